@@ -1,0 +1,144 @@
+//! The whole measurement: minimum → volume curve → fits → theory, as one plain result.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::fit::{FitError, FitReport, fit_report};
+use super::landscape::{Landscape, LandscapeError, Minimum, min_tol};
+use super::volume::{VolumeCurve, VolumeOptions, volume_curve};
+
+#[derive(Debug, Clone, Copy)]
+pub struct EstimateOptions {
+    pub fit_window: Option<[f64; 2]>,
+    pub seed: u64,
+    pub volume: VolumeOptions,
+}
+
+impl Default for EstimateOptions {
+    fn default() -> Self {
+        EstimateOptions { fit_window: None, seed: 0, volume: VolumeOptions::default() }
+    }
+}
+
+/// What theory says about λ and m.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Theory {
+    pub lambda: f64,
+    pub m: u32,
+    /// "preset" | "newton" | "newton-adapted" | "hessian"
+    pub source: String,
+    /// "exact" | "upper-bound" | "unknown"
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Estimate {
+    pub minimum: Minimum,
+    pub curve: VolumeCurve,
+    pub fit: FitReport,
+    pub theory: Option<Theory>,
+    pub evaluations: u64,
+    pub elapsed_ms: f64,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EstimateError {
+    /// Bad input: exit code 2.
+    Input(LandscapeError),
+    /// The computation itself failed: exit code 1.
+    Compute(String),
+}
+
+impl std::fmt::Display for EstimateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EstimateError::Input(e) => write!(f, "{e}"),
+            EstimateError::Compute(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl From<LandscapeError> for EstimateError {
+    fn from(e: LandscapeError) -> Self {
+        EstimateError::Input(e)
+    }
+}
+
+impl From<FitError> for EstimateError {
+    fn from(e: FitError) -> Self {
+        match e {
+            FitError::BadWindow(_) => EstimateError::Input(LandscapeError::BadEps(e.to_string())),
+            _ => EstimateError::Compute(e.to_string()),
+        }
+    }
+}
+
+/// Theory known without analysis: the preset's exact values.
+pub fn preset_theory(land: &Landscape) -> Option<Theory> {
+    let p = land.preset?;
+    Some(Theory {
+        lambda: p.lambda?,
+        m: p.m.unwrap_or(1),
+        source: "preset".into(),
+        status: "exact".into(),
+    })
+}
+
+/// Minimum and volume curve, with a safety net: if any line of the volume computation finds K
+/// below K*, K* was not the global minimum — search again from there and redo the curve.
+pub fn minimum_and_curve(land: &Landscape, opts: &VolumeOptions) -> Result<(Minimum, VolumeCurve), LandscapeError> {
+    let mut min = land.minimize()?;
+    for _ in 0..3 {
+        let curve = volume_curve(land, &min, opts)?;
+        match curve.lower_point {
+            Some((p, v)) if v < min.k_min - min_tol(min.k_min) => {
+                let (q, kv) = if land.dim == 2 { land.local_search(p, v) } else { (p, v) };
+                min.k_min = kv;
+                min.argmin.insert(0, q);
+                min.local_minima.insert(0, (q, kv));
+                let tol = min_tol(kv);
+                let lm = min.local_minima.clone();
+                min.argmin.retain(|a| lm.iter().any(|(b, v)| b == a && *v <= kv + tol));
+            }
+            _ => return Ok((min, curve)),
+        }
+    }
+    let curve = volume_curve(land, &min, opts)?;
+    Ok((min, curve))
+}
+
+pub fn estimate(land: &Landscape, opts: &EstimateOptions) -> Result<Estimate, EstimateError> {
+    let t0 = Instant::now();
+    let e0 = land.evaluations();
+    let (minimum, curve) = minimum_and_curve(land, &opts.volume)?;
+    let theory = preset_theory(land);
+    let fit = fit_report(&curve, opts.fit_window, theory.as_ref().map(|t| t.m))?;
+    let mut warnings = minimum.warnings.clone();
+    warnings.extend(curve.warnings.iter().cloned());
+    if let Some(t) = &theory {
+        if t.status == "exact" {
+            let (lo, hi) = (fit.lambda_ci[0], fit.lambda_ci[1]);
+            let slack = 0.01;
+            if t.lambda < lo - slack || t.lambda > hi + slack {
+                warnings.push(format!(
+                    "the measured λ̂ = {:.4} (interval [{lo:.4}, {hi:.4}]) disagrees with the exact λ = {:.4} from the {}",
+                    fit.best.lambda, t.lambda, t.source
+                ));
+            }
+        }
+    }
+    if !fit.best.lambda.is_finite() {
+        return Err(EstimateError::Compute("the fit of the volume curve did not converge".into()));
+    }
+    Ok(Estimate {
+        minimum,
+        curve,
+        fit,
+        theory,
+        evaluations: land.evaluations() - e0,
+        elapsed_ms: t0.elapsed().as_secs_f64() * 1e3,
+        warnings,
+    })
+}

@@ -1,0 +1,967 @@
+//! Formulas: a small Pratt parser, an expression tree, and a compiled evaluation tape.
+//!
+//! Why our own parser in front of exmex: exmex (the parser of record, see `Formula::exmex_check`)
+//! binds unary minus tighter than `^`, so `-x^2` would mean (−x)²; it cannot point at the position of
+//! an error; and its tree evaluator costs ~200 ns per point. The volume curve needs ~10⁶ evaluations,
+//! so we compile the tree to a flat tape with `powi` for integer exponents (≈10× faster), and keep
+//! exmex as an independent second reading of the same formula (its fully parenthesised canonical
+//! form must evaluate to the same numbers; tests check this).
+
+use std::fmt;
+
+/// Longest formula we accept. A formula is typed by a person; 20,000 characters is far beyond any
+/// real loss and keeps every evaluation cheap (the volume curve evaluates K about 10⁶ times).
+pub const MAX_FORMULA_CHARS: usize = 20_000;
+/// Deepest nesting of parentheses/operators; bounds the recursion of parser and tree walks.
+pub const MAX_DEPTH: usize = 200;
+/// Longest compiled tape.
+pub const MAX_OPS: usize = 4_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParseError {
+    Empty,
+    TooLong { chars: usize },
+    TooDeep,
+    TooManyOps { ops: usize },
+    UnexpectedChar { pos: usize, ch: char, hint: &'static str },
+    UnknownVariable { pos: usize, name: String },
+    UnknownFunction { pos: usize, name: String },
+    BadNumber { pos: usize, text: String },
+    Expected { pos: usize, what: &'static str, found: String },
+    UnclosedParen { pos: usize },
+    WrongArity { pos: usize, name: String, expected: usize, found: usize },
+    Exmex(String),
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Positions are 1-based character columns: what a person counts.
+        match self {
+            ParseError::Empty => write!(f, "the formula is empty: type a loss such as x^2*y^2"),
+            ParseError::TooLong { chars } => write!(
+                f,
+                "the formula has {chars} characters; at most {MAX_FORMULA_CHARS} are accepted"
+            ),
+            ParseError::TooDeep => write!(f, "the formula is nested more than {MAX_DEPTH} levels deep"),
+            ParseError::TooManyOps { ops } => write!(
+                f,
+                "the formula has {ops} operations; at most {MAX_OPS} are accepted (it is evaluated ~10⁶ times)"
+            ),
+            ParseError::UnexpectedChar { pos, ch, hint } => {
+                write!(f, "unexpected character '{ch}' at position {pos}")?;
+                if !hint.is_empty() {
+                    write!(f, " ({hint})")?;
+                }
+                Ok(())
+            }
+            ParseError::UnknownVariable { pos, name } => write!(
+                f,
+                "unknown variable '{name}' at position {pos}: the allowed variables are x, y (aliases w, w1 = x and w2 = y)"
+            ),
+            ParseError::UnknownFunction { pos, name } => write!(
+                f,
+                "unknown function '{name}' at position {pos}: known functions are {}",
+                known_functions()
+            ),
+            ParseError::BadNumber { pos, text } => {
+                write!(f, "'{text}' at position {pos} is not a number")
+            }
+            ParseError::Expected { pos, what, found } => {
+                write!(f, "expected {what} at position {pos}, found {found}")
+            }
+            ParseError::UnclosedParen { pos } => {
+                write!(f, "the parenthesis opened at position {pos} is never closed")
+            }
+            ParseError::WrongArity { pos, name, expected, found } => write!(
+                f,
+                "{name} at position {pos} takes {expected} argument{}, found {found}",
+                if *expected == 1 { "" } else { "s" }
+            ),
+            ParseError::Exmex(m) => write!(f, "exmex rejected the formula: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func1 {
+    Abs,
+    Signum,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Tanh,
+    Asinh,
+    Acosh,
+    Atanh,
+    Floor,
+    Round,
+    Ceil,
+    Trunc,
+    Fract,
+    Exp,
+    Sqrt,
+    Cbrt,
+    Ln,
+    Log2,
+    Log10,
+}
+
+const FUNC1: &[(&str, Func1)] = &[
+    ("abs", Func1::Abs),
+    ("signum", Func1::Signum),
+    ("sign", Func1::Signum),
+    ("sin", Func1::Sin),
+    ("cos", Func1::Cos),
+    ("tan", Func1::Tan),
+    ("asin", Func1::Asin),
+    ("acos", Func1::Acos),
+    ("atan", Func1::Atan),
+    ("sinh", Func1::Sinh),
+    ("cosh", Func1::Cosh),
+    ("tanh", Func1::Tanh),
+    ("asinh", Func1::Asinh),
+    ("acosh", Func1::Acosh),
+    ("atanh", Func1::Atanh),
+    ("floor", Func1::Floor),
+    ("round", Func1::Round),
+    ("ceil", Func1::Ceil),
+    ("trunc", Func1::Trunc),
+    ("fract", Func1::Fract),
+    ("exp", Func1::Exp),
+    ("sqrt", Func1::Sqrt),
+    ("cbrt", Func1::Cbrt),
+    ("ln", Func1::Ln),
+    ("log", Func1::Ln),
+    ("log2", Func1::Log2),
+    ("log10", Func1::Log10),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func2 {
+    Min,
+    Max,
+    Atan2,
+}
+
+const FUNC2: &[(&str, Func2)] = &[("min", Func2::Min), ("max", Func2::Max), ("atan2", Func2::Atan2)];
+
+fn known_functions() -> String {
+    let mut v: Vec<&str> = FUNC1.iter().map(|(n, _)| *n).collect();
+    v.extend(FUNC2.iter().map(|(n, _)| *n));
+    v.join(", ")
+}
+
+impl Func1 {
+    fn name(self) -> &'static str {
+        // exmex spelling (its `log` is ln as well).
+        FUNC1.iter().find(|(_, f)| *f == self).map(|(n, _)| *n).unwrap_or("?")
+    }
+    fn apply(self, a: f64) -> f64 {
+        match self {
+            Func1::Abs => a.abs(),
+            Func1::Signum => {
+                if a == 0.0 {
+                    0.0
+                } else {
+                    a.signum()
+                }
+            }
+            Func1::Sin => a.sin(),
+            Func1::Cos => a.cos(),
+            Func1::Tan => a.tan(),
+            Func1::Asin => a.asin(),
+            Func1::Acos => a.acos(),
+            Func1::Atan => a.atan(),
+            Func1::Sinh => a.sinh(),
+            Func1::Cosh => a.cosh(),
+            Func1::Tanh => a.tanh(),
+            Func1::Asinh => a.asinh(),
+            Func1::Acosh => a.acosh(),
+            Func1::Atanh => a.atanh(),
+            Func1::Floor => a.floor(),
+            Func1::Round => a.round(),
+            Func1::Ceil => a.ceil(),
+            Func1::Trunc => a.trunc(),
+            Func1::Fract => a.fract(),
+            Func1::Exp => a.exp(),
+            Func1::Sqrt => a.sqrt(),
+            Func1::Cbrt => a.cbrt(),
+            Func1::Ln => a.ln(),
+            Func1::Log2 => a.log2(),
+            Func1::Log10 => a.log10(),
+        }
+    }
+}
+
+impl Func2 {
+    fn name(self) -> &'static str {
+        match self {
+            Func2::Min => "min",
+            Func2::Max => "max",
+            Func2::Atan2 => "atan2",
+        }
+    }
+    fn apply(self, a: f64, b: f64) -> f64 {
+        match self {
+            // NaN-propagating on purpose: an undefined argument must not be hidden by min/max.
+            Func2::Min => {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.min(b)
+                }
+            }
+            Func2::Max => {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.max(b)
+                }
+            }
+            Func2::Atan2 => a.atan2(b),
+        }
+    }
+}
+
+/// The expression tree. Variables are 0 = x, 1 = y.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Num(f64),
+    Var(usize),
+    Neg(Box<Expr>),
+    Add(Box<Expr>, Box<Expr>),
+    Sub(Box<Expr>, Box<Expr>),
+    Mul(Box<Expr>, Box<Expr>),
+    Div(Box<Expr>, Box<Expr>),
+    Pow(Box<Expr>, Box<Expr>),
+    F1(Func1, Box<Expr>),
+    F2(Func2, Box<Expr>, Box<Expr>),
+}
+
+impl Expr {
+    /// Which of x, y occur.
+    pub fn vars_used(&self) -> [bool; 2] {
+        let mut used = [false; 2];
+        self.visit(&mut |e| {
+            if let Expr::Var(i) = e {
+                used[*i] = true;
+            }
+        });
+        used
+    }
+
+    fn visit(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        match self {
+            Expr::Num(_) | Expr::Var(_) => {}
+            Expr::Neg(a) | Expr::F1(_, a) => a.visit(f),
+            Expr::Add(a, b)
+            | Expr::Sub(a, b)
+            | Expr::Mul(a, b)
+            | Expr::Div(a, b)
+            | Expr::Pow(a, b)
+            | Expr::F2(_, a, b) => {
+                a.visit(f);
+                b.visit(f);
+            }
+        }
+    }
+
+    /// Fully parenthesised text: unambiguous for any parser (used for exmex and for display).
+    pub fn canonical(&self) -> String {
+        let mut s = String::new();
+        self.write_canonical(&mut s);
+        s
+    }
+
+    fn write_canonical(&self, s: &mut String) {
+        match self {
+            Expr::Num(v) => s.push_str(&fmt_number(*v)),
+            Expr::Var(0) => s.push('x'),
+            Expr::Var(_) => s.push('y'),
+            Expr::Neg(a) => {
+                s.push_str("(0-");
+                a.write_canonical(s);
+                s.push(')');
+            }
+            Expr::Add(a, b) => bin(s, a, "+", b),
+            Expr::Sub(a, b) => bin(s, a, "-", b),
+            Expr::Mul(a, b) => bin(s, a, "*", b),
+            Expr::Div(a, b) => bin(s, a, "/", b),
+            Expr::Pow(a, b) => bin(s, a, "^", b),
+            Expr::F1(f, a) => {
+                s.push_str(f.name());
+                s.push('(');
+                a.write_canonical(s);
+                s.push(')');
+            }
+            Expr::F2(f, a, b) => {
+                s.push('(');
+                a.write_canonical(s);
+                s.push(' ');
+                s.push_str(f.name());
+                s.push(' ');
+                b.write_canonical(s);
+                s.push(')');
+            }
+        }
+        fn bin(s: &mut String, a: &Expr, op: &str, b: &Expr) {
+            s.push('(');
+            a.write_canonical(s);
+            s.push_str(op);
+            b.write_canonical(s);
+            s.push(')');
+        }
+    }
+
+    /// Evaluate by walking the tree (reference implementation for tests; the tape is the fast path).
+    pub fn eval_tree(&self, w: [f64; 2]) -> f64 {
+        match self {
+            Expr::Num(v) => *v,
+            Expr::Var(i) => w[*i],
+            Expr::Neg(a) => -a.eval_tree(w),
+            Expr::Add(a, b) => a.eval_tree(w) + b.eval_tree(w),
+            Expr::Sub(a, b) => a.eval_tree(w) - b.eval_tree(w),
+            Expr::Mul(a, b) => a.eval_tree(w) * b.eval_tree(w),
+            Expr::Div(a, b) => a.eval_tree(w) / b.eval_tree(w),
+            Expr::Pow(a, b) => pow(a.eval_tree(w), b.eval_tree(w)),
+            Expr::F1(f, a) => f.apply(a.eval_tree(w)),
+            Expr::F2(f, a, b) => f.apply(a.eval_tree(w), b.eval_tree(w)),
+        }
+    }
+}
+
+/// Integer power by repeated squaring, inlined: `f64::powi` calls libgcc's `__powidf2`, which
+/// cost 6% of the whole volume curve in a profile.
+#[inline(always)]
+pub fn ipow(x: f64, k: i32) -> f64 {
+    match k {
+        0 => 1.0,
+        1 => x,
+        2 => x * x,
+        3 => x * x * x,
+        4 => {
+            let x2 = x * x;
+            x2 * x2
+        }
+        _ => {
+            let mut n = k.unsigned_abs();
+            let mut base = x;
+            let mut acc = 1.0;
+            while n > 0 {
+                if n & 1 == 1 {
+                    acc *= base;
+                }
+                base *= base;
+                n >>= 1;
+            }
+            if k < 0 { 1.0 / acc } else { acc }
+        }
+    }
+}
+
+fn pow(a: f64, b: f64) -> f64 {
+    if b.fract() == 0.0 && b.abs() <= 64.0 {
+        ipow(a, b as i32)
+    } else {
+        a.powf(b)
+    }
+}
+
+/// Shortest text that reads back to the same f64, in a form every parser reads (no exponent sign
+/// after 'e', which some tokenisers split): 1e-5 becomes (1/100000) style is avoided by using a
+/// plain decimal mantissa and a power of ten.
+fn fmt_number(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e15 {
+        return format!("{}", v as i64);
+    }
+    let s = format!("{v:e}"); // e.g. "4.5e11", "1e-5", "1.5e0"
+    match s.split_once('e') {
+        Some((m, e)) => {
+            let e: i32 = e.parse().unwrap_or(0);
+            if e == 0 {
+                m.to_string()
+            } else if e > 0 {
+                format!("({m}*10^{e})")
+            } else {
+                format!("({m}/10^{})", -e)
+            }
+        }
+        None => s,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lexer
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Num(f64),
+    Ident(String),
+    Op(char), // + - * / ^ ( ) ,
+    End,
+}
+
+struct Lexer {
+    toks: Vec<(Tok, usize)>, // token, 1-based char position
+}
+
+fn lex(src: &str) -> Result<Lexer, ParseError> {
+    let chars: Vec<char> = src.chars().collect();
+    let mut toks = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let pos = i + 1;
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        if c.is_ascii_digit() || c == '.' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                i += 1;
+            }
+            // exponent: e/E followed by optional sign and digits (only if digits follow)
+            if i < chars.len() && (chars[i] == 'e' || chars[i] == 'E') {
+                let mut j = i + 1;
+                if j < chars.len() && (chars[j] == '+' || chars[j] == '-') {
+                    j += 1;
+                }
+                if j < chars.len() && chars[j].is_ascii_digit() {
+                    while j < chars.len() && chars[j].is_ascii_digit() {
+                        j += 1;
+                    }
+                    i = j;
+                }
+            }
+            let text: String = chars[start..i].iter().collect();
+            let v: f64 = text
+                .parse()
+                .map_err(|_| ParseError::BadNumber { pos, text: text.clone() })?;
+            toks.push((Tok::Num(v), pos));
+            // "2x": a number directly followed by a letter is an implicit product we do not guess.
+            if i < chars.len() && (chars[i].is_alphabetic() || chars[i] == '(') {
+                return Err(ParseError::UnexpectedChar {
+                    pos: i + 1,
+                    ch: chars[i],
+                    hint: "write the product with *, e.g. 2*x",
+                });
+            }
+            continue;
+        }
+        if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            let text: String = chars[start..i].iter().collect();
+            toks.push((Tok::Ident(text), pos));
+            continue;
+        }
+        match c {
+            '*' if i + 1 < chars.len() && chars[i + 1] == '*' => {
+                toks.push((Tok::Op('^'), pos)); // Python's ** is a power
+                i += 2;
+                continue;
+            }
+            '+' | '-' | '*' | '/' | '^' | '(' | ')' | ',' => toks.push((Tok::Op(c), pos)),
+            '−' => toks.push((Tok::Op('-'), pos)), // U+2212 minus sign, as pasted from slides
+            '·' | '×' => toks.push((Tok::Op('*'), pos)),
+            '[' | '{' => toks.push((Tok::Op('('), pos)),
+            ']' | '}' => toks.push((Tok::Op(')'), pos)),
+            '²' | '³' | '⁴' | '⁵' | '⁶' | '¹' | '⁰' => {
+                return Err(ParseError::UnexpectedChar {
+                    pos,
+                    ch: c,
+                    hint: "write powers with ^, e.g. x^2",
+                });
+            }
+            _ => {
+                return Err(ParseError::UnexpectedChar { pos, ch: c, hint: "" });
+            }
+        }
+        i += 1;
+    }
+    toks.push((Tok::End, chars.len() + 1));
+    Ok(Lexer { toks })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser (precedence climbing). Grammar:
+//   expr  := term (('+'|'-') term)*
+//   term  := unary (('*'|'/') unary)*
+//   unary := ('-'|'+') unary | power          so -x^2 = -(x^2)
+//   power := atom ('^' unary)?                right-associative; x^-2 and 2^-x work
+//   atom  := number | const | var | func '(' args ')' | '(' expr ')'
+
+struct Parser {
+    toks: Vec<(Tok, usize)>,
+    i: usize,
+    depth: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> &Tok {
+        &self.toks[self.i].0
+    }
+    fn pos(&self) -> usize {
+        self.toks[self.i].1
+    }
+    fn bump(&mut self) -> (Tok, usize) {
+        let t = self.toks[self.i].clone();
+        if self.i + 1 < self.toks.len() {
+            self.i += 1;
+        }
+        t
+    }
+    fn enter(&mut self) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH { Err(ParseError::TooDeep) } else { Ok(()) }
+    }
+
+    fn expr(&mut self) -> Result<Expr, ParseError> {
+        self.enter()?;
+        let mut lhs = self.term()?;
+        loop {
+            match self.peek() {
+                Tok::Op('+') => {
+                    self.bump();
+                    lhs = Expr::Add(Box::new(lhs), Box::new(self.term()?));
+                }
+                Tok::Op('-') => {
+                    self.bump();
+                    lhs = Expr::Sub(Box::new(lhs), Box::new(self.term()?));
+                }
+                _ => break,
+            }
+        }
+        self.depth -= 1;
+        Ok(lhs)
+    }
+
+    fn term(&mut self) -> Result<Expr, ParseError> {
+        let mut lhs = self.unary()?;
+        loop {
+            match self.peek() {
+                Tok::Op('*') => {
+                    self.bump();
+                    lhs = Expr::Mul(Box::new(lhs), Box::new(self.unary()?));
+                }
+                Tok::Op('/') => {
+                    self.bump();
+                    lhs = Expr::Div(Box::new(lhs), Box::new(self.unary()?));
+                }
+                _ => break,
+            }
+        }
+        Ok(lhs)
+    }
+
+    fn unary(&mut self) -> Result<Expr, ParseError> {
+        self.enter()?;
+        let r = match self.peek() {
+            Tok::Op('-') => {
+                self.bump();
+                Expr::Neg(Box::new(self.unary()?))
+            }
+            Tok::Op('+') => {
+                self.bump();
+                self.unary()?
+            }
+            _ => self.power()?,
+        };
+        self.depth -= 1;
+        Ok(r)
+    }
+
+    fn power(&mut self) -> Result<Expr, ParseError> {
+        let base = self.atom()?;
+        if let Tok::Op('^') = self.peek() {
+            self.bump();
+            let exp = self.unary()?;
+            return Ok(Expr::Pow(Box::new(base), Box::new(exp)));
+        }
+        Ok(base)
+    }
+
+    fn found(&self) -> String {
+        match self.peek() {
+            Tok::Num(v) => format!("the number {v}"),
+            Tok::Ident(s) => format!("'{s}'"),
+            Tok::Op(c) => format!("'{c}'"),
+            Tok::End => "the end of the formula".to_string(),
+        }
+    }
+
+    fn atom(&mut self) -> Result<Expr, ParseError> {
+        let pos = self.pos();
+        match self.peek().clone() {
+            Tok::Num(v) => {
+                self.bump();
+                Ok(Expr::Num(v))
+            }
+            Tok::Op('(') => {
+                self.bump();
+                let e = self.expr()?;
+                match self.peek() {
+                    Tok::Op(')') => {
+                        self.bump();
+                        Ok(e)
+                    }
+                    Tok::End => Err(ParseError::UnclosedParen { pos }),
+                    _ => Err(ParseError::Expected {
+                        pos: self.pos(),
+                        what: "')' or an operator",
+                        found: self.found(),
+                    }),
+                }
+            }
+            Tok::Ident(name) => {
+                self.bump();
+                let lower = name.as_str();
+                if let Tok::Op('(') = self.peek() {
+                    let open = self.pos();
+                    self.bump();
+                    let mut args = vec![self.expr()?];
+                    while let Tok::Op(',') = self.peek() {
+                        self.bump();
+                        args.push(self.expr()?);
+                    }
+                    match self.peek() {
+                        Tok::Op(')') => {
+                            self.bump();
+                        }
+                        Tok::End => return Err(ParseError::UnclosedParen { pos: open }),
+                        _ => {
+                            return Err(ParseError::Expected {
+                                pos: self.pos(),
+                                what: "')' or ','",
+                                found: self.found(),
+                            });
+                        }
+                    }
+                    if let Some((_, f)) = FUNC1.iter().find(|(n, _)| *n == lower) {
+                        if args.len() != 1 {
+                            return Err(ParseError::WrongArity {
+                                pos,
+                                name,
+                                expected: 1,
+                                found: args.len(),
+                            });
+                        }
+                        return Ok(Expr::F1(*f, Box::new(args.remove(0))));
+                    }
+                    if let Some((_, f)) = FUNC2.iter().find(|(n, _)| *n == lower) {
+                        if args.len() != 2 {
+                            return Err(ParseError::WrongArity {
+                                pos,
+                                name,
+                                expected: 2,
+                                found: args.len(),
+                            });
+                        }
+                        let b = args.remove(1);
+                        let a = args.remove(0);
+                        return Ok(Expr::F2(*f, Box::new(a), Box::new(b)));
+                    }
+                    if variable(lower).is_some() {
+                        return Err(ParseError::UnexpectedChar {
+                            pos: open,
+                            ch: '(',
+                            hint: "write the product with *, e.g. x*(y+1)",
+                        });
+                    }
+                    return Err(ParseError::UnknownFunction { pos, name });
+                }
+                if let Some(v) = variable(lower) {
+                    return Ok(Expr::Var(v));
+                }
+                if let Some(c) = constant(lower) {
+                    return Ok(Expr::Num(c));
+                }
+                if FUNC1.iter().any(|(n, _)| *n == lower) || FUNC2.iter().any(|(n, _)| *n == lower)
+                {
+                    return Err(ParseError::Expected {
+                        pos: self.pos(),
+                        what: "'(' after the function name",
+                        found: self.found(),
+                    });
+                }
+                Err(ParseError::UnknownVariable { pos, name })
+            }
+            _ => Err(ParseError::Expected { pos, what: "a number, a variable or '('", found: self.found() }),
+        }
+    }
+}
+
+fn variable(name: &str) -> Option<usize> {
+    match name {
+        "x" | "w" | "w1" => Some(0),
+        "y" | "w2" => Some(1),
+        _ => None,
+    }
+}
+
+fn constant(name: &str) -> Option<f64> {
+    match name {
+        "pi" | "PI" | "π" => Some(std::f64::consts::PI),
+        "e" | "E" => Some(std::f64::consts::E),
+        "tau" | "TAU" | "τ" => Some(std::f64::consts::TAU),
+        _ => None,
+    }
+}
+
+/// Parse a formula into a tree.
+pub fn parse(src: &str) -> Result<Expr, ParseError> {
+    let n = src.chars().count();
+    if n > MAX_FORMULA_CHARS {
+        return Err(ParseError::TooLong { chars: n });
+    }
+    if src.trim().is_empty() {
+        return Err(ParseError::Empty);
+    }
+    let lx = lex(src)?;
+    let mut p = Parser { toks: lx.toks, i: 0, depth: 0 };
+    let e = p.expr()?;
+    if *p.peek() != Tok::End {
+        let what = if matches!(p.peek(), Tok::Op(')')) {
+            "an operator (this ')' has no matching '(')"
+        } else {
+            "an operator such as + - * / ^"
+        };
+        return Err(ParseError::Expected { pos: p.pos(), what, found: p.found() });
+    }
+    Ok(e)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tape
+
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Const(f64),
+    X,
+    Y,
+    Neg,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    PowI(i32),
+    Pow,
+    F1(Func1),
+    F2(Func2),
+}
+
+/// A compiled formula: postfix operations on a small stack.
+#[derive(Debug, Clone)]
+pub struct Tape {
+    ops: Vec<Op>,
+    max_stack: usize,
+}
+
+const INLINE_STACK: usize = 32;
+
+impl Tape {
+    pub fn compile(e: &Expr) -> Result<Tape, ParseError> {
+        let mut ops = Vec::new();
+        emit(&fold(e), &mut ops);
+        if ops.len() > MAX_OPS {
+            return Err(ParseError::TooManyOps { ops: ops.len() });
+        }
+        // stack depth
+        let (mut d, mut max) = (0usize, 0usize);
+        for op in &ops {
+            match op {
+                Op::Const(_) | Op::X | Op::Y => d += 1,
+                Op::Neg | Op::PowI(_) | Op::F1(_) => {}
+                _ => d -= 1,
+            }
+            max = max.max(d);
+        }
+        Ok(Tape { ops, max_stack: max })
+    }
+
+    #[inline]
+    pub fn eval(&self, x: f64, y: f64) -> f64 {
+        if self.max_stack <= INLINE_STACK {
+            let mut st = [0.0f64; INLINE_STACK];
+            self.run(&mut st, x, y)
+        } else {
+            let mut st = vec![0.0f64; self.max_stack];
+            self.run(&mut st, x, y)
+        }
+    }
+
+    #[inline]
+    fn run(&self, st: &mut [f64], x: f64, y: f64) -> f64 {
+        let mut sp = 0usize;
+        for op in &self.ops {
+            match *op {
+                Op::Const(v) => {
+                    st[sp] = v;
+                    sp += 1;
+                }
+                Op::X => {
+                    st[sp] = x;
+                    sp += 1;
+                }
+                Op::Y => {
+                    st[sp] = y;
+                    sp += 1;
+                }
+                Op::Neg => st[sp - 1] = -st[sp - 1],
+                Op::PowI(k) => st[sp - 1] = ipow(st[sp - 1], k),
+                Op::F1(f) => st[sp - 1] = f.apply(st[sp - 1]),
+                Op::Add => {
+                    sp -= 1;
+                    st[sp - 1] += st[sp];
+                }
+                Op::Sub => {
+                    sp -= 1;
+                    st[sp - 1] -= st[sp];
+                }
+                Op::Mul => {
+                    sp -= 1;
+                    st[sp - 1] *= st[sp];
+                }
+                Op::Div => {
+                    sp -= 1;
+                    st[sp - 1] /= st[sp];
+                }
+                Op::Pow => {
+                    sp -= 1;
+                    st[sp - 1] = st[sp - 1].powf(st[sp]);
+                }
+                Op::F2(f) => {
+                    sp -= 1;
+                    st[sp - 1] = f.apply(st[sp - 1], st[sp]);
+                }
+            }
+        }
+        st[0]
+    }
+}
+
+/// Constant folding (so `4.5e11*(x-1)^2` costs one multiplication, not a parse of 4.5 and 10^11).
+fn fold(e: &Expr) -> Expr {
+    let b = |x: &Expr| Box::new(fold(x));
+    let r = match e {
+        Expr::Num(_) | Expr::Var(_) => return e.clone(),
+        Expr::Neg(a) => Expr::Neg(b(a)),
+        Expr::Add(x, y) => Expr::Add(b(x), b(y)),
+        Expr::Sub(x, y) => Expr::Sub(b(x), b(y)),
+        Expr::Mul(x, y) => Expr::Mul(b(x), b(y)),
+        Expr::Div(x, y) => Expr::Div(b(x), b(y)),
+        Expr::Pow(x, y) => Expr::Pow(b(x), b(y)),
+        Expr::F1(f, x) => Expr::F1(*f, b(x)),
+        Expr::F2(f, x, y) => Expr::F2(*f, b(x), b(y)),
+    };
+    let is_const = match &r {
+        Expr::Neg(a) | Expr::F1(_, a) => matches!(**a, Expr::Num(_)),
+        Expr::Add(x, y)
+        | Expr::Sub(x, y)
+        | Expr::Mul(x, y)
+        | Expr::Div(x, y)
+        | Expr::Pow(x, y)
+        | Expr::F2(_, x, y) => matches!(**x, Expr::Num(_)) && matches!(**y, Expr::Num(_)),
+        _ => false,
+    };
+    if is_const { Expr::Num(r.eval_tree([0.0, 0.0])) } else { r }
+}
+
+fn emit(e: &Expr, ops: &mut Vec<Op>) {
+    match e {
+        Expr::Num(v) => ops.push(Op::Const(*v)),
+        Expr::Var(0) => ops.push(Op::X),
+        Expr::Var(_) => ops.push(Op::Y),
+        Expr::Neg(a) => {
+            emit(a, ops);
+            ops.push(Op::Neg);
+        }
+        Expr::Add(a, b) => {
+            emit(a, ops);
+            emit(b, ops);
+            ops.push(Op::Add);
+        }
+        Expr::Sub(a, b) => {
+            emit(a, ops);
+            emit(b, ops);
+            ops.push(Op::Sub);
+        }
+        Expr::Mul(a, b) => {
+            emit(a, ops);
+            emit(b, ops);
+            ops.push(Op::Mul);
+        }
+        Expr::Div(a, b) => {
+            emit(a, ops);
+            emit(b, ops);
+            ops.push(Op::Div);
+        }
+        Expr::Pow(a, b) => {
+            emit(a, ops);
+            match **b {
+                Expr::Num(k) if k.fract() == 0.0 && k.abs() <= 64.0 => ops.push(Op::PowI(k as i32)),
+                _ => {
+                    emit(b, ops);
+                    ops.push(Op::Pow);
+                }
+            }
+        }
+        Expr::F1(f, a) => {
+            emit(a, ops);
+            ops.push(Op::F1(*f));
+        }
+        Expr::F2(f, a, b) => {
+            emit(a, ops);
+            emit(b, ops);
+            ops.push(Op::F2(*f));
+        }
+    }
+}
+
+/// A parsed, compiled formula with the dimension it implies.
+#[derive(Debug, Clone)]
+pub struct Formula {
+    pub source: String,
+    pub expr: Expr,
+    pub tape: Tape,
+    /// 1 if only x (or nothing) is used, 2 if y is used.
+    pub inferred_dim: usize,
+}
+
+impl Formula {
+    pub fn parse(src: &str) -> Result<Formula, ParseError> {
+        let expr = parse(src)?;
+        let tape = Tape::compile(&expr)?;
+        let used = expr.vars_used();
+        let inferred_dim = if used[1] { 2 } else { 1 };
+        let f = Formula { source: src.to_string(), expr, tape, inferred_dim };
+        f.exmex_check()?;
+        Ok(f)
+    }
+
+    /// Parse the canonical form with exmex, the parser of record; a formula exmex cannot read is
+    /// refused (it would also have no symbolic derivatives for the Hessian).
+    pub fn exmex_check(&self) -> Result<(), ParseError> {
+        self.exmex().map(|_| ())
+    }
+
+    pub fn exmex(&self) -> Result<exmex::FlatEx<f64>, ParseError> {
+        exmex::parse::<f64>(&self.expr.canonical()).map_err(|e| ParseError::Exmex(e.msg().to_string()))
+    }
+
+    #[inline]
+    pub fn eval(&self, x: f64, y: f64) -> f64 {
+        self.tape.eval(x, y)
+    }
+}

@@ -1,0 +1,537 @@
+//! A loss landscape: a formula (typed or from a preset), its domain box and prior, and its minimum.
+
+use std::cell::Cell;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::expr::{Formula, ParseError};
+use super::num::brent_min;
+use super::presets::{self, Preset};
+use super::profile::Profile;
+
+/// The largest number of data points anywhere in lambdascope (CLI, sliders, free energy).
+pub const N_MAX: f64 = 1e12;
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Prior {
+    /// Uniform on the box.
+    Uniform,
+    /// N(0, σ²I) restricted to the box.
+    Gaussian { sigma: f64 },
+}
+
+impl fmt::Display for Prior {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Prior::Uniform => write!(f, "uniform"),
+            Prior::Gaussian { sigma } => write!(f, "gaussian:{sigma}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LandscapeError {
+    Parse(ParseError),
+    UnknownPreset(String),
+    BadDimension(usize),
+    NeedsTwoDims,
+    BadDomain(String),
+    BadPrior(String),
+    Undefined(String),
+    Unbounded(String),
+    BadN(String),
+    BadEps(String),
+}
+
+impl fmt::Display for LandscapeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LandscapeError::Parse(e) => write!(f, "{e}"),
+            LandscapeError::UnknownPreset(id) => write!(
+                f,
+                "unknown preset '{id}'; known presets: {}",
+                presets::all().iter().map(|p| p.id).collect::<Vec<_>>().join(", ")
+            ),
+            LandscapeError::BadDimension(d) => write!(f, "dimension {d} is not supported: use 1 or 2"),
+            LandscapeError::NeedsTwoDims => {
+                write!(f, "the formula uses y, so it needs dimension 2 (drop --dim 1)")
+            }
+            LandscapeError::BadDomain(m) => write!(f, "bad domain: {m}"),
+            LandscapeError::BadPrior(m) => write!(f, "bad prior: {m}"),
+            LandscapeError::Undefined(m) => write!(f, "{m}"),
+            LandscapeError::Unbounded(m) => write!(f, "{m}"),
+            LandscapeError::BadN(m) => write!(f, "{m}"),
+            LandscapeError::BadEps(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl std::error::Error for LandscapeError {}
+
+impl From<ParseError> for LandscapeError {
+    fn from(e: ParseError) -> Self {
+        LandscapeError::Parse(e)
+    }
+}
+
+/// What a user (CLI or UI) specifies: plain data, serialisable for sessions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LandscapeSpec {
+    /// A preset id, or None for a typed formula.
+    pub preset: Option<String>,
+    /// The formula (for a preset: its formula).
+    pub formula: String,
+    /// Forced dimension, or None to infer.
+    pub dim: Option<usize>,
+    /// Box bounds per axis; None = the preset's or [−1, 1].
+    pub bounds: Option<[[f64; 2]; 2]>,
+    pub prior: Prior,
+}
+
+impl LandscapeSpec {
+    pub fn preset(id: &str) -> Self {
+        let formula = presets::find(id).map(|p| p.formula.to_string()).unwrap_or_default();
+        LandscapeSpec { preset: Some(id.to_string()), formula, dim: None, bounds: None, prior: Prior::Uniform }
+    }
+    pub fn formula(f: &str) -> Self {
+        LandscapeSpec { preset: None, formula: f.to_string(), dim: None, bounds: None, prior: Prior::Uniform }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Landscape {
+    pub formula: Formula,
+    pub dim: usize,
+    /// bounds[axis] = [lo, hi]; for d = 1 only axis 0 is used.
+    pub bounds: [[f64; 2]; 2],
+    pub prior: Prior,
+    pub preset: Option<&'static Preset>,
+    /// Points the preset declares as minimisers (a grid cannot find a basin narrower than a pixel).
+    pub declared_minimizers: Vec<[f64; 2]>,
+    evals: Cell<u64>,
+}
+
+/// Parse a number list like "-2,2" or "0,1,0,1".
+pub fn parse_list(s: &str, n: usize, what: &str) -> Result<Vec<f64>, LandscapeError> {
+    let v: Result<Vec<f64>, _> = s.split(',').map(|t| t.trim().parse::<f64>()).collect();
+    match v {
+        Ok(v) if v.len() == n => Ok(v),
+        Ok(v) => Err(LandscapeError::BadDomain(format!(
+            "{what} needs {n} comma-separated numbers, got {} in '{s}'",
+            v.len()
+        ))),
+        Err(_) => Err(LandscapeError::BadDomain(format!("{what}: '{s}' is not a list of numbers"))),
+    }
+}
+
+/// Parse "uniform" or "gaussian:SIGMA".
+pub fn parse_prior(s: &str) -> Result<Prior, LandscapeError> {
+    let t = s.trim().to_ascii_lowercase();
+    if t == "uniform" {
+        return Ok(Prior::Uniform);
+    }
+    if let Some(sig) = t.strip_prefix("gaussian:").or_else(|| t.strip_prefix("gaussian=")) {
+        let sigma: f64 = sig
+            .trim()
+            .parse()
+            .map_err(|_| LandscapeError::BadPrior(format!("'{sig}' is not a number (write gaussian:0.5)")))?;
+        if !(sigma.is_finite() && sigma > 0.0) {
+            return Err(LandscapeError::BadPrior(format!("σ must be a positive number, got {sig}")));
+        }
+        return Ok(Prior::Gaussian { sigma });
+    }
+    Err(LandscapeError::BadPrior(format!("'{s}': use 'uniform' or 'gaussian:SIGMA'")))
+}
+
+impl Landscape {
+    pub fn from_spec(spec: &LandscapeSpec) -> Result<Landscape, LandscapeError> {
+        let preset = match &spec.preset {
+            Some(id) => Some(presets::find(id).ok_or_else(|| LandscapeError::UnknownPreset(id.clone()))?),
+            None => None,
+        };
+        let src = match preset {
+            Some(p) if spec.formula.trim().is_empty() => p.formula,
+            _ => spec.formula.as_str(),
+        };
+        let formula = Formula::parse(src)?;
+        // A preset whose formula the user has edited is no longer that preset.
+        let preset = preset.filter(|p| p.formula == src);
+        let dim = match spec.dim.or(preset.map(|p| p.dim)) {
+            Some(d @ (1 | 2)) => d,
+            Some(d) => return Err(LandscapeError::BadDimension(d)),
+            None => formula.inferred_dim,
+        };
+        if dim == 1 && formula.inferred_dim == 2 {
+            return Err(LandscapeError::NeedsTwoDims);
+        }
+        let bounds = spec.bounds.or(preset.map(|p| p.bounds)).unwrap_or([[-1.0, 1.0], [-1.0, 1.0]]);
+        for (axis, b) in bounds.iter().enumerate().take(dim) {
+            let name = ["x", "y"][axis];
+            if !(b[0].is_finite() && b[1].is_finite()) {
+                return Err(LandscapeError::BadDomain(format!("the {name} bounds must be finite numbers")));
+            }
+            if b[0] >= b[1] {
+                return Err(LandscapeError::BadDomain(format!(
+                    "the {name} interval [{}, {}] is empty: the lower bound must be below the upper",
+                    b[0], b[1]
+                )));
+            }
+            if b[1] - b[0] < 1e-9 * b[0].abs().max(b[1].abs()).max(1e-300) || b[1] - b[0] < 1e-12 {
+                return Err(LandscapeError::BadDomain(format!(
+                    "the {name} interval [{}, {}] is too narrow to resolve in double precision",
+                    b[0], b[1]
+                )));
+            }
+            if b[0].abs().max(b[1].abs()) > 1e6 {
+                return Err(LandscapeError::BadDomain(format!(
+                    "the {name} bounds must lie within ±1e6 (got [{}, {}])",
+                    b[0], b[1]
+                )));
+            }
+        }
+        if let Prior::Gaussian { sigma } = spec.prior {
+            if !(sigma.is_finite() && sigma > 0.0) {
+                return Err(LandscapeError::BadPrior(format!("σ must be positive, got {sigma}")));
+            }
+        }
+        let declared = preset.map(|p| p.minimizers.to_vec()).unwrap_or_default();
+        Ok(Landscape {
+            formula,
+            dim,
+            bounds,
+            prior: spec.prior,
+            preset,
+            declared_minimizers: declared,
+            evals: Cell::new(0),
+        })
+    }
+
+    /// K(x, y), with NaN mapped to +∞ (an undefined point is never in a sublevel set).
+    #[inline]
+    pub fn k(&self, x: f64, y: f64) -> f64 {
+        self.evals.set(self.evals.get() + 1);
+        let v = self.formula.eval(x, y);
+        if v.is_nan() { f64::INFINITY } else { v }
+    }
+
+    pub fn evaluations(&self) -> u64 {
+        self.evals.get()
+    }
+
+    pub fn box_width(&self, axis: usize) -> f64 {
+        self.bounds[axis][1] - self.bounds[axis][0]
+    }
+
+    /// Prior mass of [a, b] on one axis, normalised on that axis's interval.
+    pub fn axis_mass(&self, axis: usize, a: f64, b: f64) -> f64 {
+        let [lo, hi] = self.bounds[axis];
+        let a = a.max(lo);
+        let b = b.min(hi);
+        if b <= a {
+            return 0.0;
+        }
+        match self.prior {
+            Prior::Uniform => (b - a) / (hi - lo),
+            Prior::Gaussian { sigma } => gauss_mass(a, b, sigma) / gauss_mass(lo, hi, sigma),
+        }
+    }
+
+    /// Prior density on one axis (normalised on the axis interval).
+    pub fn axis_density(&self, axis: usize, t: f64) -> f64 {
+        let [lo, hi] = self.bounds[axis];
+        match self.prior {
+            Prior::Uniform => 1.0 / (hi - lo),
+            Prior::Gaussian { sigma } => {
+                (-0.5 * (t / sigma).powi(2)).exp() / (sigma * (2.0 * std::f64::consts::PI).sqrt())
+                    / gauss_mass(lo, hi, sigma)
+            }
+        }
+    }
+
+    /// log of the prior density at w (normalised on the box).
+    pub fn log_prior(&self, w: [f64; 2]) -> f64 {
+        (0..self.dim).map(|a| self.axis_density(a, w[a]).ln()).sum()
+    }
+
+    pub fn describe(&self) -> String {
+        match self.preset {
+            Some(p) => format!("{} ({})", p.id, p.formula),
+            None => self.formula.source.clone(),
+        }
+    }
+}
+
+/// ∫_a^b N(0, σ²) density. erfc keeps precision in the tails; a short interval is integrated
+/// directly (Simpson) to avoid the cancellation of a CDF difference.
+pub fn gauss_mass(a: f64, b: f64, sigma: f64) -> f64 {
+    let s = std::f64::consts::SQRT_2 * sigma;
+    if b - a < 1e-3 * sigma {
+        let pdf = |t: f64| (-0.5 * (t / sigma).powi(2)).exp() / (sigma * (2.0 * std::f64::consts::PI).sqrt());
+        return (b - a) / 6.0 * (pdf(a) + 4.0 * pdf(0.5 * (a + b)) + pdf(b));
+    }
+    if a >= 0.0 {
+        0.5 * (libm::erfc(a / s) - libm::erfc(b / s))
+    } else if b <= 0.0 {
+        0.5 * (libm::erfc(-b / s) - libm::erfc(-a / s))
+    } else {
+        0.5 * (libm::erf(b / s) - libm::erf(a / s))
+    }
+}
+
+/// K* and where it is attained.
+#[derive(Debug, Clone, Serialize)]
+pub struct Minimum {
+    pub k_min: f64,
+    /// Global minimisers found (several for equal minima or a line of minima; first = best).
+    pub argmin: Vec<[f64; 2]>,
+    /// All distinct local minima found, lowest first (includes the global ones).
+    pub local_minima: Vec<([f64; 2], f64)>,
+    /// Largest finite K seen on the box.
+    pub k_max: f64,
+    pub on_edge: bool,
+    pub warnings: Vec<String>,
+}
+
+const GRID_2D: usize = 41;
+const GRID_1D: usize = 4001;
+
+impl Landscape {
+    /// Find K* to ~1e-15: multi-start local search from a grid scan plus the declared minimisers.
+    pub fn minimize(&self) -> Result<Minimum, LandscapeError> {
+        if self.dim == 1 { self.minimize_1d() } else { self.minimize_2d() }
+    }
+
+    fn check_values(&self, vals: &[f64], pts: &[[f64; 2]]) -> Result<Vec<String>, LandscapeError> {
+        let mut warnings = vec![];
+        let bad: Vec<usize> = (0..vals.len()).filter(|&i| !vals[i].is_finite()).collect();
+        if let Some(i) = (0..vals.len()).find(|&i| vals[i] == f64::NEG_INFINITY) {
+            return Err(LandscapeError::Unbounded(format!(
+                "K has no minimum on the box: it is −∞ at {}",
+                fmt_point(pts[i], self.dim)
+            )));
+        }
+        if bad.len() == vals.len() {
+            return Err(LandscapeError::Undefined(
+                "K is undefined (NaN or +∞) everywhere on the box: choose another domain".to_string(),
+            ));
+        }
+        if !bad.is_empty() {
+            let frac = bad.len() as f64 / vals.len() as f64;
+            warnings.push(format!(
+                "K is undefined or infinite on part of the box (about {:.0}% of it, e.g. at {}); that part is excluded (treated as K = +∞)",
+                (100.0 * frac).max(0.1),
+                fmt_point(pts[bad[0]], self.dim)
+            ));
+        }
+        Ok(warnings)
+    }
+
+    fn minimize_1d(&self) -> Result<Minimum, LandscapeError> {
+        let [lo, hi] = self.bounds[0];
+        let extra: Vec<f64> = self.declared_minimizers.iter().map(|p| p[0]).collect();
+        let mut g = |t: f64| self.k(t, 0.0);
+        let ts: Vec<f64> = (0..GRID_1D).map(|i| lo + (hi - lo) * i as f64 / (GRID_1D - 1) as f64).collect();
+        let vals: Vec<f64> = ts.iter().map(|&t| g(t)).collect();
+        let pts: Vec<[f64; 2]> = ts.iter().map(|&t| [t, 0.0]).collect();
+        let mut warnings = self.check_values(&vals, &pts)?;
+        let prof = Profile::build(&mut g, lo, hi, GRID_1D, &extra);
+        let mut mins = prof.local_minima();
+        mins.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let Some(&(_, k_min)) = mins.first() else {
+            return Err(LandscapeError::Undefined("no finite value of K found on the box".into()));
+        };
+        if !k_min.is_finite() {
+            return Err(LandscapeError::Undefined("no finite value of K found on the box".into()));
+        }
+        if k_min.abs() > 1e12 {
+            return Err(LandscapeError::Unbounded(format!(
+                "K* = {k_min:e} is too large in magnitude to resolve small ε in double precision; subtract a constant"
+            )));
+        }
+        let tol = min_tol(k_min);
+        let argmin: Vec<[f64; 2]> =
+            mins.iter().filter(|m| m.1 <= k_min + tol).map(|m| [m.0, 0.0]).take(16).collect();
+        let width = hi - lo;
+        let on_edge = argmin.iter().any(|p| (p[0] - lo).abs() < 1e-9 * width || (hi - p[0]).abs() < 1e-9 * width);
+        if on_edge {
+            warnings.push(format!(
+                "the minimum is on the edge of the box at {}: the volume law there describes a half-basin",
+                fmt_point(argmin[0], 1)
+            ));
+        }
+        let k_max = prof.max().1.max(vals.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max));
+        Ok(Minimum {
+            k_min,
+            argmin,
+            local_minima: mins.iter().map(|m| ([m.0, 0.0], m.1)).take(32).collect(),
+            k_max,
+            on_edge,
+            warnings,
+        })
+    }
+
+    fn minimize_2d(&self) -> Result<Minimum, LandscapeError> {
+        let [x0, x1] = self.bounds[0];
+        let [y0, y1] = self.bounds[1];
+        let g = GRID_2D;
+        let mut pts = Vec::with_capacity(g * g);
+        for j in 0..g {
+            for i in 0..g {
+                pts.push([
+                    x0 + (x1 - x0) * i as f64 / (g - 1) as f64,
+                    y0 + (y1 - y0) * j as f64 / (g - 1) as f64,
+                ]);
+            }
+        }
+        let vals: Vec<f64> = pts.iter().map(|p| self.k(p[0], p[1])).collect();
+        let mut warnings = self.check_values(&vals, &pts)?;
+        // grid local minima (≤ all 8 neighbours), lowest first
+        let mut starts: Vec<([f64; 2], f64)> = vec![];
+        for j in 0..g {
+            for i in 0..g {
+                let v = vals[j * g + i];
+                if !v.is_finite() {
+                    continue;
+                }
+                let mut is_min = true;
+                for dj in -1i64..=1 {
+                    for di in -1i64..=1 {
+                        let (ii, jj) = (i as i64 + di, j as i64 + dj);
+                        if (di, dj) == (0, 0) || ii < 0 || jj < 0 || ii >= g as i64 || jj >= g as i64 {
+                            continue;
+                        }
+                        if vals[jj as usize * g + ii as usize] < v {
+                            is_min = false;
+                        }
+                    }
+                }
+                if is_min {
+                    starts.push((pts[j * g + i], v));
+                }
+            }
+        }
+        starts.sort_by(|a, b| a.1.total_cmp(&b.1));
+        starts.truncate(24);
+        for d in &self.declared_minimizers {
+            starts.insert(0, (*d, self.k(d[0], d[1])));
+        }
+        let mut found: Vec<([f64; 2], f64)> = vec![];
+        let wx = x1 - x0;
+        let wy = y1 - y0;
+        for (p, v) in starts {
+            let (q, kv) = self.local_search(p, v);
+            if !kv.is_finite() {
+                continue;
+            }
+            if let Some(f) = found
+                .iter_mut()
+                .find(|f| ((f.0[0] - q[0]) / wx).abs() < 1e-6 && ((f.0[1] - q[1]) / wy).abs() < 1e-6)
+            {
+                if kv < f.1 {
+                    *f = (q, kv);
+                }
+            } else {
+                found.push((q, kv));
+            }
+        }
+        found.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let Some(&(_, k_min)) = found.first() else {
+            return Err(LandscapeError::Undefined("no finite value of K found on the box".into()));
+        };
+        if k_min.abs() > 1e12 {
+            return Err(LandscapeError::Unbounded(format!(
+                "K* = {k_min:e} is too large in magnitude to resolve small ε in double precision; subtract a constant"
+            )));
+        }
+        let tol = min_tol(k_min);
+        let argmin: Vec<[f64; 2]> = found.iter().filter(|m| m.1 <= k_min + tol).map(|m| m.0).collect();
+        let on_edge = argmin.iter().any(|p| {
+            (p[0] - x0).abs() < 1e-9 * wx
+                || (x1 - p[0]).abs() < 1e-9 * wx
+                || (p[1] - y0).abs() < 1e-9 * wy
+                || (y1 - p[1]).abs() < 1e-9 * wy
+        });
+        if on_edge && argmin.len() == 1 {
+            warnings.push(format!(
+                "the minimum is on the edge of the box at {}: the volume law there describes a part of the basin",
+                fmt_point(argmin[0], 2)
+            ));
+        }
+        let k_max = vals.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max);
+        Ok(Minimum { k_min, argmin, local_minima: found, k_max, on_edge, warnings })
+    }
+
+    /// Powell-style local search inside the box: Brent line minimisations along the axes and the
+    /// last overall move, until a sweep no longer lowers K. Derivative-free on purpose: the
+    /// formula may have kinks (abs, min, max) where a gradient method stalls.
+    pub fn local_search(&self, p: [f64; 2], v: f64) -> ([f64; 2], f64) {
+        let mut p = p;
+        let mut v = v;
+        let scale = [self.box_width(0), self.box_width(1)];
+        let mut h = 0.05;
+        for _sweep in 0..60 {
+            let start = p;
+            let v_start = v;
+            let mut dirs = vec![[1.0, 0.0], [0.0, 1.0]];
+            for _ in 0..2 {
+                for d in &dirs {
+                    let (q, kv) = self.line_min(p, v, [d[0] * scale[0], d[1] * scale[1]], h);
+                    p = q;
+                    v = kv;
+                }
+                let mv = [(p[0] - start[0]) / scale[0], (p[1] - start[1]) / scale[1]];
+                let len = (mv[0] * mv[0] + mv[1] * mv[1]).sqrt();
+                if len > 0.0 {
+                    dirs = vec![[mv[0] / len, mv[1] / len]];
+                } else {
+                    break;
+                }
+            }
+            let moved = (((p[0] - start[0]) / scale[0]).powi(2) + ((p[1] - start[1]) / scale[1]).powi(2)).sqrt();
+            h = (4.0 * moved).clamp(1e-9, 0.25);
+            if v_start - v <= 1e-16 * v.abs().max(1e-300) && moved < 1e-12 {
+                break;
+            }
+        }
+        (p, v)
+    }
+
+    /// Minimise along p + t·d, |t| ≤ h, staying inside the box.
+    fn line_min(&self, p: [f64; 2], v: f64, d: [f64; 2], h: f64) -> ([f64; 2], f64) {
+        let (mut tlo, mut thi) = (-h, h);
+        for a in 0..2 {
+            if d[a] != 0.0 {
+                let t0 = (self.bounds[a][0] - p[a]) / d[a];
+                let t1 = (self.bounds[a][1] - p[a]) / d[a];
+                tlo = tlo.max(t0.min(t1));
+                thi = thi.min(t0.max(t1));
+            }
+        }
+        if thi <= tlo {
+            return (p, v);
+        }
+        let mut f = |t: f64| {
+            let x = (p[0] + t * d[0]).clamp(self.bounds[0][0], self.bounds[0][1]);
+            let y = (p[1] + t * d[1]).clamp(self.bounds[1][0], self.bounds[1][1]);
+            self.k(x, y)
+        };
+        let (t, ft) = brent_min(&mut f, tlo, thi, 0.0_f64.clamp(tlo, thi), v, 4.0 * f64::EPSILON, 1e-16);
+        if ft < v {
+            let x = (p[0] + t * d[0]).clamp(self.bounds[0][0], self.bounds[0][1]);
+            let y = (p[1] + t * d[1]).clamp(self.bounds[1][0], self.bounds[1][1]);
+            ([x, y], ft)
+        } else {
+            (p, v)
+        }
+    }
+}
+
+/// Two minima within this of K* count as equally deep.
+pub fn min_tol(k_min: f64) -> f64 {
+    1e-13 * (1.0 + k_min.abs())
+}
+
+pub fn fmt_point(p: [f64; 2], dim: usize) -> String {
+    if dim == 1 { format!("x = {:.6}", p[0]) } else { format!("(x, y) = ({:.6}, {:.6})", p[0], p[1]) }
+}

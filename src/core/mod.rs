@@ -1,0 +1,12 @@
+//! The mathematics of lambdascope. No UI here: plain data in, plain data out, deterministic.
+
+pub mod estimate;
+pub mod expr;
+pub mod fit;
+pub mod free_energy;
+pub mod landscape;
+pub mod num;
+pub mod posterior;
+pub mod presets;
+pub mod profile;
+pub mod volume;
