@@ -1,1 +1,6 @@
+//! lambdascope: see why singular loss basins win in Bayesian learning.
+//!
+//! `core` is the mathematics (no UI); `cli` the command line.
+
+pub mod cli;
 pub mod core;

@@ -401,6 +401,10 @@ fn fmt_number(v: f64) -> String {
 // ---------------------------------------------------------------------------------------------
 // Lexer
 
+fn is_superscript(c: char) -> bool {
+    matches!(c, '⁰' | '¹' | '²' | '³' | '⁴' | '⁵' | '⁶' | '⁷' | '⁸' | '⁹' | '⁻' | '⁺')
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
     Num(f64),
@@ -457,9 +461,12 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
             }
             continue;
         }
+        if is_superscript(c) {
+            return Err(ParseError::UnexpectedChar { pos, ch: c, hint: "write powers with ^, e.g. x^2" });
+        }
         if c.is_alphabetic() || c == '_' {
             let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') && !is_superscript(chars[i]) {
                 i += 1;
             }
             let text: String = chars[start..i].iter().collect();
@@ -477,13 +484,6 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
             '·' | '×' => toks.push((Tok::Op('*'), pos)),
             '[' | '{' => toks.push((Tok::Op('('), pos)),
             ']' | '}' => toks.push((Tok::Op(')'), pos)),
-            '²' | '³' | '⁴' | '⁵' | '⁶' | '¹' | '⁰' => {
-                return Err(ParseError::UnexpectedChar {
-                    pos,
-                    ch: c,
-                    hint: "write powers with ^, e.g. x^2",
-                });
-            }
             _ => {
                 return Err(ParseError::UnexpectedChar { pos, ch: c, hint: "" });
             }

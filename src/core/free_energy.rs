@@ -23,6 +23,10 @@ pub const TAIL_THRESHOLD: f64 = 1e-3;
 pub struct VolumeLaw {
     /// (ln ε, ln V) ascending in ε.
     pts: Vec<(f64, f64)>,
+    /// Monotone cubic (PCHIP, Fritsch–Carlson) slopes at the points: log V is curved near ε_max
+    /// (x²y²: √ε(1 + ½ log 1/ε)), and log-linear interpolation between points a third of a
+    /// decade apart would put F_n at n ≈ 1 off by ~4e-3.
+    slopes: Vec<f64>,
     lambda: f64,
     coeffs: Vec<f64>,
 }
@@ -33,7 +37,8 @@ impl VolumeLaw {
             curve.points.iter().filter(|p| p.v > 0.0).map(|p| (p.eps.ln(), p.v.min(1.0).ln())).collect();
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
         let lambda = if fit.lambda.is_finite() && fit.lambda > 0.0 { fit.lambda } else { 0.5 };
-        VolumeLaw { pts, lambda, coeffs: fit.coeffs.clone() }
+        let slopes = pchip_slopes(&pts);
+        VolumeLaw { pts, slopes, lambda, coeffs: fit.coeffs.clone() }
     }
 
     pub fn ln_eps_min(&self) -> f64 {
@@ -63,8 +68,39 @@ impl VolumeLaw {
         let i = self.pts.partition_point(|p| p.0 <= u);
         let (ua, va) = self.pts[i - 1];
         let (ub, vb) = self.pts[i];
-        va + (vb - va) * (u - ua) / (ub - ua)
+        let h = ub - ua;
+        let t = (u - ua) / h;
+        let (da, db) = (self.slopes[i - 1], self.slopes[i]);
+        // cubic Hermite basis
+        let t2 = t * t;
+        let t3 = t2 * t;
+        (2.0 * t3 - 3.0 * t2 + 1.0) * va + (t3 - 2.0 * t2 + t) * h * da + (-2.0 * t3 + 3.0 * t2) * vb + (t3 - t2) * h * db
     }
+}
+
+/// Fritsch–Carlson monotone slopes for a cubic Hermite interpolant (PCHIP).
+fn pchip_slopes(p: &[(f64, f64)]) -> Vec<f64> {
+    let n = p.len();
+    if n < 2 {
+        return vec![0.0; n];
+    }
+    let d: Vec<f64> = (0..n - 1).map(|i| (p[i + 1].1 - p[i].1) / (p[i + 1].0 - p[i].0)).collect();
+    let mut m = vec![0.0; n];
+    m[0] = d[0];
+    m[n - 1] = d[n - 2];
+    for i in 1..n - 1 {
+        if d[i - 1] * d[i] <= 0.0 {
+            m[i] = 0.0;
+        } else {
+            // weighted harmonic mean (Fritsch–Butland), keeps monotonicity
+            let h0 = p[i].0 - p[i - 1].0;
+            let h1 = p[i + 1].0 - p[i].0;
+            let w1 = 2.0 * h1 + h0;
+            let w2 = h1 + 2.0 * h0;
+            m[i] = (w1 + w2) / (w1 / d[i - 1] + w2 / d[i]);
+        }
+    }
+    m
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]

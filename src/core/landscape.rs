@@ -445,14 +445,24 @@ impl Landscape {
             )));
         }
         let tol = min_tol(k_min);
-        let argmin: Vec<[f64; 2]> = found.iter().filter(|m| m.1 <= k_min + tol).map(|m| m.0).collect();
-        let on_edge = argmin.iter().any(|p| {
+        let edge = |p: &[f64; 2]| {
             (p[0] - x0).abs() < 1e-9 * wx
                 || (x1 - p[0]).abs() < 1e-9 * wx
                 || (p[1] - y0).abs() < 1e-9 * wy
                 || (y1 - p[1]).abs() < 1e-9 * wy
+        };
+        let mut argmin: Vec<[f64; 2]> = found.iter().filter(|m| m.1 <= k_min + tol).map(|m| m.0).collect();
+        // interior points first, then nearest the centre of the box: the most telling minimiser
+        let c = [0.5 * (x0 + x1), 0.5 * (y0 + y1)];
+        let key = |p: &[f64; 2]| (edge(p), ((p[0] - c[0]) / wx).powi(2) + ((p[1] - c[1]) / wy).powi(2));
+        argmin.sort_by(|p, q| {
+            let (a, b) = (key(p), key(q));
+            a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
         });
-        if on_edge && argmin.len() == 1 {
+        // "on the edge" only when the whole minimum set found lies on the boundary (a line of
+        // minima that merely reaches the edge is not a boundary minimum)
+        let on_edge = argmin.iter().all(edge);
+        if on_edge {
             warnings.push(format!(
                 "the minimum is on the edge of the box at {}: the volume law there describes a part of the basin",
                 fmt_point(argmin[0], 2)

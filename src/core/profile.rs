@@ -45,7 +45,7 @@ impl Profile {
             p.1 = clean(g(p.0));
         }
         let (ts, vs): (Vec<f64>, Vec<f64>) = pts.iter().copied().unzip();
-        let first = Self::from_samples(g, &ts, &vs);
+        let first = Self::from_samples_marked(g, &ts, &vs, &[]);
         // Extrema closer together than a sample spacing (two branches of the zero set meeting
         // near a singular point, a ring near its tangent) would break the monotone pieces. They
         // hide next to a minimum, so probe outward from each refined minimum at geometrically
@@ -54,9 +54,12 @@ impl Profile {
         if mins.is_empty() {
             return first;
         }
-        let mut probes: Vec<(f64, f64)> = Vec::with_capacity(mins.len() * 33);
-        for &(t, v) in &mins {
+        // pass 1's knots are refined already: carried into pass 2 and not refined again
+        let mut probes: Vec<(f64, f64)> = Vec::with_capacity(mins.len() * 33 + first.knots.len());
+        for (&t, &v) in first.knots.iter().zip(&first.vals) {
             probes.push((t, v));
+        }
+        for &(t, _) in &mins {
             let mut d = 2.0 * step;
             for _ in 0..16 {
                 d *= 0.5;
@@ -84,12 +87,18 @@ impl Profile {
                 merged.push(e);
             }
         }
+        let refined: Vec<bool> = merged.iter().map(|p| first.knots.binary_search_by(|k| k.total_cmp(&p.0)).is_ok()).collect();
         let (ts2, vs2): (Vec<f64>, Vec<f64>) = merged.into_iter().unzip();
-        Self::from_samples(g, &ts2, &vs2)
+        Self::from_samples_marked(g, &ts2, &vs2, &refined)
     }
 
     /// Same as `build`, from samples already evaluated (sorted by t).
     pub fn from_samples(g: &mut impl FnMut(f64) -> f64, ts: &[f64], vs: &[f64]) -> Profile {
+        Self::from_samples_marked(g, ts, vs, &[])
+    }
+
+    /// `refined[j]` marks samples that are already refined extrema (accepted as they are).
+    fn from_samples_marked(g: &mut impl FnMut(f64) -> f64, ts: &[f64], vs: &[f64], refined: &[bool]) -> Profile {
         let m = ts.len();
         let abs_tol = 4.0 * f64::EPSILON * (ts[m - 1] - ts[0]).abs().max(f64::MIN_POSITIVE);
         // Direction of each non-flat step; turning points are where it changes sign.
@@ -113,7 +122,9 @@ impl Profile {
                 let j = i - 1;
                 let lo = ts[j.saturating_sub(1).max(last_turn_idx)];
                 let hi = ts[i];
-                let (t, v) = if last_dir < 0 {
+                let (t, v) = if refined.get(j).copied().unwrap_or(false) {
+                    (ts[j], vs[j])
+                } else if last_dir < 0 {
                     brent_min(g, lo, hi, ts[j], vs[j], MIN_REL, abs_tol)
                 } else {
                     let mut ng = |t: f64| -clean(g(t));
@@ -190,8 +201,9 @@ impl Profile {
             } else if v0 >= c && v1 >= c {
                 None
             } else {
-                // abs tolerance: a few ulps of the position, never coarser than the piece allows.
-                let xtol = 2.0 * f64::EPSILON * t0.abs().max(t1.abs()) + 1e-300 * scale;
+                // Brent's own tolerance is relative to the iterate (2ε|t|), so a root near 0 is
+                // resolved far below the ulp of the piece's ends (√x < ε has width ε²).
+                let xtol = 1e-300 * scale;
                 let mut h = |t: f64| clean(g(t)) - c;
                 let r = brent_root(&mut h, t0, t1, v0 - c, v1 - c, xtol);
                 if v0 < c { Some((t0, r)) } else { Some((r, t1)) }

@@ -84,8 +84,16 @@ pub fn levels(min: &Minimum, opts: &VolumeOptions) -> Result<(Vec<f64>, Vec<Stri
         ));
     }
     let decades = (eps_max / eps_min).log10();
-    let n = ((decades * opts.per_decade as f64).ceil() as usize).max(2);
-    let lv: Vec<f64> = (0..=n).map(|k| eps_max * (eps_min / eps_max).powf(k as f64 / n as f64)).collect();
+    // The top decade 4× finer: at n ≈ 1 it carries nearly all of Z_n, and log V bends there
+    // (its slope goes to 0 as V → 1), which a coarse interpolation gets wrong by ~1e-3 in F.
+    let top = 1.0f64.min(0.5 * decades);
+    let fine = (4 * opts.per_decade) as f64;
+    let n_top = (top * fine).round().max(1.0) as usize;
+    let mut lv: Vec<f64> = (0..n_top).map(|k| eps_max * 10f64.powf(-(k as f64) / fine)).collect();
+    let start = eps_max * 10f64.powf(-top);
+    let rest = (start / eps_min).log10();
+    let n = ((rest * opts.per_decade as f64).ceil() as usize).max(2);
+    lv.extend((0..=n).map(|k| start * (eps_min / start).powf(k as f64 / n as f64)));
     Ok((lv, warnings))
 }
 
@@ -159,20 +167,26 @@ struct Sweep<'a> {
     land: &'a Landscape,
     outer: usize,
     inner: usize,
+    inner_samples: usize,
+    panel_tol: f64,
     kstar: f64,
     seeds_outer: Vec<(f64, f64)>, // (outer coordinate, K value of the seed)
     seeds_inner: Vec<f64>,
-    m_cache: HashMap<u64, f64>,
     edges: [Profile; 2],
     lowest: Option<([f64; 2], f64)>,
     iv: Vec<(f64, f64)>,
+    /// (u, number of sublevel intervals on the line) recorded during a panel's first pass.
+    rec: Option<Vec<(f64, usize)>>,
+    /// Line profiles by u: a panel's first pass is reused by its adaptive pass, and panels whose
+    /// ends do not move with the level reuse their lines at every level.
+    pcache: HashMap<u64, std::rc::Rc<Profile>>,
 }
 
 const INNER_SAMPLES: usize = 15;
 const PROBES: i32 = 22; // offsets W·4^{-k}, k = 0..22: down to ~1e-13 of the box width
 
 impl<'a> Sweep<'a> {
-    fn new(land: &'a Landscape, min: &Minimum, outer: usize) -> Sweep<'a> {
+    fn new(land: &'a Landscape, min: &Minimum, outer: usize, inner_samples: usize, panel_tol: f64) -> Sweep<'a> {
         let inner = 1 - outer;
         let mut seeds_outer: Vec<(f64, f64)> = vec![];
         let wo = land.box_width(outer);
@@ -208,21 +222,36 @@ impl<'a> Sweep<'a> {
             land,
             outer,
             inner,
+            inner_samples,
+            panel_tol,
             kstar: min.k_min,
             seeds_outer,
             seeds_inner,
-            m_cache: HashMap::new(),
             edges,
             lowest: None,
             iv: Vec::new(),
+            rec: None,
+            pcache: HashMap::new(),
         }
     }
 
-    fn profile(&mut self, u: f64) -> Profile {
+    fn profile(&mut self, u: f64) -> std::rc::Rc<Profile> {
+        if let Some(p) = self.pcache.get(&u.to_bits()) {
+            return p.clone();
+        }
+        if self.pcache.len() > 200_000 {
+            self.pcache.clear(); // bound the memory (~100 bytes a profile)
+        }
+        let p = std::rc::Rc::new(self.build_profile(u));
+        self.pcache.insert(u.to_bits(), p.clone());
+        p
+    }
+
+    fn build_profile(&mut self, u: f64) -> Profile {
         let [lo, hi] = self.land.bounds[self.inner];
         let (land, outer) = (self.land, self.outer);
         let mut g = |v: f64| kuv(land, outer, u, v);
-        let p = Profile::build(&mut g, lo, hi, INNER_SAMPLES, &self.seeds_inner);
+        let p = Profile::build(&mut g, lo, hi, self.inner_samples, &self.seeds_inner);
         let (t, val) = p.min();
         if val < self.kstar - min_tol(self.kstar) && self.lowest.is_none_or(|l| val < l.1) {
             let mut w = [0.0; 2];
@@ -235,26 +264,85 @@ impl<'a> Sweep<'a> {
 
     /// Line minimum m(u) = min over the inner coordinate (cached: probe points repeat across levels).
     fn m(&mut self, u: f64) -> f64 {
-        if let Some(v) = self.m_cache.get(&u.to_bits()) {
-            return *v;
-        }
-        let v = self.profile(u).min().1;
-        self.m_cache.insert(u.to_bits(), v);
-        v
+        self.profile(u).min().1
     }
 
     /// Prior mass (inner axis) of the sublevel set {K < c} on the line at u.
     fn line_mass(&mut self, u: f64, c: f64) -> f64 {
         let p = self.profile(u);
-        self.m_cache.entry(u.to_bits()).or_insert(p.min().1);
         let (land, outer) = (self.land, self.outer);
         let mut g = |v: f64| kuv(land, outer, u, v);
         let mut iv = std::mem::take(&mut self.iv);
         iv.clear();
         p.sublevel(&mut g, c, &mut iv);
         let mass = iv.iter().map(|(a, b)| land.axis_mass(self.inner, *a, *b)).sum();
+        if let Some(r) = self.rec.as_mut() {
+            r.push((u, iv.len()));
+        }
         self.iv = iv;
         mass
+    }
+
+    fn count(&mut self, u: f64, c: f64) -> usize {
+        let p = self.profile(u);
+        let (land, outer) = (self.land, self.outer);
+        let mut g = |v: f64| kuv(land, outer, u, v);
+        let mut iv = std::mem::take(&mut self.iv);
+        iv.clear();
+        p.sublevel(&mut g, c, &mut iv);
+        let n = iv.len();
+        self.iv = iv;
+        n
+    }
+
+    /// Integrate one panel. Where two sublevel intervals on a line merge (the line's interior
+    /// maximum crosses the level: the inner edge of a ring, the crossing of two valleys), ℓ(u) has
+    /// a √ kink at an unknown u that adaptive bisection would chase through hundreds of lines. So
+    /// the first pass records the number of intervals at its nodes; where it changes between
+    /// neighbours, the change point is found by bisection on the count (~35 lines) and the panel
+    /// is split there.
+    fn panel(&mut self, a: f64, b: f64, c: f64, log_from: Option<f64>, tol: f64) -> (f64, f64) {
+        let outer = self.outer;
+        self.rec = Some(Vec::new());
+        let (v, e) = {
+            let mut f = |u: f64| self.land.axis_density(outer, u) * self.line_mass(u, c);
+            let (v, e, _) = integrate_adaptive(&mut f, a, b, tol, 1e-300, 1, log_from);
+            (v, e)
+        };
+        let mut rec = self.rec.take().unwrap_or_default();
+        if e <= tol * v.abs() {
+            return (v, e);
+        }
+        rec.sort_by(|p, q| p.0.total_cmp(&q.0));
+        let mut cuts = vec![];
+        for w in rec.windows(2) {
+            if w[0].1 != w[1].1 && cuts.len() < 6 {
+                let (mut lo, mut hi, clo) = (w[0].0, w[1].0, w[0].1);
+                while hi - lo > 1e-11 * lo.abs().max(hi.abs()).max(1e-300) {
+                    let mid = 0.5 * (lo + hi);
+                    if mid <= lo || mid >= hi {
+                        break;
+                    }
+                    if self.count(mid, c) == clo {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                cuts.push(0.5 * (lo + hi));
+            }
+        }
+        let mut pts = vec![a];
+        pts.extend(cuts);
+        pts.push(b);
+        let (mut tv, mut te) = (0.0, 0.0);
+        for w in pts.windows(2) {
+            let mut f = |u: f64| self.land.axis_density(outer, u) * self.line_mass(u, c);
+            let (v, e, _) = integrate_adaptive(&mut f, w[0], w[1], tol, 1e-300, 40, log_from);
+            tv += v;
+            te += e;
+        }
+        (tv, te)
     }
 
     /// Breakpoints of the outer integral at level c, and the supports (outer-coordinate intervals)
@@ -290,18 +378,26 @@ impl<'a> Sweep<'a> {
                 let mut prev = s;
                 let mut prev_m = sval - c;
                 for k in (0..=PROBES).rev() {
-                    let u = s + dir * w * 4f64.powi(-k);
-                    if u <= lo || u >= hi {
-                        break;
+                    let mut u = s + dir * w * 4f64.powi(-k);
+                    let past_edge = u <= lo || u >= hi;
+                    if past_edge {
+                        // the last probe is the box edge itself: the support may end before it
+                        u = if dir > 0.0 { hi } else { lo };
+                        if u == prev {
+                            break;
+                        }
                     }
                     let mu = self.m(u) - c;
                     if mu >= 0.0 {
                         let (a, b, fa, fb) = if dir > 0.0 { (prev, u, prev_m, mu) } else { (u, prev, mu, prev_m) };
-                        let xtol = 4.0 * f64::EPSILON * a.abs().max(b.abs()) + 1e-300;
+                        let xtol = 1e-300;
                         let mut f = |t: f64| self.m(t) - c;
                         let r = brent_root(&mut f, a, b, fa, fb, xtol);
                         bp.push(r);
                         ends[side] = r;
+                        break;
+                    }
+                    if past_edge {
                         break;
                     }
                     prev = u;
@@ -326,7 +422,6 @@ impl<'a> Sweep<'a> {
             if !supports.iter().any(|(p, q)| *p < b && *q > a) {
                 continue;
             }
-            let outer = self.outer;
             // a panel much wider than its distance to the nearest minimiser: logarithmic map
             // (a seed at the panel's own end is a breakpoint, not the singular point to map from)
             let near = self
@@ -339,11 +434,11 @@ impl<'a> Sweep<'a> {
                 let d = dist(s, a, b);
                 d > 0.0 && (b - a) > 8.0 * d
             });
-            let mut f = |u: f64| self.land.axis_density(outer, u) * self.line_mass(u, c);
+            let tol = self.panel_tol;
             // rel 1e-7 per panel (|K15 − G7| overstates the error of smooth panels by orders of
             // magnitude; the x-then-y / y-then-x difference is the honest estimate); abs 1e-300: V at
             // ε = 1e-13 can be 1e-13 and must still be resolved
-            let (v, e, _) = integrate_adaptive(&mut f, a, b, 1e-7, 1e-300, 40, log_from);
+            let (v, e) = self.panel(a, b, c, log_from, tol);
             total += v;
             err += e;
         }
@@ -373,11 +468,13 @@ fn curve_2d(
     eps: &[f64],
     opts: &VolumeOptions,
 ) -> (Vec<VolumePoint>, Option<([f64; 2], f64)>) {
-    let mut sx = Sweep::new(land, min, 0);
+    let mut sx = Sweep::new(land, min, 0, INNER_SAMPLES, 1e-7);
     let a: Vec<(f64, f64)> = eps.iter().map(|&e| sx.level(e)).collect();
     let mut lower = sx.lowest;
     let b: Option<Vec<(f64, f64)>> = if opts.both_orders {
-        let mut sy = Sweep::new(land, min, 1);
+        // The second order also uses a different inner sampling and panel tolerance, so that the two
+        // computations differ even for a landscape symmetric under x ↔ y.
+        let mut sy = Sweep::new(land, min, 1, INNER_SAMPLES + 4, 1e-8);
         let r = eps.iter().map(|&e| sy.level(e)).collect();
         if lower.is_none() {
             lower = sy.lowest;

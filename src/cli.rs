@@ -1,0 +1,295 @@
+//! The command line: `lambdascope [window options]`, `estimate`, `presets`.
+//! Exit codes: 0 success; 2 bad input (one line on stderr naming the problem); 1 the computation
+//! itself failed. Never a panic: `run` catches one and reports it as exit code 1.
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
+
+use crate::core::estimate::{Estimate, EstimateError, EstimateOptions, estimate};
+use crate::core::landscape::{Landscape, LandscapeError, LandscapeSpec, parse_list, parse_prior};
+use crate::core::presets;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "lambdascope",
+    version,
+    about = "See why singular loss basins win in Bayesian learning.",
+    long_about = "Without a subcommand, opens the window. With one, prints numbers for scripts."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub landscape: LandscapeArgs,
+    /// Number of samples n for the window (1 … 1e12).
+    #[arg(long, allow_hyphen_values = true)]
+    pub n: Option<f64>,
+    /// Sublevel threshold ε for the window.
+    #[arg(long, allow_hyphen_values = true)]
+    pub eps: Option<f64>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Estimate the learning coefficient λ of a landscape from its volume curve V(ε).
+    Estimate(EstimateArgs),
+    /// List the preset landscapes.
+    Presets {
+        /// One JSON array on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct LandscapeArgs {
+    /// A formula in x (1-D) or x, y (2-D), e.g. "x^2*y^4" (aliases: w, w1 = x, w2 = y).
+    #[arg(long, allow_hyphen_values = true, conflicts_with = "preset")]
+    pub expr: Option<String>,
+    /// A preset id (see `lambdascope presets`).
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// Force the dimension (1 or 2); `--dim 2` makes x^2 a line of minima on the square.
+    #[arg(long)]
+    pub dim: Option<usize>,
+    /// The same interval LO,HI on every axis, e.g. --domain -2,2.
+    #[arg(long, allow_hyphen_values = true, value_name = "LO,HI")]
+    pub domain: Option<String>,
+    /// The box per axis: X0,X1 (1-D) or X0,X1,Y0,Y1 (2-D).
+    #[arg(long = "box", allow_hyphen_values = true, value_name = "X0,X1,Y0,Y1")]
+    pub bbox: Option<String>,
+    /// The prior: uniform (default) or gaussian:SIGMA (restricted to the box).
+    #[arg(long, default_value = "uniform")]
+    pub prior: String,
+}
+
+#[derive(Args, Debug)]
+pub struct EstimateArgs {
+    #[command(flatten)]
+    pub landscape: LandscapeArgs,
+    /// Fit window EMIN,EMAX in ε (default: the lowest six decades resolved).
+    #[arg(long, allow_hyphen_values = true, value_name = "EMIN,EMAX")]
+    pub fit_window: Option<String>,
+    /// Seed for every random stream (the volume curve itself is deterministic).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Include the volume curve (ε, V, error) in the JSON.
+    #[arg(long)]
+    pub curve: bool,
+}
+
+/// A failure with its exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: i32,
+    pub message: String,
+}
+
+impl From<LandscapeError> for CliError {
+    fn from(e: LandscapeError) -> Self {
+        CliError { code: 2, message: e.to_string() }
+    }
+}
+
+impl From<EstimateError> for CliError {
+    fn from(e: EstimateError) -> Self {
+        match e {
+            EstimateError::Input(i) => CliError { code: 2, message: i.to_string() },
+            EstimateError::Compute(m) => CliError { code: 1, message: m },
+        }
+    }
+}
+
+impl LandscapeArgs {
+    pub fn is_set(&self) -> bool {
+        self.expr.is_some() || self.preset.is_some()
+    }
+
+    /// The landscape the options describe (a preset, a formula, or None if neither was given).
+    pub fn spec(&self) -> Result<Option<LandscapeSpec>, LandscapeError> {
+        let mut spec = match (&self.expr, &self.preset) {
+            (Some(e), _) => LandscapeSpec::formula(e),
+            (None, Some(p)) => {
+                if presets::find(p).is_none() {
+                    return Err(LandscapeError::UnknownPreset(p.clone()));
+                }
+                LandscapeSpec::preset(p)
+            }
+            (None, None) => {
+                if self.dim.is_some() || self.domain.is_some() || self.bbox.is_some() {
+                    return Err(LandscapeError::BadDomain(
+                        "landscape options need a landscape: give --expr FORMULA or --preset ID".into(),
+                    ));
+                }
+                return Ok(None);
+            }
+        };
+        spec.dim = self.dim;
+        spec.prior = parse_prior(&self.prior)?;
+        if let Some(d) = &self.domain {
+            let v = parse_list(d, 2, "--domain")?;
+            spec.bounds = Some([[v[0], v[1]], [v[0], v[1]]]);
+        }
+        if let Some(b) = &self.bbox {
+            let n = b.split(',').count();
+            let v = match n {
+                2 => {
+                    let v = parse_list(b, 2, "--box")?;
+                    vec![v[0], v[1], -1.0, 1.0]
+                }
+                _ => parse_list(b, 4, "--box")?,
+            };
+            spec.bounds = Some([[v[0], v[1]], [v[2], v[3]]]);
+        }
+        Ok(Some(spec))
+    }
+
+    pub fn landscape(&self) -> Result<Landscape, CliError> {
+        let spec = self.spec()?.ok_or_else(|| CliError {
+            code: 2,
+            message: "no landscape: give --expr FORMULA or --preset ID".into(),
+        })?;
+        Ok(Landscape::from_spec(&spec)?)
+    }
+}
+
+fn fmt_argmin(p: [f64; 2], dim: usize) -> Vec<f64> {
+    p[..dim].to_vec()
+}
+
+/// The JSON object of `estimate --json` (fields documented in the README).
+pub fn estimate_json(land: &Landscape, e: &Estimate, seed: u64, with_curve: bool) -> Value {
+    let d = land.dim;
+    let mut v = json!({
+        "formula": land.formula.source,
+        "preset": land.preset.map(|p| p.id),
+        "dim": d,
+        "domain": land.bounds[..d].to_vec(),
+        "prior": land.prior.to_string(),
+        "lambda": e.fit.best.lambda,
+        "lambda_naive": e.fit.lambda_naive,
+        "lambda_ci": e.fit.lambda_ci,
+        "m": e.fit.best.m,
+        "m_source": e.fit.m_source,
+        "fit_window": e.fit.best.window,
+        "k_min": e.minimum.k_min,
+        "argmin": e.minimum.argmin.first().map(|p| fmt_argmin(*p, d)),
+        "argmin_all": e.minimum.argmin.iter().take(8).map(|p| fmt_argmin(*p, d)).collect::<Vec<_>>(),
+        "on_edge": e.minimum.on_edge,
+        "eps_min": e.curve.eps_min,
+        "eps_max": e.curve.eps_max,
+        "decades": e.curve.decades,
+        "evaluations": e.evaluations,
+        "elapsed_ms": e.elapsed_ms,
+        "seed": seed,
+        "warnings": e.warnings,
+        "theory": e.theory,
+        "version": env!("CARGO_PKG_VERSION"),
+    });
+    if with_curve {
+        v["curve"] = json!(e.curve.points.iter().map(|p| [p.eps, p.v, p.err]).collect::<Vec<_>>());
+    }
+    v
+}
+
+fn run_estimate(a: &EstimateArgs) -> Result<(), CliError> {
+    let land = a.landscape.landscape()?;
+    let fit_window = match &a.fit_window {
+        Some(s) => {
+            let v = parse_list(s, 2, "--fit-window")?;
+            if !(v[0] > 0.0 && v[1] > v[0] && v[1].is_finite()) {
+                return Err(CliError { code: 2, message: format!("--fit-window {s}: need 0 < EMIN < EMAX") });
+            }
+            Some([v[0], v[1]])
+        }
+        None => None,
+    };
+    let opts = EstimateOptions { fit_window, seed: a.seed, ..Default::default() };
+    let e = estimate(&land, &opts)?;
+    if a.json {
+        println!("{}", estimate_json(&land, &e, a.seed, a.curve));
+        return Ok(());
+    }
+    let d = land.dim;
+    println!("landscape   {}  (d = {d}, box {:?}, prior {})", land.describe(), &land.bounds[..d], land.prior);
+    println!("K*          {:.6e}", e.minimum.k_min);
+    if let Some(p) = e.minimum.argmin.first() {
+        println!("w*          {:?}", fmt_argmin(*p, d));
+    }
+    println!(
+        "λ̂           {:.4}   [{:.4}, {:.4}]   m = {} ({})",
+        e.fit.best.lambda, e.fit.lambda_ci[0], e.fit.lambda_ci[1], e.fit.best.m, e.fit.m_source
+    );
+    println!("λ naive     {:.4}   (least-squares slope over the same window)", e.fit.lambda_naive);
+    match &e.theory {
+        Some(t) => println!("theory      λ = {:.4}, m = {}  ({}, {})", t.lambda, t.m, t.source, t.status),
+        None => println!("theory      unknown for a typed formula (regular prediction d/2 = {})", d as f64 / 2.0),
+    }
+    println!(
+        "ε range     {:.1e} … {:.1e}  ({:.1} decades), fit window {:.1e} … {:.1e}",
+        e.curve.eps_min, e.curve.eps_max, e.curve.decades, e.fit.best.window[0], e.fit.best.window[1]
+    );
+    println!("cost        {} evaluations, {:.0} ms", e.evaluations, e.elapsed_ms);
+    for w in &e.warnings {
+        println!("warning     {w}");
+    }
+    Ok(())
+}
+
+fn run_presets(json_out: bool) {
+    let all = presets::all();
+    if json_out {
+        let v: Vec<Value> = all
+            .iter()
+            .map(|p| {
+                json!({"id": p.id, "name": p.name, "group": p.group.label(), "dim": p.dim, "formula": p.formula,
+                       "domain": p.bounds[..p.dim].to_vec(), "lambda": p.lambda, "m": p.m,
+                       "explanation": p.explanation, "source": p.source})
+            })
+            .collect();
+        println!("{}", Value::Array(v));
+        return;
+    }
+    println!("{:<16} {:>3}  {:<40} {:>6} {:>2}  group", "id", "d", "formula", "λ", "m");
+    for p in all {
+        println!(
+            "{:<16} {:>3}  {:<40} {:>6} {:>2}  {}",
+            p.id,
+            p.dim,
+            p.formula,
+            p.lambda_text,
+            p.m.map(|m| m.to_string()).unwrap_or_default(),
+            p.group.label()
+        );
+    }
+}
+
+/// Run a subcommand; returns the process exit code.
+pub fn run_command(cmd: &Command) -> i32 {
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match cmd {
+        Command::Estimate(a) => run_estimate(a),
+        Command::Presets { json } => {
+            run_presets(*json);
+            Ok(())
+        }
+    }));
+    match r {
+        Ok(Ok(())) => 0,
+        Ok(Err(e)) => {
+            eprintln!("lambdascope: {}", e.message);
+            e.code
+        }
+        Err(p) => {
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            eprintln!("lambdascope: internal error (please report): {msg}");
+            1
+        }
+    }
+}
