@@ -1,1 +1,70 @@
-fn main() {}
+//! `cargo bench`: time of the volume curve + fit (the whole `estimate`) for every 2-D preset and
+//! some typed formulas, one thread, median of 3 runs. Figures go in the README.
+//! Plain harness (no criterion): a run takes tens of milliseconds, and the spread across runs is
+//! what we report.
+
+use std::time::Instant;
+
+use lambdascope::core::estimate::{EstimateOptions, estimate};
+use lambdascope::core::landscape::{Landscape, LandscapeSpec};
+use lambdascope::core::presets;
+
+fn time(spec: &LandscapeSpec) -> (f64, f64, u64, f64) {
+    let mut ts = vec![];
+    let mut lam = 0.0;
+    let mut evals = 0;
+    let mut dec = 0.0;
+    for _ in 0..3 {
+        let land = Landscape::from_spec(spec).expect("valid landscape");
+        let t0 = Instant::now();
+        let e = estimate(&land, &EstimateOptions::default()).expect("estimate");
+        ts.push(t0.elapsed().as_secs_f64() * 1e3);
+        lam = e.fit.best.lambda;
+        evals = e.evaluations;
+        dec = e.curve.decades;
+    }
+    ts.sort_by(|a, b| a.total_cmp(b));
+    (ts[1], lam, evals, dec)
+}
+
+fn main() {
+    // `cargo bench` passes --bench; nothing else to parse.
+    println!(
+        "{:<28} {:>9} {:>9} {:>11} {:>8}",
+        "landscape", "ms", "λ̂", "evals", "decades"
+    );
+    let mut preset_ms = vec![];
+    for p in presets::all().iter().filter(|p| p.dim == 2) {
+        let (ms, lam, ev, dec) = time(&LandscapeSpec::preset(p.id));
+        preset_ms.push(ms);
+        println!(
+            "{:<28} {:>9.1} {:>9.4} {:>11} {:>8.1}",
+            p.id, ms, lam, ev, dec
+        );
+    }
+    preset_ms.sort_by(|a, b| a.total_cmp(b));
+    let median = preset_ms[preset_ms.len() / 2];
+    let max = preset_ms[preset_ms.len() - 1];
+    println!("2-D presets: median {median:.1} ms, max {max:.1} ms");
+    let mut typed_max: f64 = 0.0;
+    for f in [
+        "x^2*y^4 + 0.1*x^4",
+        "(x+y)^2 + (x-y)^4",
+        "(x^2 - y^2)^2 + 0.01*(x^2 + y^2)^3",
+        "sin(3*x)^2 + (y - x^2)^2",
+        "(x*y - 0.1)^2 + 0.001*y^4",
+        "abs(x) + y^2",
+    ] {
+        let (ms, lam, ev, dec) = time(&LandscapeSpec::formula(f));
+        typed_max = typed_max.max(ms);
+        println!("{:<28} {:>9.1} {:>9.4} {:>11} {:>8.1}", f, ms, lam, ev, dec);
+    }
+    println!("typed 2-D formulas: max {typed_max:.1} ms");
+    for p in presets::all().iter().filter(|p| p.dim == 1) {
+        let (ms, lam, ev, dec) = time(&LandscapeSpec::preset(p.id));
+        println!(
+            "{:<28} {:>9.1} {:>9.4} {:>11} {:>8.1}",
+            p.id, ms, lam, ev, dec
+        );
+    }
+}

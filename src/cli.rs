@@ -90,15 +90,24 @@ pub struct CliError {
 
 impl From<LandscapeError> for CliError {
     fn from(e: LandscapeError) -> Self {
-        CliError { code: 2, message: e.to_string() }
+        CliError {
+            code: 2,
+            message: e.to_string(),
+        }
     }
 }
 
 impl From<EstimateError> for CliError {
     fn from(e: EstimateError) -> Self {
         match e {
-            EstimateError::Input(i) => CliError { code: 2, message: i.to_string() },
-            EstimateError::Compute(m) => CliError { code: 1, message: m },
+            EstimateError::Input(i) => CliError {
+                code: 2,
+                message: i.to_string(),
+            },
+            EstimateError::Compute(m) => CliError {
+                code: 1,
+                message: m,
+            },
         }
     }
 }
@@ -121,7 +130,8 @@ impl LandscapeArgs {
             (None, None) => {
                 if self.dim.is_some() || self.domain.is_some() || self.bbox.is_some() {
                     return Err(LandscapeError::BadDomain(
-                        "landscape options need a landscape: give --expr FORMULA or --preset ID".into(),
+                        "landscape options need a landscape: give --expr FORMULA or --preset ID"
+                            .into(),
                     ));
                 }
                 return Ok(None);
@@ -190,7 +200,13 @@ pub fn estimate_json(land: &Landscape, e: &Estimate, seed: u64, with_curve: bool
         "version": env!("CARGO_PKG_VERSION"),
     });
     if with_curve {
-        v["curve"] = json!(e.curve.points.iter().map(|p| [p.eps, p.v, p.err]).collect::<Vec<_>>());
+        v["curve"] = json!(
+            e.curve
+                .points
+                .iter()
+                .map(|p| [p.eps, p.v, p.err])
+                .collect::<Vec<_>>()
+        );
     }
     v
 }
@@ -201,20 +217,32 @@ fn run_estimate(a: &EstimateArgs) -> Result<(), CliError> {
         Some(s) => {
             let v = parse_list(s, 2, "--fit-window")?;
             if !(v[0] > 0.0 && v[1] > v[0] && v[1].is_finite()) {
-                return Err(CliError { code: 2, message: format!("--fit-window {s}: need 0 < EMIN < EMAX") });
+                return Err(CliError {
+                    code: 2,
+                    message: format!("--fit-window {s}: need 0 < EMIN < EMAX"),
+                });
             }
             Some([v[0], v[1]])
         }
         None => None,
     };
-    let opts = EstimateOptions { fit_window, seed: a.seed, ..Default::default() };
+    let opts = EstimateOptions {
+        fit_window,
+        seed: a.seed,
+        ..Default::default()
+    };
     let e = estimate(&land, &opts)?;
     if a.json {
         println!("{}", estimate_json(&land, &e, a.seed, a.curve));
         return Ok(());
     }
     let d = land.dim;
-    println!("landscape   {}  (d = {d}, box {:?}, prior {})", land.describe(), &land.bounds[..d], land.prior);
+    println!(
+        "landscape   {}  (d = {d}, box {:?}, prior {})",
+        land.describe(),
+        &land.bounds[..d],
+        land.prior
+    );
     println!("K*          {:.6e}", e.minimum.k_min);
     if let Some(p) = e.minimum.argmin.first() {
         println!("w*          {:?}", fmt_argmin(*p, d));
@@ -223,16 +251,32 @@ fn run_estimate(a: &EstimateArgs) -> Result<(), CliError> {
         "λ̂           {:.4}   [{:.4}, {:.4}]   m = {} ({})",
         e.fit.best.lambda, e.fit.lambda_ci[0], e.fit.lambda_ci[1], e.fit.best.m, e.fit.m_source
     );
-    println!("λ naive     {:.4}   (least-squares slope over the same window)", e.fit.lambda_naive);
+    println!(
+        "λ naive     {:.4}   (least-squares slope over the same window)",
+        e.fit.lambda_naive
+    );
     match &e.theory {
-        Some(t) => println!("theory      λ = {:.4}, m = {}  ({}, {})", t.lambda, t.m, t.source, t.status),
-        None => println!("theory      unknown for a typed formula (regular prediction d/2 = {})", d as f64 / 2.0),
+        Some(t) => println!(
+            "theory      λ = {:.4}, m = {}  ({}, {})",
+            t.lambda, t.m, t.source, t.status
+        ),
+        None => println!(
+            "theory      unknown for a typed formula (regular prediction d/2 = {})",
+            d as f64 / 2.0
+        ),
     }
     println!(
         "ε range     {:.1e} … {:.1e}  ({:.1} decades), fit window {:.1e} … {:.1e}",
-        e.curve.eps_min, e.curve.eps_max, e.curve.decades, e.fit.best.window[0], e.fit.best.window[1]
+        e.curve.eps_min,
+        e.curve.eps_max,
+        e.curve.decades,
+        e.fit.best.window[0],
+        e.fit.best.window[1]
     );
-    println!("cost        {} evaluations, {:.0} ms", e.evaluations, e.elapsed_ms);
+    println!(
+        "cost        {} evaluations, {:.0} ms",
+        e.evaluations, e.elapsed_ms
+    );
     for w in &e.warnings {
         println!("warning     {w}");
     }
@@ -253,7 +297,10 @@ fn run_presets(json_out: bool) {
         println!("{}", Value::Array(v));
         return;
     }
-    println!("{:<16} {:>3}  {:<40} {:>6} {:>2}  group", "id", "d", "formula", "λ", "m");
+    println!(
+        "{:<16} {:>3}  {:<40} {:>6} {:>2}  group",
+        "id", "d", "formula", "λ", "m"
+    );
     for p in all {
         println!(
             "{:<16} {:>3}  {:<40} {:>6} {:>2}  {}",

@@ -6,7 +6,9 @@ fn main() {
     let code = match &cli.command {
         Some(cmd) => run_command(cmd),
         None => {
-            eprintln!("lambdascope: the window is not built yet; try `lambdascope estimate --preset cross`");
+            eprintln!(
+                "lambdascope: the window is not built yet; try `lambdascope estimate --preset cross`"
+            );
             2
         }
     };

@@ -100,7 +100,10 @@ mod parser {
                 let b = form.eval(x, y);
                 let c = form.expr.eval_tree([x, y]);
                 let tol = 1e-12 * a.abs().max(1.0);
-                assert!((a - b).abs() <= tol, "{f} at ({x}, {y}): exmex {a} tape {b}");
+                assert!(
+                    (a - b).abs() <= tol,
+                    "{f} at ({x}, {y}): exmex {a} tape {b}"
+                );
                 assert!((c - b).abs() <= tol, "{f}: tree {c} tape {b}");
             }
         }
@@ -129,8 +132,13 @@ mod parser {
         ];
         for (f, want) in cases {
             let e = parse(f).err().or_else(|| Formula::parse(f).err());
-            let msg = e.unwrap_or_else(|| panic!("{f:?} should be rejected")).to_string();
-            assert!(msg.contains(want), "{f:?}: message {msg:?} should contain {want:?}");
+            let msg = e
+                .unwrap_or_else(|| panic!("{f:?} should be rejected"))
+                .to_string();
+            assert!(
+                msg.contains(want),
+                "{f:?}: message {msg:?} should contain {want:?}"
+            );
         }
         // deep nesting and length limits are errors, not stack overflows
         let deep = format!("{}x{}", "(".repeat(5000), ")".repeat(5000));
@@ -156,9 +164,20 @@ mod volume {
             }
             let ex = exact(p.eps);
             let rel = (p.v - ex).abs() / ex;
-            assert!(rel < 1e-3, "{f}: V({:e}) = {:e}, exact {:e} (rel {rel:e})", p.eps, p.v, ex);
+            assert!(
+                rel < 1e-3,
+                "{f}: V({:e}) = {:e}, exact {:e} (rel {rel:e})",
+                p.eps,
+                p.v,
+                ex
+            );
             // and the error estimate is honest to within a factor 10 (or below 1e-9 relative)
-            assert!(rel < 10.0 * p.err / p.v + 1e-9, "{f}: error estimate {:e} vs actual {:e}", p.err / p.v, rel);
+            assert!(
+                rel < 10.0 * p.err / p.v + 1e-9,
+                "{f}: error estimate {:e} vs actual {:e}",
+                p.err / p.v,
+                rel
+            );
         }
     }
 
@@ -189,7 +208,13 @@ mod volume {
         let s2 = sigma * std::f64::consts::SQRT_2;
         for p in &curve.points {
             let ex = erf_ref(p.eps.sqrt() / s2) / erf_ref(1.0 / s2);
-            assert!((p.v - ex).abs() / ex < 1e-6, "V({:e}) = {:e} vs {:e}", p.eps, p.v, ex);
+            assert!(
+                (p.v - ex).abs() / ex < 1e-6,
+                "V({:e}) = {:e} vs {:e}",
+                p.eps,
+                p.v,
+                ex
+            );
         }
     }
 
@@ -202,7 +227,12 @@ mod volume {
             assert!(curve.eps_min <= 1e-12, "{}", p.id);
             // V(ε) is monotone in ε (points are in descending ε)
             for w in curve.points.windows(2) {
-                assert!(w[0].v >= w[1].v, "{}: V not monotone at {:e}", p.id, w[1].eps);
+                assert!(
+                    w[0].v >= w[1].v,
+                    "{}: V not monotone at {:e}",
+                    p.id,
+                    w[1].eps
+                );
             }
         }
     }
@@ -224,7 +254,9 @@ mod lambda {
                 p.id,
                 e.fit.best.lambda
             );
-            assert!(e.fit.lambda_ci[0] <= e.fit.best.lambda && e.fit.best.lambda <= e.fit.lambda_ci[1]);
+            assert!(
+                e.fit.lambda_ci[0] <= e.fit.best.lambda && e.fit.best.lambda <= e.fit.lambda_ci[1]
+            );
         }
     }
 
@@ -232,7 +264,8 @@ mod lambda {
     /// (quasi-homogeneous sums add 1/k per variable; rotations and smooth changes keep λ).
     #[test]
     fn untuned_landscapes() {
-        let cases: &[(&str, Option<[[f64; 2]; 2]>, f64)] = &[
+        type Case<'a> = (&'a str, Option<[[f64; 2]; 2]>, f64);
+        let cases: &[Case] = &[
             ("2*x^2 + 3*y^4", None, 0.75),
             ("(x+y)^2 + (x-y)^4", None, 0.75),
             ("y^2 + x^6", None, 2.0 / 3.0),
@@ -242,7 +275,11 @@ mod lambda {
             ("sin(x)^4", None, 0.25),
             ("abs(x)", None, 1.0),
             ("abs(x)^3", None, 1.0 / 3.0),
-            ("(x - 0.5)^2 + (y - 0.25)^2", Some([[-1.0, 2.0], [-2.0, 1.0]]), 1.0),
+            (
+                "(x - 0.5)^2 + (y - 0.25)^2",
+                Some([[-1.0, 2.0], [-2.0, 1.0]]),
+                1.0,
+            ),
             ("x^2 + y^2 + 0.3", None, 1.0),
         ];
         for (f, bounds, exact) in cases {
@@ -250,13 +287,21 @@ mod lambda {
             spec.bounds = *bounds;
             let l = Landscape::from_spec(&spec).unwrap();
             let e = estimate(&l, &EstimateOptions::default()).unwrap();
-            assert!((e.fit.best.lambda - exact).abs() <= 0.01, "{f}: λ̂ = {} vs {exact}", e.fit.best.lambda);
+            assert!(
+                (e.fit.best.lambda - exact).abs() <= 0.01,
+                "{f}: λ̂ = {} vs {exact}",
+                e.fit.best.lambda
+            );
             assert_eq!(e.fit.best.m, 1, "{f}: m chosen from data");
         }
         // m = 2 recognised from the data alone (no preset): the log coefficient is stable
         let e = estimate(&land("x^2*y^2 + 0.5*x^4"), &EstimateOptions::default()).unwrap();
         assert_eq!(e.fit.best.m, 2);
-        assert!((e.fit.best.lambda - 0.5).abs() <= 0.02, "{}", e.fit.best.lambda);
+        assert!(
+            (e.fit.best.lambda - 0.5).abs() <= 0.02,
+            "{}",
+            e.fit.best.lambda
+        );
         // and not fooled by a lower-order power term (x²y⁴: c₁ε^¼ + c₂ε^½)
         let e = estimate(&land("x^2*y^4"), &EstimateOptions::default()).unwrap();
         assert_eq!(e.fit.best.m, 1);
@@ -295,7 +340,10 @@ mod minimum {
         let m = l.minimize().unwrap();
         assert!((m.k_min - 0.125).abs() <= 1e-15, "{:e}", m.k_min - 0.125);
         let w = m.argmin[0];
-        assert!((w[0] - 0.3).abs() < 1e-3 && (w[1] + 0.2).abs() < 1e-7, "{w:?}");
+        assert!(
+            (w[0] - 0.3).abs() < 1e-3 && (w[1] + 0.2).abs() < 1e-7,
+            "{w:?}"
+        );
         // a steep, narrow basin declared by the preset
         let m = preset("dialogue").minimize().unwrap();
         assert!(m.k_min <= 1e-15 && (m.argmin[0][0] - 1.0).abs() < 1e-12);
@@ -321,12 +369,20 @@ mod minimum {
         // defined on part of the box: a result with a warning
         for f in ["sqrt(x)", "ln(x + 0.5)^2", "sqrt(x) + y^2"] {
             let e = estimate(&land(f), &EstimateOptions::default()).unwrap();
-            assert!(e.warnings.iter().any(|w| w.contains("undefined")), "{f}: {:?}", e.warnings);
+            assert!(
+                e.warnings.iter().any(|w| w.contains("undefined")),
+                "{f}: {:?}",
+                e.warnings
+            );
             assert!(e.fit.best.lambda.is_finite());
         }
         // sqrt(x) < ε on x ≥ 0 has length ε²: λ = 2
         let e = estimate(&land("sqrt(x)"), &EstimateOptions::default()).unwrap();
-        assert!((e.fit.best.lambda - 2.0).abs() < 0.01, "{}", e.fit.best.lambda);
+        assert!(
+            (e.fit.best.lambda - 2.0).abs() < 0.01,
+            "{}",
+            e.fit.best.lambda
+        );
         // no minimum, undefined everywhere, constant: clear errors
         for (f, want) in [
             ("log(x)", "no minimum"),
@@ -337,7 +393,10 @@ mod minimum {
         ] {
             let l = land(f);
             let r = estimate(&l, &EstimateOptions::default());
-            let msg = r.err().unwrap_or_else(|| panic!("{f} should fail")).to_string();
+            let msg = r
+                .err()
+                .unwrap_or_else(|| panic!("{f} should fail"))
+                .to_string();
             assert!(msg.contains(want), "{f}: {msg}");
         }
     }
@@ -360,7 +419,11 @@ mod free_energy_and_posterior {
         for n in [1.0, 10.0, 100.0, 1e4, 1e6, 1e8] {
             let fe = free_energy(&law, kmin, n).unwrap();
             let exact = -(0.5 * (PI / n).sqrt() * erf_ref(n.sqrt())).ln();
-            assert!((fe.f - exact).abs() < 1e-4, "n = {n}: F = {} vs {exact}", fe.f);
+            assert!(
+                (fe.f - exact).abs() < 1e-4,
+                "n = {n}: F = {} vs {exact}",
+                fe.f
+            );
             // λ_F and λ_eff are the same quantity by two routes
             assert!((fe.lambda_f - fe.lambda_eff).abs() < 1e-3, "{fe:?}");
             // mass inside {x² < ε}: erf(√(nε)) / erf(√n)
@@ -398,7 +461,11 @@ mod free_energy_and_posterior {
                 // set first touching the box edges, at ε = 1 for x² + y⁴) between curve points:
                 // 5e-4 there, 2e-4 once n ≥ 30.
                 let tol = if n < 10.0 { 5e-4 } else { 2e-4 };
-                assert!((fe.f - exact).abs() < tol, "{f}, n = {n}: F = {} vs {exact}", fe.f);
+                assert!(
+                    (fe.f - exact).abs() < tol,
+                    "{f}, n = {n}: F = {} vs {exact}",
+                    fe.f
+                );
                 assert!(!fe.extrapolated);
             }
         }
@@ -421,7 +488,12 @@ mod free_energy_and_posterior {
     fn posterior_grid_is_normalised_for_every_n() {
         let l = preset("cross");
         let m = l.minimize().unwrap();
-        let spec = GridSpec { x: [-1.0, 1.0], y: [-1.0, 1.0], nx: 128, ny: 128 };
+        let spec = GridSpec {
+            x: [-1.0, 1.0],
+            y: [-1.0, 1.0],
+            nx: 128,
+            ny: 128,
+        };
         let kg = sample_k(&l, spec).unwrap();
         for n in [1.0, 10.0, 1e4, 1e8, 1e12] {
             let p = posterior(&kg, m.k_min, n).unwrap();
@@ -431,7 +503,12 @@ mod free_energy_and_posterior {
         }
         assert!(posterior(&kg, m.k_min, 2e12).is_err());
         // a sub-rectangle (zoom) outside the box part is excluded, the rest normalised
-        let zoom = GridSpec { x: [0.5, 1.5], y: [-0.1, 0.1], nx: 64, ny: 64 };
+        let zoom = GridSpec {
+            x: [0.5, 1.5],
+            y: [-0.1, 0.1],
+            nx: 64,
+            ny: 64,
+        };
         let kg = sample_k(&l, zoom).unwrap();
         let p = posterior(&kg, m.k_min, 1e6).unwrap();
         let total: f64 = p.log_p.iter().map(|v| v.exp()).sum();
@@ -440,7 +517,16 @@ mod free_energy_and_posterior {
         let l = land("x^2");
         let n: f64 = 1e4;
         // 20,000 cells of width 1e-4: cell edges fall on ±0.01 exactly
-        let kg = sample_k(&l, GridSpec { x: [-1.0, 1.0], y: [0.0, 0.0], nx: 20000, ny: 1 }).unwrap();
+        let kg = sample_k(
+            &l,
+            GridSpec {
+                x: [-1.0, 1.0],
+                y: [0.0, 0.0],
+                nx: 20000,
+                ny: 1,
+            },
+        )
+        .unwrap();
         let p = posterior(&kg, 0.0, n).unwrap();
         let inside: f64 = (0..20000)
             .filter(|&i| kg.spec.center(i, 0)[0].abs() < 1.0 / n.sqrt())
@@ -448,5 +534,126 @@ mod free_energy_and_posterior {
             .sum();
         let ex = erf_ref(1.0) / erf_ref(n.sqrt());
         assert!((inside - ex).abs() < 2e-3, "{inside} vs {ex}");
+    }
+}
+
+mod cli {
+    use std::process::Command;
+
+    fn run(args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_lambdascope"))
+            .args(args)
+            .output()
+            .expect("run the binary");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    #[test]
+    fn estimate_json_schema() {
+        let (code, out, _) = run(&["estimate", "--preset", "x2y4", "--json"]);
+        assert_eq!(code, 0);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
+        for key in [
+            "lambda",
+            "lambda_naive",
+            "lambda_ci",
+            "m",
+            "k_min",
+            "argmin",
+            "eps_min",
+            "eps_max",
+            "decades",
+            "evaluations",
+            "elapsed_ms",
+            "warnings",
+            "theory",
+        ] {
+            assert!(v.get(key).is_some(), "missing {key}");
+        }
+        assert!((v["lambda"].as_f64().unwrap() - 0.25).abs() < 0.01);
+        assert_eq!(v["theory"]["source"], "preset");
+        assert_eq!(v["theory"]["status"], "exact");
+        assert_eq!(v["lambda_ci"].as_array().unwrap().len(), 2);
+        assert!(v["decades"].as_f64().unwrap() >= 12.0);
+        // a typed formula: theory null, negative numbers as users type them
+        let (code, out, _) = run(&[
+            "estimate",
+            "--expr",
+            "(x-0.3)^4+(y+0.2)^2",
+            "--domain",
+            "-2,2",
+            "--json",
+        ]);
+        assert_eq!(code, 0);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert!(v["theory"].is_null());
+        assert!((v["lambda"].as_f64().unwrap() - 0.75).abs() < 0.01);
+        let am = v["argmin"].as_array().unwrap();
+        assert!(
+            (am[0].as_f64().unwrap() - 0.3).abs() < 1e-3
+                && (am[1].as_f64().unwrap() + 0.2).abs() < 1e-6
+        );
+        let (code, out, _) = run(&[
+            "estimate",
+            "--expr",
+            "x^2",
+            "--dim",
+            "2",
+            "--box",
+            "-1,1,-2,2",
+            "--prior",
+            "gaussian:0.5",
+            "--json",
+        ]);
+        assert_eq!(code, 0, "{out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["dim"], 2);
+        assert!((v["lambda"].as_f64().unwrap() - 0.5).abs() < 0.01);
+    }
+
+    #[test]
+    fn readable_table_and_presets() {
+        let (code, out, _) = run(&["estimate", "--preset", "cross"]);
+        assert_eq!(code, 0);
+        assert!(out.contains("λ̂") && out.contains("theory"));
+        let (code, out, _) = run(&["presets", "--json"]);
+        assert_eq!(code, 0);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert!(v.as_array().unwrap().len() >= 15);
+        let (code, out, _) = run(&["presets"]);
+        assert_eq!(code, 0);
+        assert!(out.contains("cross"));
+    }
+
+    #[test]
+    fn bad_input_exits_2_with_one_line() {
+        let cases: &[&[&str]] = &[
+            &["estimate", "--expr", "x^^2"],
+            &["estimate", "--expr", ""],
+            &["estimate", "--preset", "nope"],
+            &["estimate"],
+            &["estimate", "--expr", "x^2", "--domain", "1,-1"],
+            &["estimate", "--expr", "x^2", "--domain", "0,0"],
+            &["estimate", "--expr", "x^2", "--domain", "a,b"],
+            &["estimate", "--expr", "x^2", "--prior", "gaussian:-1"],
+            &["estimate", "--expr", "x^2*y", "--dim", "1"],
+            &["estimate", "--expr", "x^2", "--dim", "3"],
+            &["estimate", "--expr", "x^2", "--fit-window", "1e-3,1e-6"],
+            &["estimate", "--expr", "log(x)"],
+            &["estimate", "--bogus"],
+            &["estimate", "--expr"],
+        ];
+        for args in cases {
+            let (code, _, err) = run(args);
+            assert_eq!(code, 2, "{args:?}: {err}");
+            assert!(!err.trim().is_empty(), "{args:?}: no message");
+        }
+        let long = "x+".repeat(50_000) + "x";
+        let (code, _, err) = run(&["estimate", "--expr", &long]);
+        assert_eq!(code, 2, "{err}");
     }
 }

@@ -8,17 +8,11 @@ use super::fit::{FitError, FitReport, fit_report};
 use super::landscape::{Landscape, LandscapeError, Minimum, min_tol};
 use super::volume::{VolumeCurve, VolumeOptions, volume_curve};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct EstimateOptions {
     pub fit_window: Option<[f64; 2]>,
     pub seed: u64,
     pub volume: VolumeOptions,
-}
-
-impl Default for EstimateOptions {
-    fn default() -> Self {
-        EstimateOptions { fit_window: None, seed: 0, volume: VolumeOptions::default() }
-    }
 }
 
 /// What theory says about λ and m.
@@ -88,19 +82,27 @@ pub fn preset_theory(land: &Landscape) -> Option<Theory> {
 
 /// Minimum and volume curve, with a safety net: if any line of the volume computation finds K
 /// below K*, K* was not the global minimum — search again from there and redo the curve.
-pub fn minimum_and_curve(land: &Landscape, opts: &VolumeOptions) -> Result<(Minimum, VolumeCurve), LandscapeError> {
+pub fn minimum_and_curve(
+    land: &Landscape,
+    opts: &VolumeOptions,
+) -> Result<(Minimum, VolumeCurve), LandscapeError> {
     let mut min = land.minimize()?;
     for _ in 0..3 {
         let curve = volume_curve(land, &min, opts)?;
         match curve.lower_point {
             Some((p, v)) if v < min.k_min - min_tol(min.k_min) => {
-                let (q, kv) = if land.dim == 2 { land.local_search(p, v) } else { (p, v) };
+                let (q, kv) = if land.dim == 2 {
+                    land.local_search(p, v)
+                } else {
+                    (p, v)
+                };
                 min.k_min = kv;
                 min.argmin.insert(0, q);
                 min.local_minima.insert(0, (q, kv));
                 let tol = min_tol(kv);
                 let lm = min.local_minima.clone();
-                min.argmin.retain(|a| lm.iter().any(|(b, v)| b == a && *v <= kv + tol));
+                min.argmin
+                    .retain(|a| lm.iter().any(|(b, v)| b == a && *v <= kv + tol));
             }
             _ => return Ok((min, curve)),
         }
@@ -117,20 +119,22 @@ pub fn estimate(land: &Landscape, opts: &EstimateOptions) -> Result<Estimate, Es
     let fit = fit_report(&curve, opts.fit_window, theory.as_ref().map(|t| t.m))?;
     let mut warnings = minimum.warnings.clone();
     warnings.extend(curve.warnings.iter().cloned());
-    if let Some(t) = &theory {
-        if t.status == "exact" {
-            let (lo, hi) = (fit.lambda_ci[0], fit.lambda_ci[1]);
-            let slack = 0.01;
-            if t.lambda < lo - slack || t.lambda > hi + slack {
-                warnings.push(format!(
+    if let Some(t) = &theory
+        && t.status == "exact"
+    {
+        let (lo, hi) = (fit.lambda_ci[0], fit.lambda_ci[1]);
+        let slack = 0.01;
+        if t.lambda < lo - slack || t.lambda > hi + slack {
+            warnings.push(format!(
                     "the measured λ̂ = {:.4} (interval [{lo:.4}, {hi:.4}]) disagrees with the exact λ = {:.4} from the {}",
                     fit.best.lambda, t.lambda, t.source
                 ));
-            }
         }
     }
     if !fit.best.lambda.is_finite() {
-        return Err(EstimateError::Compute("the fit of the volume curve did not converge".into()));
+        return Err(EstimateError::Compute(
+            "the fit of the volume curve did not converge".into(),
+        ));
     }
     Ok(Estimate {
         minimum,

@@ -20,16 +20,44 @@ pub const MAX_OPS: usize = 4_000;
 #[derive(Debug, Clone, PartialEq)]
 pub enum ParseError {
     Empty,
-    TooLong { chars: usize },
+    TooLong {
+        chars: usize,
+    },
     TooDeep,
-    TooManyOps { ops: usize },
-    UnexpectedChar { pos: usize, ch: char, hint: &'static str },
-    UnknownVariable { pos: usize, name: String },
-    UnknownFunction { pos: usize, name: String },
-    BadNumber { pos: usize, text: String },
-    Expected { pos: usize, what: &'static str, found: String },
-    UnclosedParen { pos: usize },
-    WrongArity { pos: usize, name: String, expected: usize, found: usize },
+    TooManyOps {
+        ops: usize,
+    },
+    UnexpectedChar {
+        pos: usize,
+        ch: char,
+        hint: &'static str,
+    },
+    UnknownVariable {
+        pos: usize,
+        name: String,
+    },
+    UnknownFunction {
+        pos: usize,
+        name: String,
+    },
+    BadNumber {
+        pos: usize,
+        text: String,
+    },
+    Expected {
+        pos: usize,
+        what: &'static str,
+        found: String,
+    },
+    UnclosedParen {
+        pos: usize,
+    },
+    WrongArity {
+        pos: usize,
+        name: String,
+        expected: usize,
+        found: usize,
+    },
     Exmex(String),
 }
 
@@ -42,7 +70,9 @@ impl fmt::Display for ParseError {
                 f,
                 "the formula has {chars} characters; at most {MAX_FORMULA_CHARS} are accepted"
             ),
-            ParseError::TooDeep => write!(f, "the formula is nested more than {MAX_DEPTH} levels deep"),
+            ParseError::TooDeep => {
+                write!(f, "the formula is nested more than {MAX_DEPTH} levels deep")
+            }
             ParseError::TooManyOps { ops } => write!(
                 f,
                 "the formula has {ops} operations; at most {MAX_OPS} are accepted (it is evaluated ~10⁶ times)"
@@ -70,9 +100,17 @@ impl fmt::Display for ParseError {
                 write!(f, "expected {what} at position {pos}, found {found}")
             }
             ParseError::UnclosedParen { pos } => {
-                write!(f, "the parenthesis opened at position {pos} is never closed")
+                write!(
+                    f,
+                    "the parenthesis opened at position {pos} is never closed"
+                )
             }
-            ParseError::WrongArity { pos, name, expected, found } => write!(
+            ParseError::WrongArity {
+                pos,
+                name,
+                expected,
+                found,
+            } => write!(
                 f,
                 "{name} at position {pos} takes {expected} argument{}, found {found}",
                 if *expected == 1 { "" } else { "s" }
@@ -150,7 +188,11 @@ pub enum Func2 {
     Atan2,
 }
 
-const FUNC2: &[(&str, Func2)] = &[("min", Func2::Min), ("max", Func2::Max), ("atan2", Func2::Atan2)];
+const FUNC2: &[(&str, Func2)] = &[
+    ("min", Func2::Min),
+    ("max", Func2::Max),
+    ("atan2", Func2::Atan2),
+];
 
 fn known_functions() -> String {
     let mut v: Vec<&str> = FUNC1.iter().map(|(n, _)| *n).collect();
@@ -161,7 +203,11 @@ fn known_functions() -> String {
 impl Func1 {
     fn name(self) -> &'static str {
         // exmex spelling (its `log` is ln as well).
-        FUNC1.iter().find(|(_, f)| *f == self).map(|(n, _)| *n).unwrap_or("?")
+        FUNC1
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("?")
     }
     fn apply(self, a: f64) -> f64 {
         match self {
@@ -402,7 +448,10 @@ fn fmt_number(v: f64) -> String {
 // Lexer
 
 fn is_superscript(c: char) -> bool {
-    matches!(c, '⁰' | '¹' | '²' | '³' | '⁴' | '⁵' | '⁶' | '⁷' | '⁸' | '⁹' | '⁻' | '⁺')
+    matches!(
+        c,
+        '⁰' | '¹' | '²' | '³' | '⁴' | '⁵' | '⁶' | '⁷' | '⁸' | '⁹' | '⁻' | '⁺'
+    )
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -447,9 +496,10 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
                 }
             }
             let text: String = chars[start..i].iter().collect();
-            let v: f64 = text
-                .parse()
-                .map_err(|_| ParseError::BadNumber { pos, text: text.clone() })?;
+            let v: f64 = text.parse().map_err(|_| ParseError::BadNumber {
+                pos,
+                text: text.clone(),
+            })?;
             toks.push((Tok::Num(v), pos));
             // "2x": a number directly followed by a letter is an implicit product we do not guess.
             if i < chars.len() && (chars[i].is_alphabetic() || chars[i] == '(') {
@@ -462,11 +512,18 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
             continue;
         }
         if is_superscript(c) {
-            return Err(ParseError::UnexpectedChar { pos, ch: c, hint: "write powers with ^, e.g. x^2" });
+            return Err(ParseError::UnexpectedChar {
+                pos,
+                ch: c,
+                hint: "write powers with ^, e.g. x^2",
+            });
         }
         if c.is_alphabetic() || c == '_' {
             let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') && !is_superscript(chars[i]) {
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '_')
+                && !is_superscript(chars[i])
+            {
                 i += 1;
             }
             let text: String = chars[start..i].iter().collect();
@@ -485,7 +542,11 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
             '[' | '{' => toks.push((Tok::Op('('), pos)),
             ']' | '}' => toks.push((Tok::Op(')'), pos)),
             _ => {
-                return Err(ParseError::UnexpectedChar { pos, ch: c, hint: "" });
+                return Err(ParseError::UnexpectedChar {
+                    pos,
+                    ch: c,
+                    hint: "",
+                });
             }
         }
         i += 1;
@@ -524,7 +585,11 @@ impl Parser {
     }
     fn enter(&mut self) -> Result<(), ParseError> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH { Err(ParseError::TooDeep) } else { Ok(()) }
+        if self.depth > MAX_DEPTH {
+            Err(ParseError::TooDeep)
+        } else {
+            Ok(())
+        }
     }
 
     fn expr(&mut self) -> Result<Expr, ParseError> {
@@ -697,7 +762,11 @@ impl Parser {
                 }
                 Err(ParseError::UnknownVariable { pos, name })
             }
-            _ => Err(ParseError::Expected { pos, what: "a number, a variable or '('", found: self.found() }),
+            _ => Err(ParseError::Expected {
+                pos,
+                what: "a number, a variable or '('",
+                found: self.found(),
+            }),
         }
     }
 }
@@ -729,7 +798,11 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
         return Err(ParseError::Empty);
     }
     let lx = lex(src)?;
-    let mut p = Parser { toks: lx.toks, i: 0, depth: 0 };
+    let mut p = Parser {
+        toks: lx.toks,
+        i: 0,
+        depth: 0,
+    };
     let e = p.expr()?;
     if *p.peek() != Tok::End {
         let what = if matches!(p.peek(), Tok::Op(')')) {
@@ -737,7 +810,11 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
         } else {
             "an operator such as + - * / ^"
         };
-        return Err(ParseError::Expected { pos: p.pos(), what, found: p.found() });
+        return Err(ParseError::Expected {
+            pos: p.pos(),
+            what,
+            found: p.found(),
+        });
     }
     Ok(e)
 }
@@ -787,7 +864,10 @@ impl Tape {
             }
             max = max.max(d);
         }
-        Ok(Tape { ops, max_stack: max })
+        Ok(Tape {
+            ops,
+            max_stack: max,
+        })
     }
 
     #[inline]
@@ -875,7 +955,11 @@ fn fold(e: &Expr) -> Expr {
         | Expr::F2(_, x, y) => matches!(**x, Expr::Num(_)) && matches!(**y, Expr::Num(_)),
         _ => false,
     };
-    if is_const { Expr::Num(r.eval_tree([0.0, 0.0])) } else { r }
+    if is_const {
+        Expr::Num(r.eval_tree([0.0, 0.0]))
+    } else {
+        r
+    }
 }
 
 fn emit(e: &Expr, ops: &mut Vec<Op>) {
@@ -945,7 +1029,12 @@ impl Formula {
         let tape = Tape::compile(&expr)?;
         let used = expr.vars_used();
         let inferred_dim = if used[1] { 2 } else { 1 };
-        let f = Formula { source: src.to_string(), expr, tape, inferred_dim };
+        let f = Formula {
+            source: src.to_string(),
+            expr,
+            tape,
+            inferred_dim,
+        };
         f.exmex_check()?;
         Ok(f)
     }
@@ -957,7 +1046,8 @@ impl Formula {
     }
 
     pub fn exmex(&self) -> Result<exmex::FlatEx<f64>, ParseError> {
-        exmex::parse::<f64>(&self.expr.canonical()).map_err(|e| ParseError::Exmex(e.msg().to_string()))
+        exmex::parse::<f64>(&self.expr.canonical())
+            .map_err(|e| ParseError::Exmex(e.msg().to_string()))
     }
 
     #[inline]

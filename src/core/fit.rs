@@ -51,7 +51,10 @@ impl std::fmt::Display for FitError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             FitError::TooFewPoints(n) => {
-                write!(f, "only {n} usable points of the volume curve in the fit window (need 4)")
+                write!(
+                    f,
+                    "only {n} usable points of the volume curve in the fit window (need 4)"
+                )
             }
             FitError::BadWindow(m) => write!(f, "bad fit window: {m}"),
         }
@@ -62,15 +65,23 @@ fn usable(points: &[VolumePoint], lo: f64, hi: f64) -> Vec<(f64, f64, f64)> {
     // (ln ε, ln V, relative error)
     points
         .iter()
-        .filter(|p| p.eps >= lo * (1.0 - 1e-12) && p.eps <= hi * (1.0 + 1e-12) && p.v > 0.0 && p.v.is_finite())
+        .filter(|p| {
+            p.eps >= lo * (1.0 - 1e-12)
+                && p.eps <= hi * (1.0 + 1e-12)
+                && p.v > 0.0
+                && p.v.is_finite()
+        })
         .map(|p| (p.eps.ln(), p.v.ln(), p.err / p.v))
         .collect()
 }
 
 /// Local slope by central differences in log-log coordinates.
 pub fn local_slope(points: &[VolumePoint]) -> Vec<[f64; 2]> {
-    let q: Vec<(f64, f64, f64)> =
-        points.iter().filter(|p| p.v > 0.0).map(|p| (p.eps, p.eps.ln(), p.v.ln())).collect();
+    let q: Vec<(f64, f64, f64)> = points
+        .iter()
+        .filter(|p| p.v > 0.0)
+        .map(|p| (p.eps, p.eps.ln(), p.v.ln()))
+        .collect();
     let n = q.len();
     if n < 2 {
         return vec![];
@@ -169,7 +180,13 @@ pub fn profile_fit(points: &[VolumePoint], window: [f64; 2], m: u32) -> Result<F
     }
     let lambda = 0.5 * (a + b);
     let (rss, coeffs) = solve_fixed(&d, lambda, m);
-    Ok(Fit { lambda, m, coeffs, window, rms_rel: (rss / d.len() as f64).sqrt() })
+    Ok(Fit {
+        lambda,
+        m,
+        coeffs,
+        window,
+        rms_rel: (rss / d.len() as f64).sqrt(),
+    })
 }
 
 /// The default window: the lowest `WINDOW_DECADES` decades of the curve (or the lower 60% of a
@@ -192,24 +209,35 @@ pub fn choose_m(curve: &VolumeCurve) -> u32 {
         if w[1] <= w[0] * 1e3 {
             continue;
         }
-        if let Ok(f) = profile_fit(&curve.points, w, 2) {
-            if f.coeffs.len() == 2 && f.coeffs[0].abs() > 0.0 {
-                ratios.push(f.coeffs[1] / f.coeffs[0]);
-                lambdas.push(f.lambda);
-            }
+        if let Ok(f) = profile_fit(&curve.points, w, 2)
+            && f.coeffs.len() == 2
+            && f.coeffs[0].abs() > 0.0
+        {
+            ratios.push(f.coeffs[1] / f.coeffs[0]);
+            lambdas.push(f.lambda);
         }
     }
     if ratios.len() < 2 {
         return 1;
     }
     let mean = ratios.iter().sum::<f64>() / ratios.len() as f64;
-    let spread = ratios.iter().fold(f64::MIN, |a, &b| a.max(b)) - ratios.iter().fold(f64::MAX, |a, &b| a.min(b));
-    let lspread = lambdas.iter().fold(f64::MIN, |a, &b| a.max(b)) - lambdas.iter().fold(f64::MAX, |a, &b| a.min(b));
-    if mean > 0.02 && ratios.iter().all(|r| *r > 0.0) && spread < 0.25 * mean && lspread < 0.03 { 2 } else { 1 }
+    let spread = ratios.iter().fold(f64::MIN, |a, &b| a.max(b))
+        - ratios.iter().fold(f64::MAX, |a, &b| a.min(b));
+    let lspread = lambdas.iter().fold(f64::MIN, |a, &b| a.max(b))
+        - lambdas.iter().fold(f64::MAX, |a, &b| a.min(b));
+    if mean > 0.02 && ratios.iter().all(|r| *r > 0.0) && spread < 0.25 * mean && lspread < 0.03 {
+        2
+    } else {
+        1
+    }
 }
 
 /// The full report: best fit (m from `m_theory` if given), naive slope, local slope, interval.
-pub fn fit_report(curve: &VolumeCurve, window: Option<[f64; 2]>, m_theory: Option<u32>) -> Result<FitReport, FitError> {
+pub fn fit_report(
+    curve: &VolumeCurve,
+    window: Option<[f64; 2]>,
+    m_theory: Option<u32>,
+) -> Result<FitReport, FitError> {
     let w = match window {
         Some(w) => {
             if !(w[0] > 0.0 && w[1] > w[0]) {
@@ -235,10 +263,10 @@ pub fn fit_report(curve: &VolumeCurve, window: Option<[f64; 2]>, m_theory: Optio
     if window.is_none() {
         for s in [1.0, 2.0] {
             let ws = default_window(curve, s);
-            if ws[1] > ws[0] * 1e3 {
-                if let Ok(f) = profile_fit(&curve.points, ws, m) {
-                    window_lambdas.push(f.lambda);
-                }
+            if ws[1] > ws[0] * 1e3
+                && let Ok(f) = profile_fit(&curve.points, ws, m)
+            {
+                window_lambdas.push(f.lambda);
             }
         }
     }
@@ -248,8 +276,15 @@ pub fn fit_report(curve: &VolumeCurve, window: Option<[f64; 2]>, m_theory: Optio
             .points
             .iter()
             .map(|p| {
-                let t = if p.eps.ln() > (w[0] * w[1]).sqrt().ln() { sign } else { -sign };
-                VolumePoint { v: p.v + t * p.err.min(0.5 * p.v), ..*p }
+                let t = if p.eps.ln() > (w[0] * w[1]).sqrt().ln() {
+                    sign
+                } else {
+                    -sign
+                };
+                VolumePoint {
+                    v: p.v + t * p.err.min(0.5 * p.v),
+                    ..*p
+                }
             })
             .collect();
         if let Ok(f) = profile_fit(&pert, w, m) {

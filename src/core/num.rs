@@ -142,7 +142,11 @@ pub fn brent_min(
             e = if x >= xm { a - x } else { b - x };
             d = CGOLD * e;
         }
-        let u = if d.abs() >= tol1 { x + d } else { x + tol1.copysign(d) };
+        let u = if d.abs() >= tol1 {
+            x + d
+        } else {
+            x + tol1.copysign(d)
+        };
         let mut fu = f(u);
         if fu.is_nan() {
             fu = f64::INFINITY;
@@ -276,10 +280,11 @@ pub fn integrate_adaptive(
     let mut used = 1;
     while err > abs_tol.max(rel_tol * total.abs()) && used < max_panels {
         // split the panel with the largest error
-        let (idx, _) = panels
-            .iter()
-            .enumerate()
-            .fold((0, -1.0), |acc, (i, p)| if p.3 > acc.1 { (i, p.3) } else { acc });
+        let (idx, _) =
+            panels.iter().enumerate().fold(
+                (0, -1.0),
+                |acc, (i, p)| if p.3 > acc.1 { (i, p.3) } else { acc },
+            );
         let (l, r, pv, pe) = panels.swap_remove(idx);
         let m = 0.5 * (l + r);
         if m <= l || m >= r {

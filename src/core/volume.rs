@@ -13,8 +13,9 @@
 //!   smoothstep substitution on every panel removes the √ behaviour at support ends.
 //! - The error estimate of each point is the difference between integrating x-then-y and y-then-x
 //!   (two independent discretisations) plus both quadratures' own estimates.
-//! Work shared across levels: the edge profiles, and the line minima used to find support ends
-//! (probed at level-independent points and cached).
+//!
+//! Work shared across levels: the edge profiles, and the line profiles (cached by position: the
+//! probes for support ends and panels whose ends do not move are the same at every level).
 
 use std::collections::HashMap;
 
@@ -56,12 +57,19 @@ pub struct VolumeOptions {
 
 impl Default for VolumeOptions {
     fn default() -> Self {
-        VolumeOptions { per_decade: 3, eps_floor_target: 1e-13, both_orders: true }
+        VolumeOptions {
+            per_decade: 3,
+            eps_floor_target: 1e-13,
+            both_orders: true,
+        }
     }
 }
 
 /// The ε levels: from ε_max down to ε_min, `per_decade` per decade, and what limits ε_min.
-pub fn levels(min: &Minimum, opts: &VolumeOptions) -> Result<(Vec<f64>, Vec<String>), LandscapeError> {
+pub fn levels(
+    min: &Minimum,
+    opts: &VolumeOptions,
+) -> Result<(Vec<f64>, Vec<String>), LandscapeError> {
     let eps_max = min.k_max - min.k_min;
     if !(eps_max > 0.0) || !eps_max.is_finite() {
         return Err(LandscapeError::Undefined(
@@ -89,7 +97,9 @@ pub fn levels(min: &Minimum, opts: &VolumeOptions) -> Result<(Vec<f64>, Vec<Stri
     let top = 1.0f64.min(0.5 * decades);
     let fine = (4 * opts.per_decade) as f64;
     let n_top = (top * fine).round().max(1.0) as usize;
-    let mut lv: Vec<f64> = (0..n_top).map(|k| eps_max * 10f64.powf(-(k as f64) / fine)).collect();
+    let mut lv: Vec<f64> = (0..n_top)
+        .map(|k| eps_max * 10f64.powf(-(k as f64) / fine))
+        .collect();
     let start = eps_max * 10f64.powf(-top);
     let rest = (start / eps_min).log10();
     let n = ((rest * opts.per_decade as f64).ceil() as usize).max(2);
@@ -97,19 +107,39 @@ pub fn levels(min: &Minimum, opts: &VolumeOptions) -> Result<(Vec<f64>, Vec<Stri
     Ok((lv, warnings))
 }
 
-pub fn volume_curve(land: &Landscape, min: &Minimum, opts: &VolumeOptions) -> Result<VolumeCurve, LandscapeError> {
+pub fn volume_curve(
+    land: &Landscape,
+    min: &Minimum,
+    opts: &VolumeOptions,
+) -> Result<VolumeCurve, LandscapeError> {
     let (eps, mut warnings) = levels(min, opts)?;
     let eps_max = eps[0];
     let eps_min = *eps.last().unwrap_or(&eps_max);
-    let (points, lower) = if land.dim == 1 { curve_1d(land, min, &eps) } else { curve_2d(land, min, &eps, opts) };
+    let (points, lower) = if land.dim == 1 {
+        curve_1d(land, min, &eps)
+    } else {
+        curve_2d(land, min, &eps, opts)
+    };
     let decades = (eps_max / eps_min).log10();
     if decades < 12.0 {
-        warnings.push(format!("only {decades:.1} decades of ε are resolved (12 are aimed for)"));
+        warnings.push(format!(
+            "only {decades:.1} decades of ε are resolved (12 are aimed for)"
+        ));
     }
     if points.iter().any(|p| p.v <= 0.0) {
-        warnings.push("V(ε) is zero at some levels: the minimum may be narrower than the search could see".into());
+        warnings.push(
+            "V(ε) is zero at some levels: the minimum may be narrower than the search could see"
+                .into(),
+        );
     }
-    Ok(VolumeCurve { points, eps_min, eps_max, decades, warnings, lower_point: lower })
+    Ok(VolumeCurve {
+        points,
+        eps_min,
+        eps_max,
+        decades,
+        warnings,
+        lower_point: lower,
+    })
 }
 
 fn seed_coords(land: &Landscape, min: &Minimum, axis: usize) -> Vec<f64> {
@@ -129,7 +159,11 @@ fn seed_coords(land: &Landscape, min: &Minimum, axis: usize) -> Vec<f64> {
     v
 }
 
-fn curve_1d(land: &Landscape, min: &Minimum, eps: &[f64]) -> (Vec<VolumePoint>, Option<([f64; 2], f64)>) {
+fn curve_1d(
+    land: &Landscape,
+    min: &Minimum,
+    eps: &[f64],
+) -> (Vec<VolumePoint>, Option<([f64; 2], f64)>) {
     let [lo, hi] = land.bounds[0];
     let extra = seed_coords(land, min, 0);
     let mut g = |t: f64| land.k(t, 0.0);
@@ -156,7 +190,11 @@ fn curve_1d(land: &Landscape, min: &Minimum, eps: &[f64]) -> (Vec<VolumePoint>, 
                 vol[i] = iv.iter().map(|(a, b)| land.axis_mass(0, *a, *b)).sum();
             }
             let err = (vol[0] - vol[1]).abs() + 1e-13 * vol[0];
-            VolumePoint { eps: e, v: vol[0], err }
+            VolumePoint {
+                eps: e,
+                v: vol[0],
+                err,
+            }
         })
         .collect();
     (pts, lower)
@@ -186,7 +224,13 @@ const INNER_SAMPLES: usize = 15;
 const PROBES: i32 = 22; // offsets W·4^{-k}, k = 0..22: down to ~1e-13 of the box width
 
 impl<'a> Sweep<'a> {
-    fn new(land: &'a Landscape, min: &Minimum, outer: usize, inner_samples: usize, panel_tol: f64) -> Sweep<'a> {
+    fn new(
+        land: &'a Landscape,
+        min: &Minimum,
+        outer: usize,
+        inner_samples: usize,
+        panel_tol: f64,
+    ) -> Sweep<'a> {
         let inner = 1 - outer;
         let mut seeds_outer: Vec<(f64, f64)> = vec![];
         let wo = land.box_width(outer);
@@ -194,17 +238,27 @@ impl<'a> Sweep<'a> {
         // at most 8: on a line of minima every start finds another point, and each one costs panels.
         for p in &land.declared_minimizers {
             let v = land.k(p[0], p[1]);
-            if v.is_finite() && !seeds_outer.iter().any(|q| (q.0 - p[outer]).abs() < 1e-9 * wo) {
+            if v.is_finite()
+                && !seeds_outer
+                    .iter()
+                    .any(|q| (q.0 - p[outer]).abs() < 1e-9 * wo)
+            {
                 seeds_outer.push((p[outer], v.max(min.k_min)));
             }
         }
         for (p, v) in min.local_minima.iter().take(12) {
-            if !seeds_outer.iter().any(|q| (q.0 - p[outer]).abs() < 1e-9 * wo) {
+            if !seeds_outer
+                .iter()
+                .any(|q| (q.0 - p[outer]).abs() < 1e-9 * wo)
+            {
                 seeds_outer.push((p[outer], *v));
             }
         }
         for p in &min.argmin {
-            if !seeds_outer.iter().any(|q| (q.0 - p[outer]).abs() < 1e-9 * wo) {
+            if !seeds_outer
+                .iter()
+                .any(|q| (q.0 - p[outer]).abs() < 1e-9 * wo)
+            {
                 seeds_outer.push((p[outer], min.k_min));
             }
         }
@@ -275,7 +329,10 @@ impl<'a> Sweep<'a> {
         let mut iv = std::mem::take(&mut self.iv);
         iv.clear();
         p.sublevel(&mut g, c, &mut iv);
-        let mass = iv.iter().map(|(a, b)| land.axis_mass(self.inner, *a, *b)).sum();
+        let mass = iv
+            .iter()
+            .map(|(a, b)| land.axis_mass(self.inner, *a, *b))
+            .sum();
         if let Some(r) = self.rec.as_mut() {
             r.push((u, iv.len()));
         }
@@ -389,7 +446,11 @@ impl<'a> Sweep<'a> {
                     }
                     let mu = self.m(u) - c;
                     if mu >= 0.0 {
-                        let (a, b, fa, fb) = if dir > 0.0 { (prev, u, prev_m, mu) } else { (u, prev, mu, prev_m) };
+                        let (a, b, fa, fb) = if dir > 0.0 {
+                            (prev, u, prev_m, mu)
+                        } else {
+                            (u, prev, mu, prev_m)
+                        };
                         let xtol = 1e-300;
                         let mut f = |t: f64| self.m(t) - c;
                         let r = brent_root(&mut f, a, b, fa, fb, xtol);
@@ -459,7 +520,11 @@ fn dist(s: f64, a: f64, b: f64) -> f64 {
 
 #[inline]
 fn kuv(land: &Landscape, outer: usize, u: f64, v: f64) -> f64 {
-    if outer == 0 { land.k(u, v) } else { land.k(v, u) }
+    if outer == 0 {
+        land.k(u, v)
+    } else {
+        land.k(v, u)
+    }
 }
 
 fn curve_2d(
@@ -471,28 +536,47 @@ fn curve_2d(
     let mut sx = Sweep::new(land, min, 0, INNER_SAMPLES, 1e-7);
     let a: Vec<(f64, f64)> = eps.iter().map(|&e| sx.level(e)).collect();
     let mut lower = sx.lowest;
-    let b: Option<Vec<(f64, f64)>> = if opts.both_orders {
-        // The second order also uses a different inner sampling and panel tolerance, so that the two
-        // computations differ even for a landscape symmetric under x ↔ y.
+    let n = eps.len();
+    // Relative error per level from the two orders. The second order also uses a different inner
+    // sampling and panel tolerance, so that the two computations differ even for a landscape
+    // symmetric under x ↔ y. It runs on every other level (and the last): the error varies
+    // smoothly with ε, and a level without it takes the larger relative error of its neighbours.
+    let mut rel: Vec<Option<f64>> = vec![None; n];
+    if opts.both_orders {
         let mut sy = Sweep::new(land, min, 1, INNER_SAMPLES + 4, 1e-8);
-        let r = eps.iter().map(|&e| sy.level(e)).collect();
+        for i in (0..n).filter(|i| i % 2 == 0 || *i == n - 1) {
+            let (v, ea) = a[i];
+            let (w, eb) = sy.level(eps[i]);
+            rel[i] = Some(if v > 0.0 {
+                ((v - w).abs() + ea + eb) / v
+            } else {
+                f64::INFINITY
+            });
+        }
         if lower.is_none() {
             lower = sy.lowest;
         }
-        Some(r)
-    } else {
-        None
-    };
-    let pts = eps
-        .iter()
-        .enumerate()
-        .map(|(i, &e)| {
+    }
+    let pts = (0..n)
+        .map(|i| {
             let (v, ea) = a[i];
-            let err = match &b {
-                Some(b) => (v - b[i].0).abs() + ea + b[i].1,
-                None => ea,
+            let r = rel[i].or_else(|| {
+                let l = if i > 0 { rel[i - 1] } else { None };
+                let r = if i + 1 < n { rel[i + 1] } else { None };
+                match (l, r) {
+                    (Some(x), Some(y)) => Some(x.max(y)),
+                    (x, y) => x.or(y),
+                }
+            });
+            let err = match r {
+                Some(r) if r.is_finite() => (r * v).max(ea),
+                _ => ea,
             };
-            VolumePoint { eps: e, v, err }
+            VolumePoint {
+                eps: eps[i],
+                v,
+                err,
+            }
         })
         .collect();
     (pts, lower)
