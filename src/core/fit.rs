@@ -41,6 +41,24 @@ pub struct FitReport {
     pub window_lambdas: Vec<f64>,
 }
 
+impl Fit {
+    /// ln of the fitted law ε^λ Σ a_k (−ln ε)^k at ε (NaN where the polynomial factor is ≤ 0).
+    pub fn ln_v(&self, eps: f64) -> f64 {
+        let l = -eps.ln();
+        let s: f64 = self
+            .coeffs
+            .iter()
+            .enumerate()
+            .map(|(k, a)| a * l.powi(k as i32))
+            .sum();
+        if s > 0.0 {
+            self.lambda * eps.ln() + s.ln()
+        } else {
+            f64::NAN
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum FitError {
     TooFewPoints(usize),

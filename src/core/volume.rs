@@ -142,6 +142,28 @@ pub fn volume_curve(
     })
 }
 
+/// The sublevel set {K − K* < ε} of a 1-D landscape as intervals, from its profile (exact up to
+/// root tolerance; used by the app to draw the red segments).
+pub fn sublevel_intervals_1d(
+    land: &Landscape,
+    profile: &Profile,
+    k_min: f64,
+    eps: f64,
+) -> Vec<(f64, f64)> {
+    let mut g = |t: f64| land.k(t, 0.0);
+    let mut out = vec![];
+    profile.sublevel(&mut g, k_min + eps, &mut out);
+    out
+}
+
+/// The profile of a 1-D landscape used by `sublevel_intervals_1d`.
+pub fn profile_1d(land: &Landscape, min: &Minimum) -> Profile {
+    let [lo, hi] = land.bounds[0];
+    let extra = seed_coords(land, min, 0);
+    let mut g = |t: f64| land.k(t, 0.0);
+    Profile::build(&mut g, lo, hi, 4001, &extra)
+}
+
 fn seed_coords(land: &Landscape, min: &Minimum, axis: usize) -> Vec<f64> {
     let w = land.box_width(axis);
     let mut v: Vec<f64> = vec![];

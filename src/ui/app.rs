@@ -1,0 +1,456 @@
+//! The eframe app: layout, the worker thread, versions, and the per-frame work (which is only what
+//! the cached K grid allows: a posterior, a mask, readouts from the volume law).
+
+use eframe::egui;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::core::fit::FitReport;
+use crate::core::free_energy::{VolumeLaw, free_energy, mass_inside};
+use crate::core::landscape::{Landscape, LandscapeSpec, N_MAX};
+use crate::core::posterior::{GridSpec, KGrid, PosteriorGrid, posterior};
+use crate::core::profile::Profile;
+use crate::core::volume::{profile_1d, sublevel_intervals_1d};
+
+use super::ViewData;
+use super::controls::{Controls, Readouts};
+use super::landscape::LandscapePanel;
+use super::posterior::PosteriorPanel;
+use super::render::posterior_extent;
+use super::volume::VolumePanel;
+use super::worker::{Analysis, Job, Reply, Worker};
+
+/// How the app starts (from the command line).
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    pub spec: Option<LandscapeSpec>,
+    pub n: Option<f64>,
+    pub eps: Option<f64>,
+}
+
+const DEBOUNCE: Duration = Duration::from_millis(300);
+const VIEW_DEBOUNCE: Duration = Duration::from_millis(150);
+
+pub struct LambdaApp {
+    pub controls: Controls,
+    pub landscape: LandscapePanel,
+    pub posterior: PosteriorPanel,
+    pub volume: VolumePanel,
+    worker: Worker,
+    /// Version of the newest landscape sent to the worker.
+    version: u64,
+    view_version: u64,
+    fit_version: u64,
+    pub analysis: Option<Arc<Analysis>>,
+    fit: Option<Arc<FitReport>>,
+    law: Option<Arc<VolumeLaw>>,
+    pub grid: Option<Arc<KGrid>>,
+    post: Option<(usize, u64, Arc<PosteriorGrid>)>,
+    ui_land: Option<(u64, Landscape, Option<Profile>)>,
+    intervals: Option<(u64, u64, Vec<(f64, f64)>)>,
+    edit_at: Option<Instant>,
+    view_pending: Option<([f64; 4], Instant)>,
+    requested_view: Option<[f64; 4]>,
+    grid_res: usize,
+    dark: Option<bool>,
+    /// The spec of the last landscape sent (to detect changes).
+    sent: Option<LandscapeSpec>,
+}
+
+impl LambdaApp {
+    pub fn new(ctx: &egui::Context, start: StartOptions) -> LambdaApp {
+        let mut controls = Controls::default();
+        if let Some(spec) = &start.spec {
+            match &spec.preset {
+                Some(id) => controls.choose_preset(id),
+                None => {
+                    controls.preset = None;
+                    controls.formula = spec.formula.clone();
+                }
+            }
+            if let Some(b) = spec.bounds {
+                controls.bounds = b;
+            }
+            if spec.dim == Some(2) {
+                controls.force_2d = true;
+            }
+            if let crate::core::landscape::Prior::Gaussian { sigma } = spec.prior {
+                controls.gaussian = true;
+                controls.sigma = sigma;
+            }
+        }
+        if let Some(n) = start.n {
+            controls.n = n.clamp(1.0, N_MAX);
+        }
+        if let Some(e) = start.eps {
+            controls.eps = e.max(1e-12);
+        }
+        let mut app = LambdaApp {
+            controls,
+            landscape: LandscapePanel::default(),
+            posterior: PosteriorPanel::default(),
+            volume: VolumePanel::default(),
+            worker: Worker::spawn(ctx.clone()),
+            version: 0,
+            view_version: 0,
+            fit_version: 0,
+            analysis: None,
+            fit: None,
+            law: None,
+            grid: None,
+            post: None,
+            ui_land: None,
+            intervals: None,
+            edit_at: None,
+            view_pending: None,
+            requested_view: None,
+            grid_res: 256,
+            dark: None,
+            sent: None,
+        };
+        app.submit_landscape();
+        app
+    }
+
+    /// True while the worker has jobs in flight (tests wait on this).
+    pub fn busy(&self) -> bool {
+        self.worker.busy() || self.edit_at.is_some() || self.view_pending.is_some()
+    }
+
+    fn view_spec(&self, rect: [f64; 4], dim: usize) -> GridSpec {
+        let n = self.controls.grid;
+        if dim == 1 {
+            GridSpec {
+                x: [rect[0], rect[1]],
+                y: [0.0, 0.0],
+                nx: n * 8,
+                ny: 1,
+            }
+        } else {
+            GridSpec {
+                x: [rect[0], rect[1]],
+                y: [rect[2], rect[3]],
+                nx: n,
+                ny: n,
+            }
+        }
+    }
+
+    /// Validate the controls' landscape on this thread (parsing is cheap) and send it to the worker.
+    fn submit_landscape(&mut self) {
+        let spec = self.controls.spec();
+        match Landscape::from_spec(&spec) {
+            Err(e) => {
+                self.controls.formula_error = Some(e.to_string());
+            }
+            Ok(land) => {
+                self.controls.formula_error = None;
+                self.controls.dim = land.dim;
+                if self.sent.as_ref() == Some(&spec) {
+                    return;
+                }
+                self.version += 1;
+                let b = land.bounds;
+                let view = self.view_spec([b[0][0], b[0][1], b[1][0], b[1][1]], land.dim);
+                self.worker.send(Job::Analyze {
+                    version: self.version,
+                    spec: spec.clone(),
+                    fit_window: self.controls.fit_window,
+                    view,
+                });
+                self.sent = Some(spec);
+            }
+        }
+    }
+
+    fn poll(&mut self) {
+        for r in self.worker.poll() {
+            match r {
+                Reply::Analysis(a, grid, v) if v == self.version => {
+                    let b = a.bounds;
+                    let rect = [b[0][0], b[0][1], b[1][0], b[1][1]];
+                    self.landscape.force_bounds = Some(rect);
+                    self.posterior.force_bounds = Some(rect);
+                    self.requested_view = Some(rect);
+                    self.fit = Some(Arc::new(a.estimate.fit.clone()));
+                    self.law = Some(Arc::new(a.law.clone()));
+                    self.controls.eps_max = a.estimate.curve.eps_max;
+                    self.controls.dim = a.dim;
+                    if !self.controls.link {
+                        self.controls.eps =
+                            self.controls.eps.clamp(1e-12, a.estimate.curve.eps_max);
+                    }
+                    self.controls.readouts.compute_error = None;
+                    self.grid = Some(grid);
+                    self.analysis = Some(a);
+                    self.volume.window = None;
+                }
+                Reply::Refit {
+                    version,
+                    fit_version,
+                    fit,
+                    law,
+                } if version == self.version && fit_version == self.fit_version => match fit {
+                    Ok(f) => {
+                        self.fit = Some(Arc::new(f));
+                        self.law = law.map(Arc::new).or(self.law.take());
+                        self.controls.readouts.compute_error = None;
+                    }
+                    Err(e) => self.controls.readouts.compute_error = Some(e),
+                },
+                Reply::Grid {
+                    version,
+                    view_version,
+                    grid,
+                } if version == self.version && view_version == self.view_version => {
+                    self.grid = Some(grid);
+                }
+                Reply::Failed { version, message } if version == self.version => {
+                    // keep the last good landscape on screen; say what went wrong under the formula
+                    self.controls.formula_error = Some(message);
+                    self.sent = None;
+                }
+                _ => {} // stale: from inputs that have changed since
+            }
+        }
+    }
+
+    fn handle_inputs(&mut self) {
+        let c = &mut self.controls;
+        if c.formula_edited {
+            c.formula_edited = false;
+            self.edit_at = Some(Instant::now());
+        }
+        if c.landscape_changed {
+            c.landscape_changed = false;
+            self.edit_at = None;
+            self.submit_landscape();
+        }
+        if let Some(t) = self.edit_at {
+            if t.elapsed() >= DEBOUNCE {
+                self.edit_at = None;
+                self.submit_landscape();
+            }
+        }
+        let c = &mut self.controls;
+        if c.fit_window_changed || self.volume.window_changed {
+            if self.volume.window_changed {
+                c.fit_window = self.volume.window;
+            }
+            c.fit_window_changed = false;
+            self.volume.window_changed = false;
+            self.fit_version += 1;
+            self.worker.send(Job::Refit {
+                version: self.version,
+                fit_version: self.fit_version,
+                fit_window: c.fit_window,
+            });
+        }
+        if self.grid_res != self.controls.grid {
+            self.grid_res = self.controls.grid;
+            if let (Some(g), Some(a)) = (&self.grid, &self.analysis) {
+                let s = g.spec;
+                self.view_pending = Some((
+                    [s.x[0], s.x[1], s.y[0], s.y[1]],
+                    Instant::now() - VIEW_DEBOUNCE,
+                ));
+                let _ = a;
+            }
+        }
+    }
+
+    /// Per-frame work from cached data: the posterior for the current n on the current grid, the
+    /// 1-D sublevel intervals for the current ε, the readouts. Everything is a core function.
+    fn derive(&mut self) -> Option<Arc<ViewData>> {
+        let a = self.analysis.clone()?;
+        let grid = self.grid.clone()?;
+        let fit = self.fit.clone()?;
+        let law = self.law.clone()?;
+        let n = self.controls.n.clamp(1.0, N_MAX);
+        let eps = self.controls.eps.max(1e-300);
+        let kmin = a.estimate.minimum.k_min;
+        let gkey = Arc::as_ptr(&grid) as usize;
+        if self.post.as_ref().map(|p| (p.0, p.1)) != Some((gkey, n.to_bits())) {
+            self.post = posterior(&grid, kmin, n)
+                .ok()
+                .map(|p| (gkey, n.to_bits(), Arc::new(p)));
+        }
+        if a.dim == 1 {
+            if self.ui_land.as_ref().map(|l| l.0) != Some(a.version) {
+                self.ui_land = Landscape::from_spec(&a.spec).ok().map(|l| {
+                    let p = profile_1d(&l, &a.estimate.minimum);
+                    (a.version, l, Some(p))
+                });
+            }
+            if self.intervals.as_ref().map(|i| (i.0, i.1)) != Some((a.version, eps.to_bits())) {
+                let iv = match &self.ui_land {
+                    Some((_, l, Some(p))) => sublevel_intervals_1d(l, p, kmin, eps),
+                    _ => vec![],
+                };
+                self.intervals = Some((a.version, eps.to_bits(), iv));
+            }
+        }
+        // readouts
+        let est = &a.estimate;
+        let curve = &est.curve;
+        let ln_v = law.ln_v(eps.ln());
+        let r = Readouts {
+            k_min: Some(kmin),
+            argmin: est.minimum.argmin.first().map(|p| p[..a.dim].to_vec()),
+            v_eps: Some((ln_v.exp(), eps < curve.eps_min)),
+            lambda: Some((fit.best.lambda, fit.lambda_ci, fit.best.m, fit.m_source)),
+            lambda_naive: Some(fit.lambda_naive),
+            exact: est
+                .theory
+                .as_ref()
+                .map(|t| (t.lambda, t.m, format!("{}, {}", t.source, t.status))),
+            regular: Some(a.dim as f64 / 2.0),
+            mass_inside: mass_inside(&law, n, eps).ok(),
+            free_energy: free_energy(&law, kmin, n)
+                .ok()
+                .map(|f| (f.f, f.lambda_f, f.extrapolated)),
+            decades: Some(curve.decades),
+            warnings: est.warnings.clone(),
+            compute_error: self.controls.readouts.compute_error.clone(),
+        };
+        self.controls.readouts = r;
+        Some(Arc::new(ViewData {
+            analysis: a,
+            fit,
+            grid,
+            posterior: self.post.as_ref().map(|p| p.2.clone()),
+            n,
+            eps,
+            log_colour: self.controls.log_colour,
+            log_posterior: self.controls.log_posterior,
+            intervals_1d: self
+                .intervals
+                .as_ref()
+                .map(|i| i.2.clone())
+                .unwrap_or_default(),
+        }))
+    }
+
+    /// After drawing: a zoom or pan of the heatmaps asks the worker for K on the new rectangle.
+    fn follow_view(&mut self) {
+        let (Some(a), Some(g)) = (&self.analysis, &self.grid) else {
+            return;
+        };
+        let Some(b) = self.landscape.bounds.or(self.posterior.bounds) else {
+            return;
+        };
+        let bx = a.bounds;
+        // the part of the view inside the box
+        let x = [b[0].max(bx[0][0]), b[1].min(bx[0][1])];
+        let y = if a.dim == 2 {
+            [b[2].max(bx[1][0]), b[3].min(bx[1][1])]
+        } else {
+            [0.0, 0.0]
+        };
+        if x[1] <= x[0] || (a.dim == 2 && y[1] <= y[0]) {
+            return;
+        }
+        let want = [x[0], x[1], y[0], y[1]];
+        let s = g.spec;
+        let have = [s.x[0], s.x[1], s.y[0], s.y[1]];
+        let w = (have[1] - have[0]).max(1e-300);
+        let h = (have[3] - have[2]).max(1e-300);
+        let differs = |p: [f64; 4], q: [f64; 4]| {
+            (p[0] - q[0]).abs() > 0.01 * w
+                || (p[1] - q[1]).abs() > 0.01 * w
+                || (a.dim == 2
+                    && ((p[2] - q[2]).abs() > 0.01 * h || (p[3] - q[3]).abs() > 0.01 * h))
+        };
+        let res_changed = s.nx != self.view_spec(want, a.dim).nx;
+        if !differs(want, have) && !res_changed {
+            self.view_pending = None;
+            return;
+        }
+        if self.requested_view.is_some_and(|r| !differs(want, r)) && !res_changed {
+            return; // already asked for
+        }
+        match self.view_pending {
+            Some((p, t)) if !differs(p, want) || res_changed => {
+                if t.elapsed() >= VIEW_DEBOUNCE {
+                    self.view_pending = None;
+                    self.view_version += 1;
+                    self.requested_view = Some(want);
+                    let view = self.view_spec(want, a.dim);
+                    self.worker.send(Job::Resample {
+                        version: self.version,
+                        view_version: self.view_version,
+                        view,
+                    });
+                }
+            }
+            _ => self.view_pending = Some((want, Instant::now())),
+        }
+    }
+
+    /// The whole UI (shared by the window and the tests).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        self.poll();
+        self.handle_inputs();
+        if self.dark != Some(self.controls.dark) {
+            self.dark = Some(self.controls.dark);
+            ui.ctx().set_theme(if self.controls.dark {
+                egui::Theme::Dark
+            } else {
+                egui::Theme::Light
+            });
+        }
+        if std::mem::take(&mut self.controls.fit_view) {
+            if let Some((_, _, p)) = &self.post {
+                if let Some(e) = posterior_extent(p, 15.0) {
+                    self.landscape.force_bounds = Some(e);
+                    self.posterior.force_bounds = Some(e);
+                }
+            }
+        }
+        let data = self.derive();
+        self.controls.busy = self.worker.busy() || self.edit_at.is_some();
+        self.landscape.data = data.clone();
+        self.posterior.data = data.clone();
+        self.volume.data = data;
+
+        egui::Panel::left("controls")
+            .default_size(340.0)
+            .resizable(true)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| self.controls.ui(ui));
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            let avail = ui.available_size();
+            let gap = ui.spacing().item_spacing;
+            let left_w = ((avail.x - gap.x) * 0.55).max(200.0);
+            let right_w = (avail.x - gap.x - left_w).max(200.0);
+            let half_h = ((avail.y - gap.y) * 0.5).max(150.0);
+            ui.horizontal_top(|ui| {
+                ui.vertical(|ui| {
+                    ui.allocate_ui(egui::vec2(left_w, half_h), |ui| {
+                        ui.set_min_size(egui::vec2(left_w, half_h));
+                        self.landscape.ui(ui);
+                    });
+                    ui.allocate_ui(egui::vec2(left_w, half_h), |ui| {
+                        ui.set_min_size(egui::vec2(left_w, half_h));
+                        self.posterior.ui(ui);
+                    });
+                });
+                ui.allocate_ui(egui::vec2(right_w, avail.y), |ui| {
+                    ui.set_min_size(egui::vec2(right_w, avail.y));
+                    ui.vertical(|ui| self.volume.ui(ui));
+                });
+            });
+        });
+        self.follow_view();
+        if self.busy() {
+            ui.ctx().request_repaint_after(Duration::from_millis(50));
+        }
+    }
+}
+
+impl eframe::App for LambdaApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}

@@ -1,0 +1,437 @@
+//! The side panel: what the user sets (landscape, domain, prior, n, ε, view options) and the
+//! readouts of what the core computed.
+
+use eframe::egui;
+use egui::{Color32, RichText};
+
+use crate::core::landscape::{LandscapeSpec, N_MAX, Prior};
+use crate::core::presets::{self, Group};
+
+use super::plot_util::sci;
+
+/// The values shown under "Readouts" (all computed by the core; the panel only formats them).
+#[derive(Debug, Clone, Default)]
+pub struct Readouts {
+    pub k_min: Option<f64>,
+    pub argmin: Option<Vec<f64>>,
+    pub v_eps: Option<(f64, bool)>,
+    pub lambda: Option<(f64, [f64; 2], u32, &'static str)>,
+    pub lambda_naive: Option<f64>,
+    pub exact: Option<(f64, u32, String)>,
+    pub regular: Option<f64>,
+    pub mass_inside: Option<(f64, bool)>,
+    pub free_energy: Option<(f64, f64, bool)>,
+    pub decades: Option<f64>,
+    pub warnings: Vec<String>,
+    pub compute_error: Option<String>,
+}
+
+pub struct Controls {
+    pub preset: Option<String>,
+    pub formula: String,
+    pub formula_error: Option<String>,
+    pub dim: usize,
+    pub force_2d: bool,
+    pub bounds: [[f64; 2]; 2],
+    pub gaussian: bool,
+    pub sigma: f64,
+    pub n: f64,
+    pub eps: f64,
+    pub eps_max: f64,
+    pub link: bool,
+    pub link_c: f64,
+    pub grid: usize,
+    pub log_colour: bool,
+    pub log_posterior: bool,
+    pub dark: bool,
+    pub fit_window: Option<[f64; 2]>,
+    pub busy: bool,
+    pub readouts: Readouts,
+    /// Set when the user changed something that needs a new analysis (formula, domain, prior).
+    pub landscape_changed: bool,
+    /// Set when the user typed in the formula box (debounced by the app).
+    pub formula_edited: bool,
+    pub fit_window_changed: bool,
+    /// "Fit view to posterior" clicked.
+    pub fit_view: bool,
+}
+
+impl Default for Controls {
+    fn default() -> Self {
+        let p = presets::find(presets::DEFAULT_PRESET);
+        Controls {
+            preset: p.map(|p| p.id.to_string()),
+            formula: p
+                .map(|p| p.formula.to_string())
+                .unwrap_or_else(|| "x^2*y^2".into()),
+            formula_error: None,
+            dim: p.map(|p| p.dim).unwrap_or(2),
+            force_2d: false,
+            bounds: p.map(|p| p.bounds).unwrap_or([[-1.0, 1.0], [-1.0, 1.0]]),
+            gaussian: false,
+            sigma: 0.5,
+            n: 1000.0,
+            eps: 1e-3,
+            eps_max: 1.0,
+            link: false,
+            link_c: 1.0,
+            grid: 256,
+            log_colour: true,
+            log_posterior: false,
+            dark: true,
+            fit_window: None,
+            busy: false,
+            readouts: Readouts::default(),
+            landscape_changed: false,
+            formula_edited: false,
+            fit_window_changed: false,
+            fit_view: false,
+        }
+    }
+}
+
+impl Controls {
+    /// The landscape these controls describe.
+    pub fn spec(&self) -> LandscapeSpec {
+        let mut s = match &self.preset {
+            Some(id) if presets::find(id).map(|p| p.formula) == Some(self.formula.as_str()) => {
+                LandscapeSpec::preset(id)
+            }
+            _ => LandscapeSpec::formula(&self.formula),
+        };
+        s.bounds = Some(self.bounds);
+        s.dim = if self.force_2d { Some(2) } else { None };
+        s.prior = if self.gaussian {
+            Prior::Gaussian { sigma: self.sigma }
+        } else {
+            Prior::Uniform
+        };
+        s
+    }
+
+    pub fn choose_preset(&mut self, id: &str) {
+        if let Some(p) = presets::find(id) {
+            self.preset = Some(p.id.to_string());
+            self.formula = p.formula.to_string();
+            self.bounds = p.bounds;
+            self.dim = p.dim;
+            self.force_2d = p.dim == 2 && !self.formula.contains('y');
+            self.formula_error = None;
+            self.fit_window = None;
+            self.landscape_changed = true;
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        ui.heading("lambdascope");
+        ui.label(RichText::new("Why singular basins win in Bayesian learning").weak());
+        ui.separator();
+        self.landscape_ui(ui);
+        ui.separator();
+        self.sliders_ui(ui);
+        ui.separator();
+        self.readouts_ui(ui);
+        ui.separator();
+        self.view_ui(ui);
+    }
+
+    fn landscape_ui(&mut self, ui: &mut egui::Ui) {
+        ui.strong("Landscape");
+        let current = self
+            .preset
+            .clone()
+            .and_then(|id| presets::find(&id))
+            .map(|p| p.name)
+            .unwrap_or("(typed formula)");
+        let mut chosen: Option<&'static str> = None;
+        egui::ComboBox::from_label("Preset")
+            .selected_text(current)
+            .width(220.0)
+            .show_ui(ui, |ui| {
+                for g in Group::ALL {
+                    ui.label(RichText::new(g.label()).strong().small());
+                    for p in presets::all().iter().filter(|p| p.group == g) {
+                        let sel = self.preset.as_deref() == Some(p.id);
+                        if ui
+                            .selectable_label(sel, p.name)
+                            .on_hover_text(p.explanation)
+                            .clicked()
+                        {
+                            chosen = Some(p.id);
+                        }
+                    }
+                }
+            })
+            .response
+            .on_hover_text(
+                "A catalogue of landscapes with known learning coefficients, grouped by kind.",
+            );
+        if let Some(id) = chosen {
+            self.choose_preset(id);
+        }
+        if let Some(p) = self.preset.as_deref().and_then(presets::find) {
+            if p.formula == self.formula {
+                ui.label(RichText::new(p.explanation).small());
+            }
+        }
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            let lbl = ui.label("Formula K =");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.formula)
+                        .desired_width(ui.available_width())
+                        .font(egui::TextStyle::Monospace)
+                        .hint_text("x^2*y^4"),
+                )
+                .on_hover_text("Type a loss in x (1-D) or x, y (2-D); it updates as you type. ^ is a power, -x^2 = -(x^2).");
+            let r = r.labelled_by(lbl.id);
+            if r.changed() {
+                self.formula_edited = true;
+                if self.preset.as_deref().and_then(presets::find).map(|p| p.formula) != Some(self.formula.as_str()) {
+                    self.preset = None;
+                }
+            }
+        });
+        if let Some(e) = &self.formula_error {
+            ui.label(RichText::new(e).color(Color32::from_rgb(230, 60, 60)));
+        }
+        ui.horizontal(|ui| {
+            ui.label(format!("dimension {}", self.dim));
+            if ui
+                .checkbox(&mut self.force_2d, "2-D")
+                .on_hover_text("Treat a formula in x alone as a function on the square (x^2 becomes a line of minima).")
+                .changed()
+            {
+                self.landscape_changed = true;
+            }
+        });
+        ui.add_space(4.0);
+        ui.label("Domain (box)");
+        let axes = if self.dim == 2 { 2 } else { 1 };
+        for a in 0..axes {
+            ui.horizontal(|ui| {
+                let name = ["x", "y"][a];
+                ui.label(format!("{name} from"));
+                let [mut lo, mut hi] = self.bounds[a];
+                let r1 = ui
+                    .add(egui::DragValue::new(&mut lo).speed(0.01).range(-1e6..=1e6))
+                    .on_hover_text(format!("Lower bound of {name}"));
+                ui.label("to");
+                let r2 = ui
+                    .add(egui::DragValue::new(&mut hi).speed(0.01).range(-1e6..=1e6))
+                    .on_hover_text(format!("Upper bound of {name}"));
+                if (r1.changed() || r2.changed()) && hi > lo {
+                    self.bounds[a] = [lo, hi];
+                    self.landscape_changed = true;
+                }
+            });
+        }
+        ui.horizontal(|ui| {
+            ui.label("Prior");
+            let mut changed = ui
+                .radio_value(&mut self.gaussian, false, "uniform")
+                .on_hover_text("Uniform on the box.")
+                .changed();
+            changed |= ui
+                .radio_value(&mut self.gaussian, true, "Gaussian")
+                .on_hover_text("N(0, σ²I) restricted to the box.")
+                .changed();
+            if self.gaussian {
+                ui.label("σ");
+                changed |= ui
+                    .add(
+                        egui::DragValue::new(&mut self.sigma)
+                            .speed(0.01)
+                            .range(1e-3..=1e3),
+                    )
+                    .on_hover_text("Standard deviation of the Gaussian prior")
+                    .changed();
+            }
+            if changed {
+                self.landscape_changed = true;
+            }
+        });
+    }
+
+    fn sliders_ui(&mut self, ui: &mut egui::Ui) {
+        ui.strong("Samples and threshold");
+        ui.add(
+            egui::Slider::new(&mut self.n, 1.0..=N_MAX)
+                .logarithmic(true)
+                .text("n (samples)")
+                .custom_formatter(|v, _| sci(v))
+                .custom_parser(|s| s.trim().parse::<f64>().ok()),
+        )
+        .on_hover_text("Number of data points: the posterior is ∝ prior · exp(−n·K).");
+        ui.add_enabled(
+            !self.link,
+            egui::Slider::new(&mut self.eps, 1e-12..=self.eps_max.max(1e-11))
+                .logarithmic(true)
+                .text("ε (threshold)")
+                .custom_formatter(|v, _| sci(v))
+                .custom_parser(|s| s.trim().parse::<f64>().ok()),
+        )
+        .on_hover_text("The sublevel set is {K − K* < ε}, drawn in red.");
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut self.link, "link ε = c/n")
+                .on_hover_text("The posterior lives in the sublevel set at ε ≈ 1/n: tie ε to n.");
+            if self.link {
+                ui.add(
+                    egui::DragValue::new(&mut self.link_c)
+                        .speed(0.05)
+                        .range(1e-3..=1e3)
+                        .prefix("c = "),
+                )
+                .on_hover_text("The constant c in ε = c/n");
+            }
+        });
+        if self.link {
+            self.eps = (self.link_c / self.n).clamp(1e-12, self.eps_max.max(1e-11));
+        }
+    }
+
+    fn readouts_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.strong("Readouts");
+            if self.busy {
+                ui.add(egui::Spinner::new())
+                    .on_hover_text("Computing on the worker thread");
+                ui.label(RichText::new("computing…").weak());
+            }
+        });
+        let r = &self.readouts;
+        if let Some(e) = &r.compute_error {
+            ui.label(RichText::new(e).color(Color32::from_rgb(230, 60, 60)));
+        }
+        let ext = |b: bool| if b { " (extrapolated)" } else { "" };
+        egui::Grid::new("readouts").num_columns(2).striped(true).show(ui, |ui| {
+            let mut row = |k: &str, v: String, tip: &str| {
+                ui.label(k).on_hover_text(tip);
+                ui.label(RichText::new(v).monospace());
+                ui.end_row();
+            };
+            if let Some(k) = r.k_min {
+                row("K*", sci(k), "The minimum of K on the box.");
+            }
+            if let Some(w) = &r.argmin {
+                let s = w.iter().map(|v| format!("{v:.4}")).collect::<Vec<_>>().join(", ");
+                row("w*", format!("({s})"), "Where the minimum is attained (one of the minimisers).");
+            }
+            if let Some((v, e)) = r.v_eps {
+                row("V(ε)", format!("{}{}", sci(v), ext(e)), "Prior mass of the sublevel set {K − K* < ε}.");
+            }
+            if let Some((l, ci, m, src)) = r.lambda {
+                row(
+                    "λ (fit)",
+                    format!("{l:.4} [{:.4}, {:.4}]", ci[0], ci[1]),
+                    "Learning coefficient fitted to the volume curve, with its interval (fit windows and numerical error).",
+                );
+                row("m", format!("{m} ({src})"), "Multiplicity: the power of log(1/ε) in the volume law.");
+            }
+            if let Some(l) = r.lambda_naive {
+                row("naive slope", format!("{l:.4}"), "Least-squares slope of log V on log ε: biased when m > 1.");
+            }
+            match &r.exact {
+                Some((l, m, src)) => row("exact λ", format!("{l:.4} (m = {m}, {src})"), "Known exact value."),
+                None => row("exact λ", "unknown".into(), "No exact value is known for a typed formula yet."),
+            }
+            if let Some(d) = r.regular {
+                row("d/2", format!("{d}"), "What a regular model with d parameters would have (BIC's assumption).");
+            }
+            if let Some((p, e)) = r.mass_inside {
+                row(
+                    "P(K−K* < ε)",
+                    format!("{:.4}{}", p, ext(e)),
+                    "Posterior mass inside the sublevel set at this n (from the volume curve, not from pixels).",
+                );
+            }
+            if let Some((f, lf, e)) = r.free_energy {
+                row("F_n", format!("{f:.4}{}", ext(e)), "Free energy −log ∫ φ·exp(−nK).");
+                row("λ_F(n)", format!("{lf:.4}"), "Slope dF_n/d log n: the thermodynamic λ at this n.");
+            }
+            if let Some(d) = r.decades {
+                row("decades", format!("{d:.1}"), "How many decades of ε the volume curve resolves.");
+            }
+        });
+        for w in &r.warnings {
+            ui.label(
+                RichText::new(format!("⚠ {w}"))
+                    .small()
+                    .color(Color32::from_rgb(220, 160, 40)),
+            );
+        }
+    }
+
+    fn view_ui(&mut self, ui: &mut egui::Ui) {
+        ui.strong("View");
+        ui.horizontal(|ui| {
+            ui.label("grid");
+            for g in [128usize, 256, 512] {
+                ui.selectable_value(&mut self.grid, g, g.to_string())
+                    .on_hover_text(format!("Sample K on a {g}×{g} grid for the heatmaps"));
+            }
+        });
+        ui.checkbox(&mut self.log_colour, "log colours for K")
+            .on_hover_text("Colour K − K* on a log scale, so that flat singular valleys show.");
+        ui.checkbox(&mut self.log_posterior, "log posterior density")
+            .on_hover_text("Show log p: a narrow spike and a wide bump are both readable.");
+        if ui
+            .button("Fit view to posterior")
+            .on_hover_text("Zoom the landscape and posterior panels to where the posterior is.")
+            .clicked()
+        {
+            self.fit_view = true;
+        }
+        ui.horizontal(|ui| {
+            ui.label("Fit window");
+            let mut w = self.fit_window.unwrap_or([f64::NAN, f64::NAN]);
+            let auto = self.fit_window.is_none();
+            if auto {
+                ui.label(RichText::new("default (lowest 6 decades)").weak());
+            } else {
+                let r1 = ui.add(
+                    egui::DragValue::new(&mut w[0])
+                        .custom_formatter(|v, _| format!("{v:.1e}"))
+                        .custom_parser(|s| s.parse().ok())
+                        .speed(0.0),
+                );
+                let r2 = ui.add(
+                    egui::DragValue::new(&mut w[1])
+                        .custom_formatter(|v, _| format!("{v:.1e}"))
+                        .custom_parser(|s| s.parse().ok())
+                        .speed(0.0),
+                );
+                if (r1.changed() || r2.changed()) && w[0] > 0.0 && w[1] > w[0] {
+                    self.fit_window = Some(w);
+                    self.fit_window_changed = true;
+                }
+                if ui
+                    .small_button("reset")
+                    .on_hover_text("Back to the default window")
+                    .clicked()
+                {
+                    self.fit_window = None;
+                    self.fit_window_changed = true;
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.label("Theme");
+            if ui
+                .selectable_label(self.dark, "dark")
+                .on_hover_text("Dark theme")
+                .clicked()
+            {
+                self.dark = true;
+            }
+            if ui
+                .selectable_label(!self.dark, "light")
+                .on_hover_text("Light theme (for projectors)")
+                .clicked()
+            {
+                self.dark = false;
+            }
+        });
+    }
+}

@@ -1,0 +1,253 @@
+//! Panel 1: the landscape K with the sublevel set {K − K* < ε} in red.
+
+use eframe::egui;
+use std::sync::Arc;
+
+use egui::{Color32, TextureHandle, TextureOptions};
+use egui_plot::{
+    HLine, HoverPosition, Line, Plot, PlotBounds, PlotImage, PlotPoint, PlotPoints, Polygon,
+};
+
+use super::ViewData;
+use super::plot_util::{RED, colour_bar, sci};
+use super::render::{KScale, Lut, landscape_image, mask_image};
+
+#[derive(Default)]
+pub struct LandscapePanel {
+    pub data: Option<Arc<ViewData>>,
+    heat: Option<TextureHandle>,
+    mask: Option<TextureHandle>,
+    heat_key: Option<(usize, bool, bool)>,
+    mask_key: Option<(usize, u64)>,
+    mask_pixels: usize,
+    /// Plot bounds after the last frame (x0, x1, y0, y1).
+    pub bounds: Option<[f64; 4]>,
+    /// Bounds to impose on the next frame (fit view, new landscape).
+    pub force_bounds: Option<[f64; 4]>,
+    lut: Option<(bool, Lut)>,
+}
+
+pub const LINK: &str = "landscape-posterior";
+
+impl LandscapePanel {
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let Some(d) = self.data.clone() else {
+            ui.centered_and_justified(|ui| ui.spinner());
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.strong("Landscape and sublevel set");
+            ui.label(
+                egui::RichText::new(format!("K − K* < ε = {}", sci(d.eps)))
+                    .color(RED)
+                    .small(),
+            );
+        });
+        if d.analysis.dim == 1 {
+            self.ui_1d(ui, &d);
+        } else {
+            self.ui_2d(ui, &d);
+        }
+    }
+
+    fn ui_1d(&mut self, ui: &mut egui::Ui, d: &ViewData) {
+        let g = &d.grid;
+        let kmin = d.analysis.estimate.minimum.k_min;
+        let pts: Vec<[f64; 2]> = (0..g.spec.nx)
+            .filter(|&i| g.k[i].is_finite())
+            .map(|i| [g.spec.center(i, 0)[0], g.k[i]])
+            .collect();
+        let ymax = pts.iter().map(|p| p[1]).fold(kmin, f64::max);
+        let level = kmin + d.eps;
+        let force = self.force_bounds.take();
+        let h = ui.available_height() - 4.0;
+        let r = Plot::new("landscape1d")
+            .height(h)
+            .x_axis_label("x")
+            .y_axis_label("K(x)")
+            .link_axis(egui::Id::unique(LINK), [true, false])
+            .label_formatter(|hp: &HoverPosition<'_>| {
+                let p = match hp {
+                    HoverPosition::NearDataPoint { position, .. }
+                    | HoverPosition::Elsewhere { position } => *position,
+                };
+                Some(format!("x = {:.6}\nK = {}", p.x, sci(p.y)))
+            })
+            .show(ui, |pui| {
+                if let Some(b) = force {
+                    pui.set_plot_bounds(PlotBounds::from_min_max(
+                        [b[0], kmin - 0.05 * (ymax - kmin)],
+                        [b[1], ymax],
+                    ));
+                }
+                // the red band over the sublevel set, and the segments on the axis
+                let base = kmin - 0.02 * (ymax - kmin).max(1e-300);
+                // a set narrower than a pixel is drawn as a labelled impulse so that it stays visible
+                let px = pui.transform().dvalue_dpos()[0].abs();
+                for (a, b) in d.intervals_1d.iter().filter(|(a, b)| b - a < 2.0 * px) {
+                    let c = 0.5 * (a + b);
+                    pui.line(
+                        Line::new(
+                            "sublevel set",
+                            PlotPoints::from(vec![
+                                [c, base],
+                                [c, level.max(kmin + 0.06 * (ymax - kmin))],
+                            ]),
+                        )
+                        .color(RED)
+                        .width(3.0),
+                    );
+                    pui.text(
+                        egui_plot::Text::new(
+                            "width",
+                            PlotPoint::new(c, level.max(kmin + 0.06 * (ymax - kmin))),
+                            format!("width {}", sci(b - a)),
+                        )
+                        .color(RED)
+                        .anchor(egui::Align2::LEFT_BOTTOM),
+                    );
+                }
+                for (a, b) in &d.intervals_1d {
+                    let band = vec![[*a, kmin], [*b, kmin], [*b, level], [*a, level]];
+                    pui.polygon(
+                        Polygon::new("sublevel set", PlotPoints::from(band))
+                            .fill_color(Color32::from_rgba_unmultiplied(230, 30, 30, 60))
+                            .stroke(egui::Stroke::NONE),
+                    );
+                    pui.line(
+                        Line::new(
+                            "sublevel set",
+                            PlotPoints::from(vec![[*a, base], [*b, base]]),
+                        )
+                        .color(RED)
+                        .width(5.0),
+                    );
+                }
+                pui.line(Line::new("K", PlotPoints::from(pts)).width(2.0));
+                pui.hline(HLine::new("K* + ε", level).color(RED).width(1.5));
+                pui.plot_bounds()
+            });
+        let b = r.inner;
+        self.bounds = Some([b.min()[0], b.max()[0], 0.0, 0.0]);
+    }
+
+    fn ui_2d(&mut self, ui: &mut egui::Ui, d: &ViewData) {
+        let g = &d.grid;
+        let kmin = d.analysis.estimate.minimum.k_min;
+        let ctx = ui.ctx().clone();
+        if self.lut.as_ref().map(|l| l.0) != Some(true) {
+            self.lut = Some((true, Lut::new(colorous::VIRIDIS)));
+        }
+        let Some((_, lut)) = self.lut.as_ref() else {
+            return;
+        };
+        let scale = KScale::for_grid(g, kmin, d.log_colour);
+        let gkey = Arc::as_ptr(g) as usize;
+        if self.heat_key != Some((gkey, d.log_colour, true)) {
+            let img = landscape_image(g, &scale, lut, true);
+            match &mut self.heat {
+                Some(t) => t.set(img, TextureOptions::NEAREST),
+                None => {
+                    self.heat =
+                        Some(ctx.load_texture("landscape-heat", img, TextureOptions::NEAREST))
+                }
+            }
+            self.heat_key = Some((gkey, d.log_colour, true));
+        }
+        if self.mask_key != Some((gkey, d.eps.to_bits())) {
+            let (img, inside) = mask_image(g, kmin, d.eps, 150);
+            self.mask_pixels = inside;
+            match &mut self.mask {
+                Some(t) => t.set(img, TextureOptions::NEAREST),
+                None => {
+                    self.mask =
+                        Some(ctx.load_texture("landscape-mask", img, TextureOptions::NEAREST))
+                }
+            }
+            self.mask_key = Some((gkey, d.eps.to_bits()));
+        }
+        let lab = |t: f64| sci(scale.value_at(t));
+        colour_bar(
+            ui,
+            lut,
+            if d.log_colour {
+                "K − K* (log)"
+            } else {
+                "K − K*"
+            },
+            [lab(0.0), lab(0.5), lab(1.0)],
+        );
+        if self.mask_pixels == 0 {
+            ui.label(
+                egui::RichText::new("the sublevel set is narrower than a pixel here: zoom in (V(ε) in the readouts is exact)")
+                    .small()
+                    .color(Color32::from_rgb(220, 160, 40)),
+            );
+        }
+        let spec = g.spec;
+        let center = PlotPoint::new(0.5 * (spec.x[0] + spec.x[1]), 0.5 * (spec.y[0] + spec.y[1]));
+        let size = [
+            (spec.x[1] - spec.x[0]) as f32,
+            (spec.y[1] - spec.y[0]) as f32,
+        ];
+        let (heat, mask) = (
+            self.heat.as_ref().map(|t| t.id()),
+            self.mask.as_ref().map(|t| t.id()),
+        );
+        let force = self.force_bounds.take();
+        let grid = g.clone();
+        let (w, h) = super::plot_util::aspect_size(ui, &d.analysis.bounds);
+        let r = Plot::new("landscape2d")
+            .width(w)
+            .height(h)
+            .data_aspect(1.0)
+            .x_axis_label("x")
+            .y_axis_label("y")
+            .link_axis(egui::Id::unique(LINK), [true, true])
+            .link_cursor(egui::Id::unique("cursor"), [true, true])
+            .label_formatter(move |hp: &HoverPosition<'_>| {
+                let p = match hp {
+                    HoverPosition::NearDataPoint { position, .. }
+                    | HoverPosition::Elsewhere { position } => *position,
+                };
+                let k = lookup(&grid, p.x, p.y);
+                Some(format!(
+                    "x = {:.5}, y = {:.5}\nK = {}",
+                    p.x,
+                    p.y,
+                    k.map(sci).unwrap_or_else(|| "—".into())
+                ))
+            })
+            .show(ui, |pui| {
+                if let Some(b) = force {
+                    pui.set_plot_bounds(PlotBounds::from_min_max([b[0], b[2]], [b[1], b[3]]));
+                }
+                if let Some(id) = heat {
+                    pui.image(PlotImage::new("K", id, center, size));
+                }
+                if let Some(id) = mask {
+                    pui.image(PlotImage::new("sublevel set", id, center, size));
+                }
+                pui.plot_bounds()
+            });
+        let b = r.inner;
+        self.bounds = Some([b.min()[0], b.max()[0], b.min()[1], b.max()[1]]);
+    }
+}
+
+/// K at the grid cell under (x, y), if inside the grid.
+pub fn lookup(g: &crate::core::posterior::KGrid, x: f64, y: f64) -> Option<f64> {
+    let s = g.spec;
+    let i = ((x - s.x[0]) / (s.x[1] - s.x[0]) * s.nx as f64).floor();
+    let j = if s.ny <= 1 {
+        0.0
+    } else {
+        ((y - s.y[0]) / (s.y[1] - s.y[0]) * s.ny as f64).floor()
+    };
+    if i < 0.0 || j < 0.0 || i >= s.nx as f64 || j >= s.ny.max(1) as f64 {
+        return None;
+    }
+    g.k.get(j as usize * s.nx + i as usize)
+        .copied()
+        .filter(|v| v.is_finite())
+}

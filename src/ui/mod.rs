@@ -1,0 +1,50 @@
+//! The desktop app (eframe/egui). One struct per panel, each with `fn ui(&mut self, ui)`; panels
+//! draw what the core computed (they receive it as `ViewData`) and compute nothing themselves.
+
+pub mod app;
+pub mod controls;
+pub mod landscape;
+pub mod plot_util;
+pub mod posterior;
+pub mod render;
+pub mod volume;
+pub mod worker;
+
+use eframe::egui;
+use std::sync::Arc;
+
+use crate::core::fit::FitReport;
+use crate::core::posterior::{KGrid, PosteriorGrid};
+
+pub use app::{LambdaApp, StartOptions};
+
+/// What the panels draw in one frame (plain data; shared by reference counting).
+pub struct ViewData {
+    pub analysis: Arc<worker::Analysis>,
+    pub fit: Arc<FitReport>,
+    /// K on the current view rectangle.
+    pub grid: Arc<KGrid>,
+    pub posterior: Option<Arc<PosteriorGrid>>,
+    pub n: f64,
+    pub eps: f64,
+    pub log_colour: bool,
+    pub log_posterior: bool,
+    /// 1-D: the sublevel set {K − K* < ε} as intervals (from the core).
+    pub intervals_1d: Vec<(f64, f64)>,
+}
+
+/// Open the window.
+pub fn run(start: StartOptions) -> eframe::Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("lambdascope")
+            .with_inner_size([1400.0, 900.0])
+            .with_min_inner_size([800.0, 560.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "lambdascope",
+        options,
+        Box::new(move |cc| Ok(Box::new(LambdaApp::new(&cc.egui_ctx, start)))),
+    )
+}

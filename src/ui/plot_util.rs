@@ -1,0 +1,135 @@
+//! Plot helpers: log axes (egui_plot 0.38 has none: we plot log10 values with decade ticks and
+//! real-unit hover labels), a colour bar, number formatting.
+
+use eframe::egui;
+use egui::{Color32, Stroke};
+use egui_plot::{GridInput, GridMark};
+
+use super::render::Lut;
+
+/// Majors at decades, minors at log10(2…9); fewer when the range spans many decades.
+pub fn log_grid(input: GridInput) -> Vec<GridMark> {
+    let (lo, hi) = input.bounds;
+    if !(lo.is_finite() && hi.is_finite()) || hi - lo > 400.0 {
+        return vec![];
+    }
+    let span = hi - lo;
+    // decades per labelled tick: egui_plot hides labels that would overlap, so keep them sparse
+    let step = if span > 30.0 {
+        5
+    } else if span > 15.0 {
+        3
+    } else if span > 6.0 {
+        2
+    } else {
+        1
+    };
+    let mut v = vec![];
+    for k in lo.floor() as i64..=hi.ceil() as i64 {
+        let kf = k as f64;
+        if k % step == 0 {
+            v.push(GridMark {
+                value: kf,
+                step_size: step as f64,
+            });
+        }
+        if span < 8.0 {
+            for m in 2..=9 {
+                v.push(GridMark {
+                    value: kf + (m as f64).log10(),
+                    step_size: 0.1,
+                });
+            }
+        }
+    }
+    v.retain(|m| m.value >= lo && m.value <= hi);
+    v
+}
+
+pub fn log_fmt(m: GridMark, _r: &std::ops::RangeInclusive<f64>) -> String {
+    if (m.value - m.value.round()).abs() < 1e-9 {
+        format!("1e{}", m.value.round() as i32)
+    } else {
+        String::new()
+    }
+}
+
+/// A number as a person reads it: 4 significant digits, no trailing zeros, exponent outside
+/// 1e-3 … 1e5.
+pub fn sci(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if !v.is_finite() {
+        format!("{v}")
+    } else if (1e-3..1e5).contains(&v.abs()) {
+        let digits = (3 - v.abs().log10().floor() as i32).max(0) as usize;
+        let s = format!("{v:.digits$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    } else {
+        let s = format!("{v:.3e}");
+        match s.split_once('e') {
+            Some((m, e)) if m.contains('.') => {
+                format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.'))
+            }
+            _ => s,
+        }
+    }
+}
+
+/// A horizontal colour bar with a title and tick labels (value at t = 0, ½, 1).
+pub fn colour_bar(ui: &mut egui::Ui, lut: &Lut, title: &str, labels: [String; 3]) {
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new(title).small());
+        ui.label(egui::RichText::new(&labels[0]).small().monospace());
+        let w = (ui.available_width() - 90.0).clamp(60.0, 400.0);
+        let (full, _) = ui.allocate_exact_size(egui::vec2(w, 24.0), egui::Sense::hover());
+        let rect = egui::Rect::from_min_size(full.min, egui::vec2(w, 11.0));
+        let painter = ui.painter_at(full);
+        let n = 64;
+        for i in 0..n {
+            let x0 = rect.left() + rect.width() * i as f32 / n as f32;
+            let x1 = rect.left() + rect.width() * (i + 1) as f32 / n as f32 + 0.5;
+            let r =
+                egui::Rect::from_min_max(egui::pos2(x0, rect.top()), egui::pos2(x1, rect.bottom()));
+            painter.rect_filled(r, 0.0, lut.at((i as f64 + 0.5) / n as f64));
+        }
+        painter.rect_stroke(
+            rect,
+            0.0,
+            Stroke::new(1.0, Color32::GRAY),
+            egui::StrokeKind::Inside,
+        );
+        let mid = egui::pos2(rect.center().x, rect.bottom() + 1.0);
+        painter.text(
+            mid,
+            egui::Align2::CENTER_TOP,
+            &labels[1],
+            egui::FontId::proportional(10.0),
+            ui.visuals().text_color(),
+        );
+        ui.label(egui::RichText::new(&labels[2]).small().monospace());
+    });
+}
+
+pub const RED: Color32 = Color32::from_rgb(230, 30, 30);
+
+/// Width and height for a 2-D plot of the box: as large as the space allows, with the box's aspect
+/// ratio (plus room for the axes), so that `data_aspect(1)` shows the whole box.
+pub fn aspect_size(ui: &egui::Ui, bounds: &[[f64; 2]; 2]) -> (f32, f32) {
+    let avail = ui.available_size() - egui::vec2(4.0, 4.0);
+    let axes = egui::vec2(50.0, 30.0);
+    let bw = (bounds[0][1] - bounds[0][0]) as f32;
+    let bh = (bounds[1][1] - bounds[1][0]) as f32;
+    let ratio = (bw / bh).clamp(0.05, 20.0);
+    let inner = avail - axes;
+    let (iw, ih) = if inner.x / inner.y > ratio {
+        (inner.y * ratio, inner.y)
+    } else {
+        (inner.x, inner.x / ratio)
+    };
+    ((iw + axes.x).max(80.0), (ih + axes.y).max(80.0))
+}

@@ -1,0 +1,222 @@
+//! Panel 2: the posterior p_n(w) ∝ φ(w)·exp(−n·K(w)) on the current view.
+
+use eframe::egui;
+use std::sync::Arc;
+
+use egui::{Color32, TextureHandle, TextureOptions};
+use egui_plot::{HoverPosition, Line, Plot, PlotBounds, PlotImage, PlotPoint, PlotPoints};
+
+use super::ViewData;
+use super::landscape::{LINK, lookup};
+use super::plot_util::{colour_bar, sci};
+use super::render::{Lut, max_cell_mass, posterior_image};
+
+#[derive(Default)]
+pub struct PosteriorPanel {
+    pub data: Option<Arc<ViewData>>,
+    tex: Option<TextureHandle>,
+    key: Option<(usize, bool)>,
+    lut: Option<Lut>,
+    pub force_bounds: Option<[f64; 4]>,
+    pub bounds: Option<[f64; 4]>,
+}
+
+/// Nats below the maximum shown by the log colour scale.
+const LOG_RANGE: f64 = 30.0;
+
+impl PosteriorPanel {
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let Some(d) = self.data.clone() else {
+            ui.centered_and_justified(|ui| ui.spinner());
+            return;
+        };
+        let Some(p) = d.posterior.clone() else {
+            ui.label("no posterior for this view");
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.strong("Posterior");
+            ui.label(egui::RichText::new(format!("p_n ∝ φ·exp(−n·K), n = {}", sci(d.n))).small());
+        });
+        if max_cell_mass(&p) > 0.5 {
+            ui.label(
+                egui::RichText::new("⚠ the posterior is narrower than a pixel of this view: zoom in or use 'Fit view to posterior'")
+                    .small()
+                    .color(Color32::from_rgb(220, 160, 40)),
+            );
+        }
+        if d.analysis.dim == 1 {
+            self.ui_1d(ui, &d, &p);
+        } else {
+            self.ui_2d(ui, &d, &p);
+        }
+    }
+
+    fn ui_1d(
+        &mut self,
+        ui: &mut egui::Ui,
+        d: &ViewData,
+        p: &crate::core::posterior::PosteriorGrid,
+    ) {
+        let w = p.spec.cell_size()[0];
+        let log = d.log_posterior;
+        let pts: Vec<[f64; 2]> = (0..p.spec.nx)
+            .filter(|&i| p.log_p[i].is_finite() || !log)
+            .map(|i| {
+                let x = p.spec.center(i, 0)[0];
+                let ld = p.log_p[i] - w.ln(); // log density
+                [
+                    x,
+                    if log {
+                        ld / std::f64::consts::LN_10
+                    } else {
+                        ld.exp()
+                    },
+                ]
+            })
+            .collect();
+        let force = self.force_bounds.take();
+        let h = ui.available_height() - 4.0;
+        let r = Plot::new("posterior1d")
+            .height(h)
+            .x_axis_label("x")
+            .y_axis_label(if log { "log10 p_n(x)" } else { "p_n(x)" })
+            .link_axis(egui::Id::unique(LINK), [true, false])
+            .label_formatter(move |hp: &HoverPosition<'_>| {
+                let q = match hp {
+                    HoverPosition::NearDataPoint { position, .. }
+                    | HoverPosition::Elsewhere { position } => *position,
+                };
+                let v = if log {
+                    format!("log10 p = {:.3}", q.y)
+                } else {
+                    format!("p = {}", sci(q.y))
+                };
+                Some(format!("x = {:.6}\n{v}", q.x))
+            })
+            .show(ui, |pui| {
+                if let Some(b) = force {
+                    // x from the request, y from the data
+                    let top = pts
+                        .iter()
+                        .map(|p| p[1])
+                        .filter(|v| v.is_finite())
+                        .fold(f64::MIN, f64::max);
+                    let (y0, y1) = if log {
+                        (top - 30.0 / std::f64::consts::LN_10, top + 0.5)
+                    } else {
+                        (0.0, 1.05 * top)
+                    };
+                    pui.set_plot_bounds(PlotBounds::from_min_max(
+                        [b[0], y0],
+                        [b[1], y1.max(y0 + 1e-300)],
+                    ));
+                }
+                pui.line(
+                    Line::new("posterior", PlotPoints::from(pts))
+                        .width(2.0)
+                        .color(Color32::from_rgb(250, 160, 40)),
+                );
+                pui.plot_bounds()
+            });
+        let b = r.inner;
+        self.bounds = Some([b.min()[0], b.max()[0], 0.0, 0.0]);
+    }
+
+    fn ui_2d(
+        &mut self,
+        ui: &mut egui::Ui,
+        d: &ViewData,
+        p: &Arc<crate::core::posterior::PosteriorGrid>,
+    ) {
+        let lut = self
+            .lut
+            .get_or_insert_with(|| Lut::new(colorous::INFERNO))
+            .clone();
+        let key = (Arc::as_ptr(p) as usize, d.log_posterior);
+        if self.key != Some(key) {
+            let img = posterior_image(p, &lut, d.log_posterior, LOG_RANGE);
+            match &mut self.tex {
+                Some(t) => t.set(img, TextureOptions::NEAREST),
+                None => {
+                    self.tex = Some(ui.ctx().load_texture(
+                        "posterior",
+                        img,
+                        TextureOptions::NEAREST,
+                    ))
+                }
+            }
+            self.key = Some(key);
+        }
+        let labels = if d.log_posterior {
+            [
+                format!("max − {LOG_RANGE}"),
+                format!("max − {}", LOG_RANGE / 2.0),
+                "max".to_string(),
+            ]
+        } else {
+            ["0".to_string(), "½ max".to_string(), "max".to_string()]
+        };
+        colour_bar(
+            ui,
+            &lut,
+            if d.log_posterior { "log p" } else { "p" },
+            labels,
+        );
+        let spec = p.spec;
+        let center = PlotPoint::new(0.5 * (spec.x[0] + spec.x[1]), 0.5 * (spec.y[0] + spec.y[1]));
+        let size = [
+            (spec.x[1] - spec.x[0]) as f32,
+            (spec.y[1] - spec.y[0]) as f32,
+        ];
+        let id = self.tex.as_ref().map(|t| t.id());
+        let force = self.force_bounds.take();
+        let grid = d.grid.clone();
+        let post = p.clone();
+        let (w, h) = super::plot_util::aspect_size(ui, &d.analysis.bounds);
+        let r = Plot::new("posterior2d")
+            .width(w)
+            .height(h)
+            .data_aspect(1.0)
+            .x_axis_label("x")
+            .y_axis_label("y")
+            .link_axis(egui::Id::unique(LINK), [true, true])
+            .link_cursor(egui::Id::unique("cursor"), [true, true])
+            .label_formatter(move |hp: &HoverPosition<'_>| {
+                let q = match hp {
+                    HoverPosition::NearDataPoint { position, .. }
+                    | HoverPosition::Elsewhere { position } => *position,
+                };
+                let k = lookup(&grid, q.x, q.y);
+                let s = post.spec;
+                let i = ((q.x - s.x[0]) / (s.x[1] - s.x[0]) * s.nx as f64).floor();
+                let j = ((q.y - s.y[0]) / (s.y[1] - s.y[0]) * s.ny as f64).floor();
+                let lp = if i >= 0.0 && j >= 0.0 && (i as usize) < s.nx && (j as usize) < s.ny {
+                    let [cw, ch] = s.cell_size();
+                    format!(
+                        "{:.3}",
+                        post.log_p[j as usize * s.nx + i as usize] - (cw * ch).ln()
+                    )
+                } else {
+                    "—".into()
+                };
+                Some(format!(
+                    "x = {:.5}, y = {:.5}\nK = {}\nlog p = {lp}",
+                    q.x,
+                    q.y,
+                    k.map(sci).unwrap_or_else(|| "—".into())
+                ))
+            })
+            .show(ui, |pui| {
+                if let Some(b) = force {
+                    pui.set_plot_bounds(PlotBounds::from_min_max([b[0], b[2]], [b[1], b[3]]));
+                }
+                if let Some(id) = id {
+                    pui.image(PlotImage::new("posterior", id, center, size));
+                }
+                pui.plot_bounds()
+            });
+        let b = r.inner;
+        self.bounds = Some([b.min()[0], b.max()[0], b.min()[1], b.max()[1]]);
+    }
+}

@@ -1,0 +1,235 @@
+//! Panel 3: the volume law V(ε) on log–log axes with its fit, reference slopes and the current ε;
+//! beneath it the local slope s(ε) = d log V / d log ε.
+
+use eframe::egui;
+use std::sync::Arc;
+
+use egui::Color32;
+use egui_plot::{HLine, HoverPosition, Legend, Line, Plot, PlotPoints, Points, Span, VLine};
+
+use super::ViewData;
+use super::plot_util::{RED, log_fmt, log_grid, sci};
+
+#[derive(Default)]
+pub struct VolumePanel {
+    pub data: Option<Arc<ViewData>>,
+    /// Which fit-window edge is being dragged (0 = lower, 1 = upper).
+    dragging: Option<usize>,
+    /// The fit window as dragged (ε units); the app reads it when `window_changed` is set.
+    pub window: Option<[f64; 2]>,
+    pub window_changed: bool,
+}
+
+const FIT: Color32 = Color32::from_rgb(80, 170, 255);
+const EXACT: Color32 = Color32::from_rgb(120, 220, 120);
+const REGULAR: Color32 = Color32::from_rgb(200, 200, 200);
+
+fn hover(hp: &HoverPosition<'_>, ylabel: &str, ylog: bool) -> Option<String> {
+    let p = match hp {
+        HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => {
+            *position
+        }
+    };
+    let y = if ylog {
+        sci(10f64.powf(p.y))
+    } else {
+        format!("{:.4}", p.y)
+    };
+    Some(format!("ε = {}\n{ylabel} = {y}", sci(10f64.powf(p.x))))
+}
+
+impl VolumePanel {
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let Some(d) = self.data.clone() else {
+            ui.centered_and_justified(|ui| ui.spinner());
+            return;
+        };
+        let est = &d.analysis.estimate;
+        let fit = &d.fit;
+        let dim = d.analysis.dim as f64;
+        ui.horizontal_wrapped(|ui| {
+            ui.strong("Volume law");
+            ui.label(
+                egui::RichText::new(format!("λ̂ = {:.4}  (m = {})", fit.best.lambda, fit.best.m))
+                    .color(FIT)
+                    .strong(),
+            );
+            if let Some(t) = &est.theory {
+                ui.label(egui::RichText::new(format!("exact λ = {:.4}", t.lambda)).color(EXACT));
+            }
+            ui.label(egui::RichText::new(format!("d/2 = {}", dim / 2.0)).color(REGULAR));
+        });
+        let pts: Vec<[f64; 2]> = est
+            .curve
+            .points
+            .iter()
+            .filter(|p| p.v > 0.0)
+            .map(|p| [p.eps.log10(), p.v.log10()])
+            .collect();
+        let Some(&last) = pts.last() else { return };
+        let (x_lo, x_hi) = (pts.last().map(|p| p[0]).unwrap_or(-13.0), pts[0][0]);
+        // fitted law over the fit window
+        let w = self
+            .window
+            .filter(|_| self.dragging.is_some())
+            .unwrap_or(fit.best.window);
+        let fit_line: Vec<[f64; 2]> = (0..=60)
+            .map(|i| {
+                let le = fit.best.window[0].log10()
+                    + (fit.best.window[1] / fit.best.window[0]).log10() * i as f64 / 60.0;
+                [le, fit.best.ln_v(10f64.powf(le)) / std::f64::consts::LN_10]
+            })
+            .filter(|p| p[1].is_finite())
+            .collect();
+        // reference slopes through the smallest-ε point, stopped where they reach V = 1
+        let through = |s: f64| -> Vec<[f64; 2]> {
+            let x_end = if s > 0.0 {
+                x_hi.min(x_lo - last[1] / s)
+            } else {
+                x_hi
+            };
+            vec![[x_lo, last[1]], [x_end, last[1] + s * (x_end - x_lo)]]
+        };
+        let exact = est.theory.as_ref().map(|t| t.lambda);
+        let eps_x = d.eps.log10();
+        let total = ui.available_height();
+        let h_v = (total * 0.62).max(120.0);
+        let mut drag_edge = self.dragging;
+        let mut new_window = self.window;
+        let mut released = false;
+        let r = Plot::new("volume")
+            .height(h_v)
+            .legend(Legend::default().position(egui_plot::Corner::RightBottom))
+            .x_grid_spacer(log_grid)
+            .y_grid_spacer(log_grid)
+            .x_axis_formatter(log_fmt)
+            .y_axis_formatter(log_fmt)
+            .x_axis_label("ε")
+            .y_axis_label("V(ε)")
+            .allow_drag(false)
+            .link_axis(egui::Id::unique("volume-x"), [true, false])
+            .label_formatter(|hp: &HoverPosition<'_>| hover(hp, "V", true))
+            .show(ui, |pui| {
+                pui.span(
+                    Span::new("fit window", w[0].log10()..=w[1].log10())
+                        .fill(Color32::from_rgba_unmultiplied(80, 170, 255, 30))
+                        .border(egui::Stroke::new(2.0, FIT)),
+                );
+                pui.line(
+                    Line::new(
+                        format!("d/2 = {}", dim / 2.0),
+                        PlotPoints::from(through(dim / 2.0)),
+                    )
+                    .color(REGULAR)
+                    .style(egui_plot::LineStyle::dashed_loose()),
+                );
+                if let Some(l) = exact {
+                    pui.line(
+                        Line::new(format!("exact λ = {l:.4}"), PlotPoints::from(through(l)))
+                            .color(EXACT)
+                            .style(egui_plot::LineStyle::dashed_dense()),
+                    );
+                }
+                pui.points(Points::new("V(ε)", PlotPoints::from(pts.clone())).radius(2.5));
+                // error bars, where they are visible at all
+                for p in est
+                    .curve
+                    .points
+                    .iter()
+                    .filter(|p| p.v > 0.0 && p.err > 1e-3 * p.v)
+                {
+                    let lo = (p.v - p.err).max(p.v * 1e-3).log10();
+                    let hi = (p.v + p.err).log10();
+                    pui.line(
+                        Line::new(
+                            "error",
+                            PlotPoints::from(vec![[p.eps.log10(), lo], [p.eps.log10(), hi]]),
+                        )
+                        .color(Color32::GRAY),
+                    );
+                }
+                pui.line(
+                    Line::new(
+                        format!("fit λ̂ = {:.4}", fit.best.lambda),
+                        PlotPoints::from(fit_line),
+                    )
+                    .color(FIT)
+                    .width(2.5),
+                );
+                pui.vline(VLine::new("ε", eps_x).color(RED).width(1.5));
+                // dragging the fit window's edges
+                let resp = pui.response().clone();
+                let tr = *pui.transform();
+                if resp.drag_started() {
+                    if let Some(pos) = resp.interact_pointer_pos() {
+                        let x0 = tr.position_from_point_x(w[0].log10());
+                        let x1 = tr.position_from_point_x(w[1].log10());
+                        if (pos.x - x0).abs() < 10.0 {
+                            drag_edge = Some(0);
+                        } else if (pos.x - x1).abs() < 10.0 {
+                            drag_edge = Some(1);
+                        }
+                    }
+                }
+                if let (Some(e), Some(c)) = (drag_edge, pui.pointer_coordinate()) {
+                    if resp.dragged() {
+                        let mut nw = w;
+                        nw[e] = 10f64.powf(c.x);
+                        if nw[1] > nw[0] * 10.0 {
+                            new_window = Some(nw);
+                        }
+                    }
+                }
+                if resp.drag_stopped() && drag_edge.is_some() {
+                    released = true;
+                }
+            });
+        let _ = r;
+        self.dragging = drag_edge;
+        if new_window != self.window && self.dragging.is_some() {
+            self.window = new_window;
+        }
+        if released {
+            self.dragging = None;
+            self.window_changed = self.window.is_some();
+        }
+        // local slope
+        let slope: Vec<[f64; 2]> = fit
+            .local_slope
+            .iter()
+            .filter(|p| p[1].is_finite())
+            .map(|p| [p[0].log10(), p[1]])
+            .collect();
+        // y from 0 to a little above the largest of d/2 and λ̂: a jump of V (a second basin entering)
+        // makes the local slope spike, which would otherwise squash the plot
+        let top = (dim / 2.0).max(fit.best.lambda).max(exact.unwrap_or(0.0)) * 1.5;
+        Plot::new("slope")
+            .height(ui.available_height() - 4.0)
+            .default_y_bounds(0.0, top)
+            .auto_bounds(egui::Vec2b::new(true, false))
+            .x_grid_spacer(log_grid)
+            .x_axis_formatter(log_fmt)
+            .x_axis_label("ε")
+            .y_axis_label("s(ε) = d log V / d log ε")
+            .link_axis(egui::Id::unique("volume-x"), [true, false])
+            .label_formatter(|hp: &HoverPosition<'_>| hover(hp, "s", false))
+            .show(ui, |pui| {
+                pui.hline(
+                    HLine::new(format!("λ̂ = {:.4}", fit.best.lambda), fit.best.lambda).color(FIT),
+                );
+                if let Some(l) = exact {
+                    pui.hline(
+                        HLine::new(format!("exact {l:.4}"), l)
+                            .color(EXACT)
+                            .style(egui_plot::LineStyle::dashed_dense()),
+                    );
+                }
+                pui.line(
+                    Line::new("local slope", PlotPoints::from(slope))
+                        .width(2.0)
+                        .color(Color32::from_rgb(250, 160, 40)),
+                );
+                pui.vline(VLine::new("ε", eps_x).color(RED));
+            });
+    }
+}

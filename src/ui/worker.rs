@@ -1,0 +1,274 @@
+//! The worker thread: every heavy computation runs here. Jobs carry the version of the inputs
+//! they came from; only the newest job of each kind is computed, and the UI drops any reply whose
+//! version is not current. A frame never waits on it.
+
+use eframe::egui;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use crate::core::estimate::{Estimate, EstimateOptions, estimate};
+use crate::core::fit::{FitReport, fit_report};
+use crate::core::free_energy::VolumeLaw;
+use crate::core::landscape::{Landscape, LandscapeSpec};
+use crate::core::posterior::{GridSpec, KGrid, sample_k};
+
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// A new landscape (formula, domain or prior): minimum, volume curve, fit, and a K grid of `view`.
+    Analyze {
+        version: u64,
+        spec: LandscapeSpec,
+        fit_window: Option<[f64; 2]>,
+        view: GridSpec,
+    },
+    /// A new fit window on the current curve.
+    Refit {
+        version: u64,
+        fit_version: u64,
+        fit_window: Option<[f64; 2]>,
+    },
+    /// K sampled on a new view rectangle (zoom, pan, resolution).
+    Resample {
+        version: u64,
+        view_version: u64,
+        view: GridSpec,
+    },
+}
+
+/// Everything the panels show about one landscape.
+#[derive(Debug)]
+pub struct Analysis {
+    pub version: u64,
+    pub spec: LandscapeSpec,
+    pub dim: usize,
+    pub bounds: [[f64; 2]; 2],
+    pub estimate: Estimate,
+    pub law: VolumeLaw,
+}
+
+pub enum Reply {
+    Analysis(Arc<Analysis>, Arc<KGrid>, u64),
+    Refit {
+        version: u64,
+        fit_version: u64,
+        fit: Result<FitReport, String>,
+        law: Option<VolumeLaw>,
+    },
+    Grid {
+        version: u64,
+        view_version: u64,
+        grid: Arc<KGrid>,
+    },
+    Failed {
+        version: u64,
+        message: String,
+    },
+}
+
+pub struct Worker {
+    tx: Sender<Job>,
+    rx: Receiver<Reply>,
+    pending: Arc<AtomicUsize>,
+}
+
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+impl Worker {
+    pub fn spawn(ctx: egui::Context) -> Worker {
+        let (tx, jobs) = channel::<Job>();
+        let (out, rx) = channel::<Reply>();
+        let pending = Arc::new(AtomicUsize::new(0));
+        let pend = pending.clone();
+        std::thread::Builder::new()
+            .name("lambdascope-worker".into())
+            .spawn(move || {
+                let mut state: Option<(u64, Landscape, Arc<Analysis>)> = None;
+                while let Ok(first) = jobs.recv() {
+                    // keep only the newest job of each kind
+                    let mut batch = vec![first];
+                    batch.extend(jobs.try_iter());
+                    let n = batch.len();
+                    let newest =
+                        |f: &dyn Fn(&Job) -> bool| batch.iter().rev().find(|j| f(j)).cloned();
+                    let analyze = newest(&|j| matches!(j, Job::Analyze { .. }));
+                    let refit = newest(&|j| matches!(j, Job::Refit { .. }));
+                    let resample = newest(&|j| matches!(j, Job::Resample { .. }));
+                    for job in [analyze, refit, resample].into_iter().flatten() {
+                        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            run(job.clone(), &mut state)
+                        }));
+                        let reply = match r {
+                            Ok(Some(reply)) => reply,
+                            Ok(None) => continue,
+                            Err(p) => Reply::Failed {
+                                version: job_version(&job),
+                                message: format!(
+                                    "internal error (please report): {}",
+                                    panic_message(p)
+                                ),
+                            },
+                        };
+                        if out.send(reply).is_err() {
+                            return;
+                        }
+                        ctx.request_repaint();
+                    }
+                    pend.fetch_sub(n, Ordering::SeqCst);
+                    ctx.request_repaint();
+                }
+            })
+            .ok();
+        Worker { tx, rx, pending }
+    }
+
+    pub fn send(&self, job: Job) {
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        if self.tx.send(job).is_err() {
+            self.pending.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    pub fn poll(&self) -> Vec<Reply> {
+        self.rx.try_iter().collect()
+    }
+
+    /// Jobs sent and not yet finished.
+    pub fn busy(&self) -> bool {
+        self.pending.load(Ordering::SeqCst) > 0
+    }
+}
+
+fn job_version(j: &Job) -> u64 {
+    match j {
+        Job::Analyze { version, .. }
+        | Job::Refit { version, .. }
+        | Job::Resample { version, .. } => *version,
+    }
+}
+
+fn run(job: Job, state: &mut Option<(u64, Landscape, Arc<Analysis>)>) -> Option<Reply> {
+    match job {
+        Job::Analyze {
+            version,
+            spec,
+            fit_window,
+            view,
+        } => {
+            let land = match Landscape::from_spec(&spec) {
+                Ok(l) => l,
+                Err(e) => {
+                    return Some(Reply::Failed {
+                        version,
+                        message: e.to_string(),
+                    });
+                }
+            };
+            let opts = EstimateOptions {
+                fit_window,
+                ..Default::default()
+            };
+            let est = match estimate(&land, &opts) {
+                Ok(e) => e,
+                Err(e) => {
+                    return Some(Reply::Failed {
+                        version,
+                        message: e.to_string(),
+                    });
+                }
+            };
+            let view = clamp_view(&land, view);
+            let grid = match sample_k(&land, view) {
+                Ok(g) => Arc::new(g),
+                Err(e) => {
+                    return Some(Reply::Failed {
+                        version,
+                        message: e.to_string(),
+                    });
+                }
+            };
+            let law = VolumeLaw::new(&est.curve, &est.fit.best);
+            let a = Arc::new(Analysis {
+                version,
+                dim: land.dim,
+                bounds: land.bounds,
+                spec,
+                estimate: est,
+                law,
+            });
+            *state = Some((version, land, a.clone()));
+            Some(Reply::Analysis(a, grid, version))
+        }
+        Job::Refit {
+            version,
+            fit_version,
+            fit_window,
+        } => {
+            let (v, _, a) = state.as_ref()?;
+            if *v != version {
+                return None;
+            }
+            let m_theory = a.estimate.theory.as_ref().map(|t| t.m);
+            let r = fit_report(&a.estimate.curve, fit_window, m_theory).map_err(|e| e.to_string());
+            let law = r
+                .as_ref()
+                .ok()
+                .map(|f| VolumeLaw::new(&a.estimate.curve, &f.best));
+            Some(Reply::Refit {
+                version,
+                fit_version,
+                fit: r,
+                law,
+            })
+        }
+        Job::Resample {
+            version,
+            view_version,
+            view,
+        } => {
+            let (v, land, _) = state.as_ref()?;
+            if *v != version {
+                return None;
+            }
+            let view = clamp_view(land, view);
+            match sample_k(land, view) {
+                Ok(g) => Some(Reply::Grid {
+                    version,
+                    view_version,
+                    grid: Arc::new(g),
+                }),
+                Err(e) => Some(Reply::Failed {
+                    version,
+                    message: e.to_string(),
+                }),
+            }
+        }
+    }
+}
+
+/// The part of a view rectangle inside the box (what is outside has no prior mass).
+pub fn clamp_view(land: &Landscape, v: GridSpec) -> GridSpec {
+    let b = land.bounds;
+    let clamp = |r: [f64; 2], axis: usize| {
+        let lo = r[0].max(b[axis][0]);
+        let hi = r[1].min(b[axis][1]);
+        if hi > lo { [lo, hi] } else { b[axis] }
+    };
+    let x = clamp(v.x, 0);
+    let y = if land.dim == 2 {
+        clamp(v.y, 1)
+    } else {
+        [0.0, 0.0]
+    };
+    GridSpec {
+        x,
+        y,
+        nx: v.nx,
+        ny: if land.dim == 2 { v.ny } else { 1 },
+    }
+}
