@@ -126,7 +126,7 @@ pub fn estimate(land: &Landscape, opts: &EstimateOptions) -> Result<Estimate, Es
         let slack = 0.01;
         if t.lambda < lo - slack || t.lambda > hi + slack {
             warnings.push(format!(
-                    "the measured λ̂ = {:.4} (interval [{lo:.4}, {hi:.4}]) disagrees with the exact λ = {:.4} from the {}",
+                    "the measured λ = {:.4} (interval [{lo:.4}, {hi:.4}]) disagrees with the exact λ = {:.4} from the {}",
                     fit.best.lambda, t.lambda, t.source
                 ));
         }

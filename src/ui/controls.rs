@@ -263,7 +263,9 @@ impl Controls {
                 .custom_formatter(|v, _| sci(v))
                 .custom_parser(|s| s.trim().parse::<f64>().ok()),
         )
-        .on_hover_text("Number of data points: the posterior is ∝ prior · exp(−n·K).");
+        .on_hover_text(
+            "Number of data points: the posterior is proportional to prior · exp(−n·K).",
+        );
         ui.add_enabled(
             !self.link,
             egui::Slider::new(&mut self.eps, 1e-12..=self.eps_max.max(1e-11))
@@ -356,7 +358,7 @@ impl Controls {
         });
         for w in &r.warnings {
             ui.label(
-                RichText::new(format!("⚠ {w}"))
+                RichText::new(format!("warning: {w}"))
                     .small()
                     .color(Color32::from_rgb(220, 160, 40)),
             );

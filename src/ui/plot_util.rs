@@ -14,16 +14,13 @@ pub fn log_grid(input: GridInput) -> Vec<GridMark> {
         return vec![];
     }
     let span = hi - lo;
-    // decades per labelled tick: egui_plot hides labels that would overlap, so keep them sparse
-    let step = if span > 30.0 {
-        5
-    } else if span > 15.0 {
-        3
-    } else if span > 6.0 {
-        2
-    } else {
-        1
-    };
+    // decades per labelled tick: egui_plot hides x labels closer than ~80 px (base_step_size is
+    // the value of its minimum grid spacing, 8 px), so choose the smallest step that leaves room
+    let per_px = input.base_step_size / 8.0;
+    let step = [1i64, 2, 3, 5, 10, 20, 50]
+        .into_iter()
+        .find(|&s| s as f64 >= 85.0 * per_px)
+        .unwrap_or(100);
     let mut v = vec![];
     for k in lo.floor() as i64..=hi.ceil() as i64 {
         let kf = k as f64;

@@ -36,11 +36,11 @@ impl PosteriorPanel {
         };
         ui.horizontal(|ui| {
             ui.strong("Posterior");
-            ui.label(egui::RichText::new(format!("p_n ∝ φ·exp(−n·K), n = {}", sci(d.n))).small());
+            ui.label(egui::RichText::new(format!("p_n ~ φ·exp(−n·K), n = {}", sci(d.n))).small());
         });
         if max_cell_mass(&p) > 0.5 {
             ui.label(
-                egui::RichText::new("⚠ the posterior is narrower than a pixel of this view: zoom in or use 'Fit view to posterior'")
+                egui::RichText::new("the posterior is narrower than a pixel of this view: zoom in or use 'Fit view to posterior'")
                     .small()
                     .color(Color32::from_rgb(220, 160, 40)),
             );

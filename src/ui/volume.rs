@@ -50,9 +50,12 @@ impl VolumePanel {
         ui.horizontal_wrapped(|ui| {
             ui.strong("Volume law");
             ui.label(
-                egui::RichText::new(format!("λ̂ = {:.4}  (m = {})", fit.best.lambda, fit.best.m))
-                    .color(FIT)
-                    .strong(),
+                egui::RichText::new(format!(
+                    "fitted λ = {:.4}  (m = {})",
+                    fit.best.lambda, fit.best.m
+                ))
+                .color(FIT)
+                .strong(),
             );
             if let Some(t) = &est.theory {
                 ui.label(egui::RichText::new(format!("exact λ = {:.4}", t.lambda)).color(EXACT));
@@ -150,7 +153,7 @@ impl VolumePanel {
                 }
                 pui.line(
                     Line::new(
-                        format!("fit λ̂ = {:.4}", fit.best.lambda),
+                        format!("fit λ = {:.4}", fit.best.lambda),
                         PlotPoints::from(fit_line),
                     )
                     .color(FIT)
@@ -215,7 +218,11 @@ impl VolumePanel {
             .label_formatter(|hp: &HoverPosition<'_>| hover(hp, "s", false))
             .show(ui, |pui| {
                 pui.hline(
-                    HLine::new(format!("λ̂ = {:.4}", fit.best.lambda), fit.best.lambda).color(FIT),
+                    HLine::new(
+                        format!("fitted λ = {:.4}", fit.best.lambda),
+                        fit.best.lambda,
+                    )
+                    .color(FIT),
                 );
                 if let Some(l) = exact {
                     pui.hline(

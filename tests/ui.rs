@@ -1,0 +1,224 @@
+//! The app driven as a user would (egui_kittest): find widgets by role and label, type, move
+//! sliders, choose presets, zoom; and snapshots of the panels for a 1-D and a 2-D preset.
+//! The worker thread is real: each test waits for it to finish.
+
+use std::time::Duration;
+
+use eframe::egui;
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use lambdascope::core::landscape::LandscapeSpec;
+use lambdascope::ui::{LambdaApp, StartOptions};
+
+fn harness(start: StartOptions) -> Harness<'static, LambdaApp> {
+    let ctx = egui::Context::default();
+    let app = LambdaApp::new(&ctx, start);
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut LambdaApp| app.show(ui), app)
+}
+
+/// Step until the worker is idle for several frames in a row (a finished analysis can trigger a
+/// resample of the view, which is waited for too).
+fn settle(h: &mut Harness<'static, LambdaApp>) {
+    let mut idle = 0;
+    for _ in 0..2000 {
+        h.step();
+        if h.state().busy() {
+            idle = 0;
+            std::thread::sleep(Duration::from_millis(5));
+        } else {
+            idle += 1;
+            if idle >= 4 {
+                return;
+            }
+        }
+    }
+    panic!("the app did not settle");
+}
+
+fn lambda(h: &Harness<'static, LambdaApp>) -> f64 {
+    h.state().controls.readouts.lambda.expect("λ readout").0
+}
+
+fn replace_formula(h: &mut Harness<'static, LambdaApp>, text: &str) {
+    let edit = h.get_by_role_and_label(Role::TextInput, "Formula K =");
+    edit.focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, "Formula K =")
+        .type_text(text);
+    h.step();
+}
+
+#[test]
+fn opens_on_the_cross_with_every_panel_filled() {
+    let mut h = harness(StartOptions::default());
+    settle(&mut h);
+    let app = h.state();
+    let a = app
+        .analysis
+        .as_ref()
+        .expect("an analysis on the first screen");
+    assert_eq!(a.spec.preset.as_deref(), Some("cross"));
+    assert!((lambda(&h) - 0.5).abs() < 0.01);
+    assert!(app.grid.is_some());
+    assert!(app.controls.readouts.mass_inside.is_some());
+    h.get_by_label("Landscape and sublevel set");
+    h.get_by_label("Posterior");
+    h.get_by_label("Volume law");
+}
+
+#[test]
+fn typing_a_formula_updates_the_readouts_and_a_typo_keeps_the_last_landscape() {
+    let mut h = harness(StartOptions::default());
+    settle(&mut h);
+    replace_formula(&mut h, "x^2*y^4");
+    settle(&mut h);
+    assert_eq!(h.state().controls.formula, "x^2*y^4");
+    assert!((lambda(&h) - 0.25).abs() < 0.01, "λ̂ = {}", lambda(&h));
+    assert!(h.state().controls.formula_error.is_none());
+    let version = h.state().analysis.as_ref().unwrap().version;
+
+    replace_formula(&mut h, "x^^2");
+    settle(&mut h);
+    let err = h
+        .state()
+        .controls
+        .formula_error
+        .clone()
+        .expect("an error under the formula box");
+    assert!(err.contains("position 3"), "{err}");
+    h.get_by_label(&err); // shown on screen
+    // the last valid landscape stays
+    assert_eq!(h.state().analysis.as_ref().unwrap().version, version);
+    assert!((lambda(&h) - 0.25).abs() < 0.01);
+    assert_eq!(
+        h.state().controls.formula,
+        "x^^2",
+        "what the user typed is kept"
+    );
+
+    // a formula that parses but has no minimum on the box: message, nothing lost
+    replace_formula(&mut h, "log(x)");
+    settle(&mut h);
+    let err = h.state().controls.formula_error.clone().expect("error");
+    assert!(err.contains("no minimum"), "{err}");
+    assert_eq!(h.state().analysis.as_ref().unwrap().version, version);
+}
+
+#[test]
+fn sliders_move_n_and_eps_and_the_readouts_follow() {
+    let mut h = harness(StartOptions::default());
+    settle(&mut h);
+    let before = h.state().controls.readouts.clone();
+    h.get_by_role_and_label(Role::Slider, "n (samples)")
+        .set_value_accesskit(1e6);
+    h.step();
+    h.step();
+    assert_eq!(h.state().controls.n, 1e6);
+    let after = h.state().controls.readouts.clone();
+    assert_ne!(
+        before.mass_inside.map(|m| m.0),
+        after.mass_inside.map(|m| m.0)
+    );
+    h.get_by_role_and_label(Role::Slider, "ε (threshold)")
+        .set_value_accesskit(1e-8);
+    h.step();
+    h.step();
+    assert!((h.state().controls.eps - 1e-8).abs() < 1e-20);
+    let v = h.state().controls.readouts.v_eps.expect("V(ε)").0;
+    // V(1e-8) of the cross, from the closed form √ε(1 + ½ ln(1/ε))
+    let exact = 1e-4 * (1.0 + 0.5 * (1e8f64).ln());
+    assert!((v - exact).abs() / exact < 1e-3, "{v} vs {exact}");
+    // both ends of the ranges
+    h.get_by_role_and_label(Role::Slider, "n (samples)")
+        .set_value_accesskit(1e12);
+    h.step();
+    h.get_by_role_and_label(Role::Slider, "ε (threshold)")
+        .set_value_accesskit(1e-12);
+    h.step();
+    h.get_by_role_and_label(Role::Slider, "n (samples)")
+        .set_value_accesskit(1.0);
+    h.step();
+    assert!(h.state().controls.readouts.mass_inside.is_some());
+}
+
+#[test]
+fn choosing_a_preset() {
+    let mut h = harness(StartOptions::default());
+    settle(&mut h);
+    h.get_by_role_and_label(Role::ComboBox, "Preset").click();
+    h.run_steps(3);
+    h.get_by_label("paraboloid x² + y²").click();
+    h.step();
+    settle(&mut h);
+    assert_eq!(
+        h.state().analysis.as_ref().unwrap().spec.preset.as_deref(),
+        Some("paraboloid")
+    );
+    assert!((lambda(&h) - 1.0).abs() < 0.01);
+    assert_eq!(h.state().controls.formula, "x^2 + y^2");
+}
+
+#[test]
+fn zooming_resamples_the_visible_rectangle() {
+    let mut h = harness(StartOptions::default());
+    settle(&mut h);
+    let r = [0.05, 0.15, -0.02, 0.02];
+    h.state_mut().landscape.force_bounds = Some(r);
+    h.state_mut().posterior.force_bounds = Some(r);
+    settle(&mut h);
+    let g = h.state().grid.clone().expect("grid");
+    // the plot keeps the data aspect 1, so it may show more than asked: the sampled rectangle
+    // must be around the requested one, far smaller than the box
+    assert!(g.spec.x[1] - g.spec.x[0] < 0.5, "{:?}", g.spec);
+    assert!(
+        g.spec.x[0] <= 0.05 + 1e-9 && g.spec.x[1] >= 0.15 - 1e-9,
+        "{:?}",
+        g.spec
+    );
+    assert!(
+        g.spec.y[0] <= -0.02 + 1e-9 && g.spec.y[1] >= 0.02 - 1e-9,
+        "{:?}",
+        g.spec
+    );
+}
+
+#[test]
+fn command_line_start_and_1d_landscape() {
+    let mut h = harness(StartOptions {
+        spec: Some(LandscapeSpec::preset("quartic")),
+        n: Some(1e4),
+        eps: Some(1e-6),
+    });
+    settle(&mut h);
+    assert_eq!(h.state().analysis.as_ref().unwrap().dim, 1);
+    assert!((lambda(&h) - 0.25).abs() < 0.01);
+    assert_eq!(h.state().controls.n, 1e4);
+    // the red segment: {x⁴ < 1e-6} = (−0.0316, 0.0316)
+    let v = h.state().controls.readouts.v_eps.unwrap().0;
+    assert!((v - 1e-6f64.powf(0.25)).abs() < 1e-6, "{v}");
+}
+
+fn snapshot_of(id: &str, n: f64, eps: f64) {
+    let mut h = harness(StartOptions {
+        spec: Some(LandscapeSpec::preset(id)),
+        n: Some(n),
+        eps: Some(eps),
+    });
+    settle(&mut h);
+    h.snapshot(id);
+}
+
+#[test]
+fn snapshot_2d_cross() {
+    snapshot_of("cross", 1e3, 1e-3);
+}
+
+#[test]
+fn snapshot_1d_two_basins() {
+    snapshot_of("two_basin", 300.0, 0.02);
+}
