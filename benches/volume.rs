@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use lambdascope::core::estimate::{EstimateOptions, estimate};
 use lambdascope::core::landscape::{Landscape, LandscapeSpec};
+use lambdascope::core::posterior::{GridSpec, posterior, sample_k};
 use lambdascope::core::presets;
+use lambdascope::ui::render::{KScale, Lut, landscape_image, mask_image, posterior_image};
 
 fn time(spec: &LandscapeSpec) -> (f64, f64, u64, f64) {
     let mut ts = vec![];
@@ -27,8 +29,55 @@ fn time(spec: &LandscapeSpec) -> (f64, f64, u64, f64) {
     (ts[1], lam, evals, dec)
 }
 
+/// The work of one frame after an n or ε change at 512²: the posterior from the cached K grid,
+/// its image, and the sublevel mask (what the UI thread does; uploading the textures is the GPU's).
+fn per_frame() {
+    let land = Landscape::from_spec(&LandscapeSpec::preset("cross")).expect("preset");
+    let spec = GridSpec {
+        x: [-1.0, 1.0],
+        y: [-1.0, 1.0],
+        nx: 512,
+        ny: 512,
+    };
+    let kg = sample_k(&land, spec).expect("grid");
+    let post_lut = Lut::new(colorous::INFERNO);
+    let k_lut = Lut::new(colorous::VIRIDIS);
+    let mut ts = vec![];
+    for i in 0..40 {
+        let n = 10f64.powf(1.0 + 0.25 * i as f64);
+        let eps = 1.0 / n;
+        let t0 = Instant::now();
+        let p = posterior(&kg, 0.0, n).expect("posterior");
+        let img = posterior_image(&p, &post_lut, false, 30.0);
+        let (mask, _) = mask_image(&kg, 0.0, eps, 150);
+        ts.push(t0.elapsed().as_secs_f64() * 1e3);
+        std::hint::black_box((img, mask));
+    }
+    ts.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "per-frame work after an n/ε change at 512² (posterior + image + mask): median {:.2} ms, max {:.2} ms",
+        ts[ts.len() / 2],
+        ts[ts.len() - 1]
+    );
+    // a new view (zoom) or log-colour toggle: the K heatmap with contours
+    let t0 = Instant::now();
+    let scale = KScale::for_grid(&kg, 0.0, true);
+    std::hint::black_box(landscape_image(&kg, &scale, &k_lut, true));
+    println!(
+        "K heatmap with contours at 512² (on a new view): {:.2} ms",
+        t0.elapsed().as_secs_f64() * 1e3
+    );
+    let t0 = Instant::now();
+    std::hint::black_box(sample_k(&land, spec).expect("grid"));
+    println!(
+        "K sampled on a 512² view (worker thread): {:.2} ms",
+        t0.elapsed().as_secs_f64() * 1e3
+    );
+}
+
 fn main() {
     // `cargo bench` passes --bench; nothing else to parse.
+    per_frame();
     println!(
         "{:<28} {:>9} {:>9} {:>11} {:>8}",
         "landscape", "ms", "λ̂", "evals", "decades"

@@ -15,23 +15,20 @@ fn main() {
                     std::process::exit(2);
                 }
             };
-            if let Some(s) = &spec {
-                if let Err(e) = lambdascope::core::landscape::Landscape::from_spec(s) {
-                    eprintln!("lambdascope: {e}");
-                    std::process::exit(2);
-                }
+            if let Some(s) = &spec
+                && let Err(e) = lambdascope::core::landscape::Landscape::from_spec(s)
+            {
+                eprintln!("lambdascope: {e}");
+                std::process::exit(2);
             }
             for (name, v) in [("--n", cli.n), ("--eps", cli.eps)] {
-                if let Some(v) = v {
-                    if !(v.is_finite() && v > 0.0)
+                if let Some(v) = v
+                    && (!(v.is_finite() && v > 0.0)
                         || (name == "--n"
-                            && !(1.0..=lambdascope::core::landscape::N_MAX).contains(&v))
-                    {
-                        eprintln!(
-                            "lambdascope: {name} {v} is out of range (n: 1 … 1e12; ε: positive)"
-                        );
-                        std::process::exit(2);
-                    }
+                            && !(1.0..=lambdascope::core::landscape::N_MAX).contains(&v)))
+                {
+                    eprintln!("lambdascope: {name} {v} is out of range (n: 1 … 1e12; ε: positive)");
+                    std::process::exit(2);
                 }
             }
             match lambdascope::ui::run(StartOptions {

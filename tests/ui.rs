@@ -222,3 +222,38 @@ fn snapshot_2d_cross() {
 fn snapshot_1d_two_basins() {
     snapshot_of("two_basin", 300.0, 0.02);
 }
+
+/// Light theme at 1.5× zoom (a projector in a lecture hall): renders, not blank, nothing panics.
+/// The image is written to the test temp dir for a person to look at.
+#[test]
+fn light_theme_at_a_large_font_scale() {
+    let ctx = egui::Context::default();
+    let mut app = LambdaApp::new(
+        &ctx,
+        StartOptions {
+            spec: Some(LandscapeSpec::preset("x2y4")),
+            n: Some(1e4),
+            eps: Some(1e-4),
+        },
+    );
+    app.controls.dark = Some(false);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .with_pixels_per_point(1.5)
+        .build_ui_state(|ui, app: &mut LambdaApp| app.show(ui), app);
+    settle(&mut h);
+    let img = h.render().expect("render");
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("light_1.5x.png");
+    img.save(&path).expect("save");
+    let mut colours = std::collections::HashSet::new();
+    for p in img.pixels().step_by(97) {
+        colours.insert(p.0);
+    }
+    assert!(colours.len() > 50, "{} colours", colours.len());
+    // mostly light background
+    let bright = img
+        .pixels()
+        .filter(|p| p.0[0] > 200 && p.0[1] > 200 && p.0[2] > 200)
+        .count();
+    assert!(bright * 3 > img.pixels().count(), "light theme expected");
+}

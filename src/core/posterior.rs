@@ -111,9 +111,18 @@ pub fn posterior(kg: &KGrid, k_min: f64, n: f64) -> Result<PosteriorGrid, Landsc
                 }
             })
             .collect();
-    // two passes (max, then a sum of exponentials) rather than a running logaddexp: one exp per cell
+    // two passes (max, then a sum of exponentials) rather than a running logaddexp; terms more than
+    // 40 nats below the maximum add < 4e-18 relative and are skipped (no exp: this is per frame)
     let top = log_p.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-    let z = top + log_p.iter().map(|v| (v - top).exp()).sum::<f64>().ln();
+    let z = top
+        + log_p
+            .iter()
+            .map(|v| {
+                let d = v - top;
+                if d > -40.0 { d.exp() } else { 0.0 }
+            })
+            .sum::<f64>()
+            .ln();
     if !z.is_finite() {
         return Err(LandscapeError::Undefined(
             "K is undefined everywhere in this view".into(),

@@ -28,6 +28,8 @@ pub struct StartOptions {
     pub eps: Option<f64>,
 }
 
+type Intervals = (u64, u64, Vec<(f64, f64)>);
+
 const DEBOUNCE: Duration = Duration::from_millis(300);
 const VIEW_DEBOUNCE: Duration = Duration::from_millis(150);
 
@@ -47,12 +49,13 @@ pub struct LambdaApp {
     pub grid: Option<Arc<KGrid>>,
     post: Option<(usize, u64, Arc<PosteriorGrid>)>,
     ui_land: Option<(u64, Landscape, Option<Profile>)>,
-    intervals: Option<(u64, u64, Vec<(f64, f64)>)>,
+    /// (analysis version, ε bits, intervals) of the 1-D sublevel set
+    intervals: Option<Intervals>,
     edit_at: Option<Instant>,
     view_pending: Option<([f64; 4], Instant)>,
     requested_view: Option<[f64; 4]>,
     grid_res: usize,
-    dark: Option<bool>,
+    dark: Option<Option<bool>>,
     /// The spec of the last landscape sent (to detect changes).
     sent: Option<LandscapeSpec>,
 }
@@ -192,7 +195,7 @@ impl LambdaApp {
                     law,
                 } if version == self.version && fit_version == self.fit_version => match fit {
                     Ok(f) => {
-                        self.fit = Some(Arc::new(f));
+                        self.fit = Some(Arc::new(*f));
                         self.law = law.map(Arc::new).or(self.law.take());
                         self.controls.readouts.compute_error = None;
                     }
@@ -226,11 +229,11 @@ impl LambdaApp {
             self.edit_at = None;
             self.submit_landscape();
         }
-        if let Some(t) = self.edit_at {
-            if t.elapsed() >= DEBOUNCE {
-                self.edit_at = None;
-                self.submit_landscape();
-            }
+        if let Some(t) = self.edit_at
+            && t.elapsed() >= DEBOUNCE
+        {
+            self.edit_at = None;
+            self.submit_landscape();
         }
         let c = &mut self.controls;
         if c.fit_window_changed || self.volume.window_changed {
@@ -310,6 +313,7 @@ impl LambdaApp {
                 .ok()
                 .map(|f| (f.f, f.lambda_f, f.extrapolated)),
             decades: Some(curve.decades),
+            fit_window: Some(fit.best.window),
             warnings: est.warnings.clone(),
             compute_error: self.controls.readouts.compute_error.clone(),
         };
@@ -393,19 +397,18 @@ impl LambdaApp {
         self.handle_inputs();
         if self.dark != Some(self.controls.dark) {
             self.dark = Some(self.controls.dark);
-            ui.ctx().set_theme(if self.controls.dark {
-                egui::Theme::Dark
-            } else {
-                egui::Theme::Light
+            ui.ctx().set_theme(match self.controls.dark {
+                None => egui::ThemePreference::System,
+                Some(true) => egui::ThemePreference::Dark,
+                Some(false) => egui::ThemePreference::Light,
             });
         }
-        if std::mem::take(&mut self.controls.fit_view) {
-            if let Some((_, _, p)) = &self.post {
-                if let Some(e) = posterior_extent(p, 15.0) {
-                    self.landscape.force_bounds = Some(e);
-                    self.posterior.force_bounds = Some(e);
-                }
-            }
+        if std::mem::take(&mut self.controls.fit_view)
+            && let Some((_, _, p)) = &self.post
+            && let Some(e) = posterior_extent(p, 15.0)
+        {
+            self.landscape.force_bounds = Some(e);
+            self.posterior.force_bounds = Some(e);
         }
         let data = self.derive();
         self.controls.busy = self.worker.busy() || self.edit_at.is_some();

@@ -22,6 +22,8 @@ pub struct Readouts {
     pub mass_inside: Option<(f64, bool)>,
     pub free_energy: Option<(f64, f64, bool)>,
     pub decades: Option<f64>,
+    /// The fit window in use (default or chosen).
+    pub fit_window: Option<[f64; 2]>,
     pub warnings: Vec<String>,
     pub compute_error: Option<String>,
 }
@@ -43,7 +45,8 @@ pub struct Controls {
     pub grid: usize,
     pub log_colour: bool,
     pub log_posterior: bool,
-    pub dark: bool,
+    /// None: follow the system; Some(true) dark; Some(false) light.
+    pub dark: Option<bool>,
     pub fit_window: Option<[f64; 2]>,
     pub busy: bool,
     pub readouts: Readouts,
@@ -78,7 +81,7 @@ impl Default for Controls {
             grid: 256,
             log_colour: true,
             log_posterior: false,
-            dark: true,
+            dark: None,
             fit_window: None,
             busy: false,
             readouts: Readouts::default(),
@@ -169,10 +172,10 @@ impl Controls {
         if let Some(id) = chosen {
             self.choose_preset(id);
         }
-        if let Some(p) = self.preset.as_deref().and_then(presets::find) {
-            if p.formula == self.formula {
-                ui.label(RichText::new(p.explanation).small());
-            }
+        if let Some(p) = self.preset.as_deref().and_then(presets::find)
+            && p.formula == self.formula
+        {
+            ui.label(RichText::new(p.explanation).small());
         }
         ui.add_space(4.0);
         ui.horizontal(|ui| {
@@ -386,53 +389,58 @@ impl Controls {
             self.fit_view = true;
         }
         ui.horizontal(|ui| {
-            ui.label("Fit window");
-            let mut w = self.fit_window.unwrap_or([f64::NAN, f64::NAN]);
-            let auto = self.fit_window.is_none();
-            if auto {
-                ui.label(RichText::new("default (lowest 6 decades)").weak());
-            } else {
-                let r1 = ui.add(
+            ui.label("Fit window ε").on_hover_text(
+                "The range of ε over which λ is fitted (also draggable on the volume plot).",
+            );
+            let Some(mut w) = self.fit_window.or(self.readouts.fit_window) else {
+                return;
+            };
+            let fmt = |v: f64, _: std::ops::RangeInclusive<usize>| format!("{v:.1e}");
+            let r1 = ui
+                .add(
                     egui::DragValue::new(&mut w[0])
-                        .custom_formatter(|v, _| format!("{v:.1e}"))
-                        .custom_parser(|s| s.parse().ok())
+                        .custom_formatter(fmt)
+                        .custom_parser(|s| s.trim().parse().ok())
                         .speed(0.0),
-                );
-                let r2 = ui.add(
+                )
+                .on_hover_text("Lower end of the fit window");
+            ui.label("…");
+            let r2 = ui
+                .add(
                     egui::DragValue::new(&mut w[1])
-                        .custom_formatter(|v, _| format!("{v:.1e}"))
-                        .custom_parser(|s| s.parse().ok())
+                        .custom_formatter(fmt)
+                        .custom_parser(|s| s.trim().parse().ok())
                         .speed(0.0),
-                );
-                if (r1.changed() || r2.changed()) && w[0] > 0.0 && w[1] > w[0] {
-                    self.fit_window = Some(w);
-                    self.fit_window_changed = true;
-                }
-                if ui
-                    .small_button("reset")
-                    .on_hover_text("Back to the default window")
+                )
+                .on_hover_text("Upper end of the fit window");
+            if (r1.changed() || r2.changed()) && w[0] > 0.0 && w[1] > w[0] {
+                self.fit_window = Some(w);
+                self.fit_window_changed = true;
+            }
+            if self.fit_window.is_some()
+                && ui
+                    .small_button("default")
+                    .on_hover_text("Back to the default window (the lowest six decades)")
                     .clicked()
-                {
-                    self.fit_window = None;
-                    self.fit_window_changed = true;
-                }
+            {
+                self.fit_window = None;
+                self.fit_window_changed = true;
             }
         });
         ui.horizontal(|ui| {
             ui.label("Theme");
-            if ui
-                .selectable_label(self.dark, "dark")
-                .on_hover_text("Dark theme")
-                .clicked()
-            {
-                self.dark = true;
-            }
-            if ui
-                .selectable_label(!self.dark, "light")
-                .on_hover_text("Light theme (for projectors)")
-                .clicked()
-            {
-                self.dark = false;
+            for (v, name, tip) in [
+                (None, "system", "Follow the system's light or dark setting"),
+                (Some(true), "dark", "Dark theme"),
+                (Some(false), "light", "Light theme (for projectors)"),
+            ] {
+                if ui
+                    .selectable_label(self.dark == v, name)
+                    .on_hover_text(tip)
+                    .clicked()
+                {
+                    self.dark = v;
+                }
             }
         });
     }

@@ -145,8 +145,13 @@ pub fn posterior_image(p: &PosteriorGrid, lut: &Lut, log: bool, log_range: f64) 
         let row = ny - 1 - j;
         for i in 0..nx {
             let l = p.log_p[j * nx + i] - mx;
-            let t = if log { 1.0 + l / log_range } else { l.exp() };
-            px[row * nx + i] = lut.at(t);
+            px[row * nx + i] = if log {
+                lut.at(1.0 + l / log_range)
+            } else if l < -7.0 {
+                lut.0[0] // below e^-7 an 8-bit colour is the first entry anyway
+            } else {
+                lut.at((l as f32).exp() as f64) // 8-bit colour: f32 precision is plenty
+            };
         }
     }
     ColorImage::new([nx, ny], px)

@@ -22,7 +22,7 @@ pub struct VolumePanel {
 
 const FIT: Color32 = Color32::from_rgb(80, 170, 255);
 const EXACT: Color32 = Color32::from_rgb(120, 220, 120);
-const REGULAR: Color32 = Color32::from_rgb(200, 200, 200);
+const REGULAR: Color32 = Color32::from_rgb(145, 145, 145); // readable on dark and light backgrounds
 
 fn hover(hp: &HoverPosition<'_>, ylabel: &str, ylog: bool) -> Option<String> {
     let p = match hp {
@@ -163,24 +163,24 @@ impl VolumePanel {
                 // dragging the fit window's edges
                 let resp = pui.response().clone();
                 let tr = *pui.transform();
-                if resp.drag_started() {
-                    if let Some(pos) = resp.interact_pointer_pos() {
-                        let x0 = tr.position_from_point_x(w[0].log10());
-                        let x1 = tr.position_from_point_x(w[1].log10());
-                        if (pos.x - x0).abs() < 10.0 {
-                            drag_edge = Some(0);
-                        } else if (pos.x - x1).abs() < 10.0 {
-                            drag_edge = Some(1);
-                        }
+                if resp.drag_started()
+                    && let Some(pos) = resp.interact_pointer_pos()
+                {
+                    let x0 = tr.position_from_point_x(w[0].log10());
+                    let x1 = tr.position_from_point_x(w[1].log10());
+                    if (pos.x - x0).abs() < 10.0 {
+                        drag_edge = Some(0);
+                    } else if (pos.x - x1).abs() < 10.0 {
+                        drag_edge = Some(1);
                     }
                 }
-                if let (Some(e), Some(c)) = (drag_edge, pui.pointer_coordinate()) {
-                    if resp.dragged() {
-                        let mut nw = w;
-                        nw[e] = 10f64.powf(c.x);
-                        if nw[1] > nw[0] * 10.0 {
-                            new_window = Some(nw);
-                        }
+                if let (Some(e), Some(c)) = (drag_edge, pui.pointer_coordinate())
+                    && resp.dragged()
+                {
+                    let mut nw = w;
+                    nw[e] = 10f64.powf(c.x);
+                    if nw[1] > nw[0] * 10.0 {
+                        new_window = Some(nw);
                     }
                 }
                 if resp.drag_stopped() && drag_edge.is_some() {

@@ -52,7 +52,7 @@ pub enum Reply {
     Refit {
         version: u64,
         fit_version: u64,
-        fit: Result<FitReport, String>,
+        fit: Result<Box<FitReport>, String>,
         law: Option<VolumeLaw>,
     },
     Grid {
@@ -214,7 +214,9 @@ fn run(job: Job, state: &mut Option<(u64, Landscape, Arc<Analysis>)>) -> Option<
                 return None;
             }
             let m_theory = a.estimate.theory.as_ref().map(|t| t.m);
-            let r = fit_report(&a.estimate.curve, fit_window, m_theory).map_err(|e| e.to_string());
+            let r = fit_report(&a.estimate.curve, fit_window, m_theory)
+                .map(Box::new)
+                .map_err(|e| e.to_string());
             let law = r
                 .as_ref()
                 .ok()
