@@ -281,6 +281,10 @@ mod lambda {
                 1.0,
             ),
             ("x^2 + y^2 + 0.3", None, 1.0),
+            // slowly decaying corrections (the correction-aware fit): Newton polygon / blow-up values
+            ("x^4*y^2 + x^6", None, 0.25), // diagonal meets the ray above (4, 2): t = 4
+            ("x^2*y^4 + 0.1*x^4", None, 0.375), // edge (4,0)–(2,4) meets the diagonal at t = 8/3
+            ("x^2*y^2*(x+y)^2", None, 1.0 / 3.0), // three lines through 0: lct = 2/3, λ = 1/3
         ];
         for (f, bounds, exact) in cases {
             let mut spec = LandscapeSpec::formula(f);
@@ -305,6 +309,21 @@ mod lambda {
         // and not fooled by a lower-order power term (x²y⁴: c₁ε^¼ + c₂ε^½)
         let e = estimate(&land("x^2*y^4"), &EstimateOptions::default()).unwrap();
         assert_eq!(e.fit.best.m, 1);
+    }
+
+    #[test]
+    fn slow_corrections_are_resolved() {
+        // the cusp's next term is only ε^(1/12) smaller: a plain fit reads 0.4097
+        let e = estimate(&preset("cusp"), &EstimateOptions::default()).unwrap();
+        assert!(
+            (e.fit.best.lambda - 5.0 / 12.0).abs() < 0.002,
+            "{}",
+            e.fit.best.lambda
+        );
+        assert!(e.fit.correction_delta.is_some());
+        // a pure power law does not invoke the correction
+        let e = estimate(&preset("paraboloid"), &EstimateOptions::default()).unwrap();
+        assert!(e.fit.correction_delta.is_none());
     }
 
     #[test]
