@@ -33,6 +33,8 @@ pub struct Cli {
 pub enum Command {
     /// Estimate the learning coefficient λ of a landscape from its volume curve V(ε).
     Estimate(EstimateArgs),
+    /// Basins, their posterior masses at given n, and the n where the dominant basin changes.
+    Phase(PhaseArgs),
     /// List the preset landscapes.
     Presets {
         /// One JSON array on stdout.
@@ -79,6 +81,18 @@ pub struct EstimateArgs {
     /// Include the volume curve (ε, V, error) in the JSON.
     #[arg(long)]
     pub curve: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct PhaseArgs {
+    #[command(flatten)]
+    pub landscape: LandscapeArgs,
+    /// Numbers of samples at which to report the basin masses, e.g. --n 1e4,1.05e4,1.1e4.
+    #[arg(long, allow_hyphen_values = true, value_name = "N1,N2,...")]
+    pub n: String,
+    /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// A failure with its exit code.
@@ -283,6 +297,82 @@ fn run_estimate(a: &EstimateArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+fn run_phase(a: &PhaseArgs) -> Result<(), CliError> {
+    let land = a.landscape.landscape()?;
+    let ns: Vec<f64> =
+        a.n.split(',')
+            .map(|t| t.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| CliError {
+                code: 2,
+                message: format!("--n {}: not a list of numbers", a.n),
+            })?;
+    for &n in &ns {
+        crate::core::free_energy::check_n(n)?;
+    }
+    let min = land.minimize()?;
+    let basins = crate::core::basins::find_basins(&land, &min, &Default::default())?;
+    let mass: Vec<Vec<f64>> = ns
+        .iter()
+        .map(|&n| basins.masses(n))
+        .collect::<Result<_, _>>()?;
+    let cross = basins.crossovers();
+    let d = land.dim;
+    if a.json {
+        let v = json!({
+            "basins": basins.basins.iter().map(|b| json!({
+                "argmin": b.argmin[..d].to_vec(),
+                "k_min": b.k_min,
+                "lambda": b.fit.best.lambda,
+                "m": b.fit.best.m,
+                "prior_mass": b.prior_mass,
+                "barrier": if b.barrier.is_finite() { json!(b.barrier) } else { Value::Null },
+                "interval": b.interval,
+            })).collect::<Vec<_>>(),
+            "n": ns,
+            "mass": mass,
+            "crossovers": cross.iter().map(|c| json!({
+                "n_c": c.n_c, "from": c.from, "to": c.to, "n_c_predicted": c.n_c_predicted,
+            })).collect::<Vec<_>>(),
+            "prediction_formula": crate::core::basins::PREDICTION_FORMULA,
+        });
+        println!("{v}");
+        return Ok(());
+    }
+    println!("landscape  {}", land.describe());
+    for (i, b) in basins.basins.iter().enumerate() {
+        println!(
+            "basin {i}    w* = {:?}  K* = {:.6e}  λ = {:.4}  m = {}  prior mass {:.4}",
+            &b.argmin[..d],
+            b.k_min,
+            b.fit.best.lambda,
+            b.fit.best.m,
+            b.prior_mass
+        );
+    }
+    for (n, m) in ns.iter().zip(&mass) {
+        let ms: Vec<String> = m.iter().map(|v| format!("{v:.4}")).collect();
+        println!("n = {n:<10}  masses {}", ms.join("  "));
+    }
+    for c in &cross {
+        match c.n_c_predicted {
+            Some(p) => println!(
+                "crossover  basin {} → {} at n_c = {:.4}  (leading order: {:.4}, {:+.1}%)",
+                c.from,
+                c.to,
+                c.n_c,
+                p,
+                100.0 * (p / c.n_c - 1.0)
+            ),
+            None => println!(
+                "crossover  basin {} → {} at n_c = {:.4}",
+                c.from, c.to, c.n_c
+            ),
+        }
+    }
+    Ok(())
+}
+
 fn run_presets(json_out: bool) {
     let all = presets::all();
     if json_out {
@@ -318,6 +408,7 @@ fn run_presets(json_out: bool) {
 pub fn run_command(cmd: &Command) -> i32 {
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match cmd {
         Command::Estimate(a) => run_estimate(a),
+        Command::Phase(a) => run_phase(a),
         Command::Presets { json } => {
             run_presets(*json);
             Ok(())

@@ -649,6 +649,32 @@ mod cli {
     }
 
     #[test]
+    fn phase_json() {
+        let (code, out, err) = run(&["phase", "--preset", "two_basin", "--n", "100,200", "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["basins"].as_array().unwrap().len(), 2);
+        for key in ["argmin", "k_min", "lambda", "m"] {
+            assert!(v["basins"][0].get(key).is_some(), "{key}");
+        }
+        assert_eq!(v["mass"].as_array().unwrap().len(), 2);
+        let c = &v["crossovers"][0];
+        assert!((c["n_c"].as_f64().unwrap() / 122.4 - 1.0).abs() < 0.005);
+        assert_eq!(c["from"], 1);
+        assert_eq!(c["to"], 0);
+        assert!(c["n_c_predicted"].as_f64().is_some());
+        for args in [
+            &["phase", "--preset", "two_basin", "--n", "0"][..],
+            &["phase", "--preset", "two_basin", "--n", "1e13"],
+            &["phase", "--preset", "two_basin", "--n", "abc"],
+            &["phase", "--preset", "two_basin"],
+        ] {
+            let (code, _, err) = run(args);
+            assert_eq!(code, 2, "{args:?}: {err}");
+        }
+    }
+
+    #[test]
     fn bad_input_exits_2_with_one_line() {
         let cases: &[&[&str]] = &[
             &["estimate", "--expr", "x^^2"],
@@ -674,5 +700,139 @@ mod cli {
         let long = "x+".repeat(50_000) + "x";
         let (code, _, err) = run(&["estimate", "--expr", &long]);
         assert_eq!(code, 2, "{err}");
+    }
+}
+
+mod phase {
+    use super::*;
+    use lambdascope::core::basins::find_basins;
+    use lambdascope::core::volume::VolumeOptions;
+
+    fn basins_of(spec: &LandscapeSpec) -> (Landscape, lambdascope::core::basins::Basins) {
+        let l = Landscape::from_spec(spec).unwrap();
+        let m = l.minimize().unwrap();
+        let b = find_basins(&l, &m, &VolumeOptions::default()).unwrap();
+        (l, b)
+    }
+
+    #[test]
+    fn two_basin_anchor_crossings() {
+        // K = min((w+1)², (w−1)⁴ + δ) on [−2, 2]: n_c = 122.4 (δ = 0.01), 1911.4 (δ = 0.001), 0.5%
+        for (delta, nc) in [(0.01, 122.4), (0.001, 1911.4)] {
+            let mut spec = LandscapeSpec::formula(&format!("min((x+1)^2, (x-1)^4 + {delta})"));
+            spec.bounds = Some([[-2.0, 2.0], [-1.0, 1.0]]);
+            let (_, b) = basins_of(&spec);
+            assert_eq!(b.basins.len(), 2);
+            let c = b.crossovers();
+            assert_eq!(c.len(), 1, "{c:?}");
+            assert!(
+                (c[0].n_c / nc - 1.0).abs() < 0.005,
+                "δ = {delta}: n_c = {} vs {nc}",
+                c[0].n_c
+            );
+            assert_eq!((c[0].from, c[0].to), (1, 0)); // the flat basin (right) first, then the deep one
+        }
+    }
+
+    /// Z of one basin by direct adaptive quadrature with breakpoints at its minimum.
+    fn z_basin_1d(l: &Landscape, a: f64, b: f64, w: f64, kmin: f64, n: f64) -> f64 {
+        let mut f = |x: f64| (-n * (l.k(x, 0.0) - kmin)).exp();
+        let mut z = 0.0;
+        let pts = [a, (w - 1e-3).max(a), w, (w + 1e-3).min(b), b];
+        for s in pts.windows(2) {
+            z += integrate_adaptive(&mut f, s[0], s[1], 1e-12, 1e-300, 2000, None).0;
+        }
+        z
+    }
+
+    #[test]
+    fn basin_masses_against_quadrature_including_hairline_basins() {
+        for (spec, ns) in [
+            (
+                LandscapeSpec::preset("dialogue"),
+                vec![1e4, 1.05e4, 1.1e4, 1e6],
+            ),
+            (LandscapeSpec::preset("two_basin"), vec![10.0, 122.0, 1e3]),
+            // a basin ~3e-7 wide (1e14·(x − 0.5)² < 2)
+            (
+                {
+                    let mut s = LandscapeSpec::formula("min((x+1)^2 + 0.02, 1e14*(x-0.5)^2)");
+                    s.bounds = Some([[-2.0, 2.0], [-1.0, 1.0]]);
+                    s
+                },
+                vec![100.0, 1e3, 1e4],
+            ),
+        ] {
+            let (l, b) = basins_of(&spec);
+            assert_eq!(b.basins.len(), 2, "{spec:?}");
+            let kmin = b.basins.iter().map(|x| x.k_min).fold(f64::MAX, f64::min);
+            for n in ns {
+                let m = b.masses(n).unwrap();
+                assert!((m.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+                let z: Vec<f64> = b
+                    .basins
+                    .iter()
+                    .map(|x| {
+                        let [a, bb] = x.interval.unwrap();
+                        z_basin_1d(&l, a, bb, x.argmin[0], kmin, n)
+                    })
+                    .collect();
+                let total: f64 = z.iter().sum();
+                for i in 0..2 {
+                    let exact = z[i] / total;
+                    if exact > 1e-6 {
+                        assert!(
+                            (m[i] - exact).abs() / exact < 1e-3,
+                            "{spec:?} n = {n}: P_{i} = {} vs {exact}",
+                            m[i]
+                        );
+                    }
+                }
+            }
+        }
+        // the dialogue's jump: under 1/3 at 10,000, over 2/3 at 11,000 (for the narrow basin, index 1)
+        let (_, b) = basins_of(&LandscapeSpec::preset("dialogue"));
+        assert!(b.basins[1].interval.unwrap()[1] - b.basins[1].interval.unwrap()[0] > 1.0); // its region
+        let p0 = b.masses(1e4).unwrap()[1];
+        let p1 = b.masses(1.1e4).unwrap()[1];
+        assert!(p0 < 1.0 / 3.0 && p1 > 2.0 / 3.0, "{p0} {p1}");
+        assert!((p0 - 0.32).abs() < 0.01 && (p1 - 0.68).abs() < 0.01);
+    }
+
+    #[test]
+    fn two_dimensional_basins_against_quadrature() {
+        let (l, b) = basins_of(&LandscapeSpec::preset("phase2d"));
+        assert_eq!(b.basins.len(), 2);
+        assert!(
+            (b.basins[0].argmin[0] + 0.5).abs() < 1e-3
+                && (b.basins[1].argmin[0] - 0.5).abs() < 1e-6
+        );
+        assert!(
+            (b.basins[0].fit.best.lambda - 0.5).abs() < 0.01
+                && (b.basins[1].fit.best.lambda - 1.0).abs() < 0.01
+        );
+        // the ridge is near x = 0 with K ≈ 1.26 there: e^(−n·barrier) < 1e-6 for n ≥ 30, so splitting
+        // the direct quadrature at x = 0 is exact to far below 1e-3
+        for n in [30.0, 100.0, 337.0, 1000.0] {
+            let m = b.masses(n).unwrap();
+            let z = |x0: f64, x1: f64| {
+                let mut outer = |x: f64| {
+                    let mut inner = |y: f64| (-n * l.k(x, y)).exp();
+                    integrate_adaptive(&mut inner, -1.0, 1.0, 1e-11, 1e-300, 400, None).0
+                };
+                integrate_adaptive(&mut outer, x0, x1, 1e-10, 1e-300, 400, None).0
+            };
+            let (za, zb) = (z(-1.0, 0.0), z(0.0, 1.0));
+            let exact = za / (za + zb);
+            assert!(
+                (m[0] - exact).abs() < 1e-3 * exact.max(1e-3),
+                "n = {n}: {} vs {exact}",
+                m[0]
+            );
+        }
+        let c = b.crossovers();
+        assert_eq!(c.len(), 1);
+        assert_eq!((c[0].from, c[0].to), (0, 1)); // singular basin first, then the regular one
+        assert!(c[0].n_c > 200.0 && c[0].n_c < 500.0, "{}", c[0].n_c);
     }
 }

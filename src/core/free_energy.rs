@@ -54,6 +54,11 @@ impl VolumeLaw {
         }
     }
 
+    /// ln of the largest V (the region's prior mass).
+    pub fn ln_v_top(&self) -> f64 {
+        self.pts.last().map(|p| p.1.min(0.0)).unwrap_or(0.0)
+    }
+
     pub fn ln_eps_min(&self) -> f64 {
         self.pts.first().map(|p| p.0).unwrap_or(f64::NEG_INFINITY)
     }
@@ -81,7 +86,9 @@ impl VolumeLaw {
             return 0.0;
         }
         if u >= self.pts[n - 1].0 {
-            return 0.0; // above ε_max the whole box is inside
+            // above ε_max the whole region is inside: V stays at its last value (1 for the box, the
+            // basin's prior mass for a basin)
+            return self.pts[n - 1].1.min(0.0);
         }
         if u <= self.pts[0].0 {
             let (u0, v0) = self.pts[0];
@@ -199,6 +206,12 @@ fn pieces(law: &VolumeLaw, n: f64, u_end: Option<f64>) -> Pieces {
         total,
         first_moment: first,
     }
+}
+
+/// log Z_n = −F_n alone (one transform; for basin masses and crossovers).
+pub fn log_z(law: &VolumeLaw, k_min: f64, n: f64) -> f64 {
+    let p = pieces(law, n, None);
+    -n * k_min + n.ln() + p.total
 }
 
 /// F_n and its slopes at one n.

@@ -1,5 +1,6 @@
 //! The mathematics of lambdascope. No UI here: plain data in, plain data out, deterministic.
 
+pub mod basins;
 pub mod estimate;
 pub mod expr;
 pub mod fit;

@@ -51,7 +51,7 @@ const TABLE: &str = "SCIENCE.md §7 (public table of exact λ); Watanabe, Algebr
 const NEWTON: &str = "Newton polygon (SCIENCE.md §6; Varchenko 1976)";
 const REGULAR: &str = "regular minimum: λ = d/2 (Watanabe 2009, §1)";
 
-static PRESETS: [Preset; 21] = [
+static PRESETS: [Preset; 22] = [
     Preset {
         id: "parabola",
         name: "parabola x²",
@@ -121,6 +121,20 @@ static PRESETS: [Preset; 21] = [
         explanation: "A wide, shallow quartic basin at x = −1 and a hairline, deeper basin at x = 1 (1.2e-5 wide). The posterior jumps from the wide to the narrow basin between n = 10,000 and n = 11,000.",
         source: "regular minimum at x = 1 (the hairline basin is the global one)",
         minimizers: &[[1.0, 0.0], [-1.0, 0.0]],
+    },
+    Preset {
+        id: "phase2d",
+        name: "singular vs regular basin (2-D)",
+        group: Group::PhaseTransitions,
+        dim: 2,
+        formula: "min(20*((x+0.5)^2+y^2)^2 + 0.01, 8*((x-0.5)^2+y^2))",
+        bounds: SQ,
+        lambda: Some(1.0),
+        lambda_text: "1",
+        m: Some(1),
+        explanation: "A flat-bottomed singular basin (λ = 1/2) at x = −0.5, 0.01 higher than a regular bowl (λ = 1) at x = 0.5. The singular basin holds most of the posterior until n ≈ 340, then the deeper regular one takes it.",
+        source: "regular minimum at (0.5, 0) (the global one); crossover from the basins' free energies",
+        minimizers: &[[0.5, 0.0], [-0.5, 0.0]],
     },
     Preset {
         id: "paraboloid",

@@ -25,6 +25,72 @@ use super::landscape::{Landscape, LandscapeError, Minimum, min_tol};
 use super::num::{brent_root, integrate_adaptive};
 use super::profile::Profile;
 
+/// Basin labels on a grid over the box (2-D): label of cell (i, j) at index j·nx + i.
+#[derive(Debug, Clone)]
+pub struct LabelGrid {
+    pub x: [f64; 2],
+    pub y: [f64; 2],
+    pub nx: usize,
+    pub ny: usize,
+    pub labels: Vec<u32>,
+}
+
+impl LabelGrid {
+    /// Runs of cells with label `id` along the inner axis, for every line of the outer axis.
+    fn runs(&self, outer: usize, id: u32) -> Vec<Vec<(f64, f64)>> {
+        let (no, ni) = if outer == 0 {
+            (self.nx, self.ny)
+        } else {
+            (self.ny, self.nx)
+        };
+        let (ilo, ihi) = if outer == 0 {
+            (self.y[0], self.y[1])
+        } else {
+            (self.x[0], self.x[1])
+        };
+        let h = (ihi - ilo) / ni as f64;
+        (0..no)
+            .map(|o| {
+                let mut runs: Vec<(f64, f64)> = vec![];
+                for k in 0..ni {
+                    let (i, j) = if outer == 0 { (o, k) } else { (k, o) };
+                    if self.labels[j * self.nx + i] == id {
+                        let a = ilo + h * k as f64;
+                        let b = if k + 1 == ni {
+                            ihi
+                        } else {
+                            ilo + h * (k + 1) as f64
+                        };
+                        match runs.last_mut() {
+                            Some(r) if r.1 >= a => r.1 = b,
+                            _ => runs.push((a, b)),
+                        }
+                    }
+                }
+                runs
+            })
+            .collect()
+    }
+
+    /// Label of the cell containing w.
+    pub fn label_at(&self, w: [f64; 2]) -> u32 {
+        let fi = ((w[0] - self.x[0]) / (self.x[1] - self.x[0]) * self.nx as f64).floor();
+        let fj = ((w[1] - self.y[0]) / (self.y[1] - self.y[0]) * self.ny as f64).floor();
+        let i = (fi.max(0.0) as usize).min(self.nx - 1);
+        let j = (fj.max(0.0) as usize).min(self.ny - 1);
+        self.labels[j * self.nx + i]
+    }
+}
+
+/// Where a volume curve is measured: the whole box, an interval (1-D basin), or the cells of one
+/// label (2-D basin).
+#[derive(Debug, Clone)]
+pub enum Region {
+    All,
+    Interval(f64, f64),
+    Labels(std::sync::Arc<LabelGrid>, u32),
+}
+
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct VolumePoint {
     pub eps: f64,
@@ -112,13 +178,37 @@ pub fn volume_curve(
     min: &Minimum,
     opts: &VolumeOptions,
 ) -> Result<VolumeCurve, LandscapeError> {
+    volume_curve_in(land, min, opts, &Region::All)
+}
+
+/// The volume curve of {w ∈ region : K(w) − K* < ε} (prior mass, normalised on the whole box), with
+/// K* = `min.k_min` (for a basin: its own minimum).
+pub fn volume_curve_in(
+    land: &Landscape,
+    min: &Minimum,
+    opts: &VolumeOptions,
+    region: &Region,
+) -> Result<VolumeCurve, LandscapeError> {
     let (eps, mut warnings) = levels(min, opts)?;
     let eps_max = eps[0];
     let eps_min = *eps.last().unwrap_or(&eps_max);
     let (points, lower) = if land.dim == 1 {
-        curve_1d(land, min, &eps)
+        let [lo, hi] = match region {
+            Region::Interval(a, b) => [*a, *b],
+            _ => land.bounds[0],
+        };
+        curve_1d(land, min, &eps, lo, hi)
     } else {
-        curve_2d(land, min, &eps, opts)
+        let labels = match region {
+            Region::Labels(g, id) => Some((g.clone(), *id)),
+            _ => None,
+        };
+        curve_2d(land, min, &eps, opts, labels)
+    };
+    let lower = if matches!(region, Region::All) {
+        lower
+    } else {
+        None
     };
     let decades = (eps_max / eps_min).log10();
     if decades < 12.0 {
@@ -185,8 +275,9 @@ fn curve_1d(
     land: &Landscape,
     min: &Minimum,
     eps: &[f64],
+    lo: f64,
+    hi: f64,
 ) -> (Vec<VolumePoint>, Option<([f64; 2], f64)>) {
-    let [lo, hi] = land.bounds[0];
     let extra = seed_coords(land, min, 0);
     let mut g = |t: f64| land.k(t, 0.0);
     // Two independent samplings of the profile: their difference is the error estimate (a feature
@@ -240,6 +331,8 @@ struct Sweep<'a> {
     /// Line profiles by u: a panel's first pass is reused by its adaptive pass, and panels whose
     /// ends do not move with the level reuse their lines at every level.
     pcache: HashMap<u64, std::rc::Rc<Profile>>,
+    /// Restriction to one basin: label runs along the inner axis for each outer cell line.
+    runs: Option<(Vec<Vec<(f64, f64)>>, [f64; 2])>,
 }
 
 const INNER_SAMPLES: usize = 15;
@@ -308,6 +401,7 @@ impl<'a> Sweep<'a> {
             iv: Vec::new(),
             rec: None,
             pcache: HashMap::new(),
+            runs: None,
         }
     }
 
@@ -351,10 +445,28 @@ impl<'a> Sweep<'a> {
         let mut iv = std::mem::take(&mut self.iv);
         iv.clear();
         p.sublevel(&mut g, c, &mut iv);
-        let mass = iv
-            .iter()
-            .map(|(a, b)| land.axis_mass(self.inner, *a, *b))
-            .sum();
+        let mass = match &self.runs {
+            None => iv
+                .iter()
+                .map(|(a, b)| land.axis_mass(self.inner, *a, *b))
+                .sum(),
+            Some((runs, [olo, ohi])) => {
+                // only the part of each sublevel interval inside the basin's cells on this line
+                let n = runs.len();
+                let fc = ((u - olo) / (ohi - olo) * n as f64).floor();
+                let c = (fc.max(0.0) as usize).min(n - 1);
+                let mut m = 0.0;
+                for (a, b) in iv.iter() {
+                    for (p, q) in &runs[c] {
+                        let (lo, hi) = (a.max(*p), b.min(*q));
+                        if hi > lo {
+                            m += land.axis_mass(self.inner, lo, hi);
+                        }
+                    }
+                }
+                m
+            }
+        };
         if let Some(r) = self.rec.as_mut() {
             r.push((u, iv.len()));
         }
@@ -554,8 +666,16 @@ fn curve_2d(
     min: &Minimum,
     eps: &[f64],
     opts: &VolumeOptions,
+    labels: Option<(std::sync::Arc<LabelGrid>, u32)>,
 ) -> (Vec<VolumePoint>, Option<([f64; 2], f64)>) {
+    let restrict = |sw: &mut Sweep, outer: usize| {
+        if let Some((g, id)) = &labels {
+            let o = if outer == 0 { g.x } else { g.y };
+            sw.runs = Some((g.runs(outer, *id), o));
+        }
+    };
     let mut sx = Sweep::new(land, min, 0, INNER_SAMPLES, 1e-7);
+    restrict(&mut sx, 0);
     let a: Vec<(f64, f64)> = eps.iter().map(|&e| sx.level(e)).collect();
     let mut lower = sx.lowest;
     let n = eps.len();
@@ -566,6 +686,7 @@ fn curve_2d(
     let mut rel: Vec<Option<f64>> = vec![None; n];
     if opts.both_orders {
         let mut sy = Sweep::new(land, min, 1, INNER_SAMPLES + 4, 1e-8);
+        restrict(&mut sy, 1);
         for i in (0..n).filter(|i| i % 2 == 0 || *i == n - 1) {
             let (v, ea) = a[i];
             let (w, eb) = sy.level(eps[i]);

@@ -1,0 +1,580 @@
+//! Basins of attraction, their free energies, the posterior mass of each as n grows, and the n at
+//! which the dominant basin changes (SCIENCE.md §4).
+//!
+//! - 1-D: the profile's local minima (with the preset's declared minimisers as sample points: a
+//!   hairline basin 1e-5 wide is invisible to any grid), split at the refined maxima between them.
+//! - 2-D: a steepest-descent watershed on a 101² grid gives the starting partition; each grid sink
+//!   is refined by local search, sinks reaching the same minimum are one basin, and basins whose
+//!   barrier (lowest pass between them, minus the higher minimum) is below a tolerance are merged.
+//! - Each basin gets its own volume curve V_i(ε) (the same iterated integration, restricted to the
+//!   basin: an interval in 1-D, its grid cells in 2-D — exact wherever the sublevel component stays
+//!   clear of the watershed boundary, i.e. for ε below the barrier), its own fit, and its free energy
+//!   F_i(n) = −log ∫_{B_i} φ e^{−nK} from the Laplace transform of V_i. Masses P_i ∝ e^{−F_i}.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::fit::{FitReport, fit_report};
+use super::free_energy::{VolumeLaw, check_n, log_z};
+use super::landscape::{Landscape, LandscapeError, Minimum};
+use super::posterior::{GridSpec, sample_k};
+use super::profile::Profile;
+use super::volume::{LabelGrid, Region, VolumeCurve, VolumeOptions, volume_curve_in};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Basin {
+    pub argmin: [f64; 2],
+    pub k_min: f64,
+    /// Prior mass of the basin's region.
+    pub prior_mass: f64,
+    /// 1-D: the basin's interval.
+    pub interval: Option<[f64; 2]>,
+    /// Height of the lowest pass to another basin above this basin's minimum (∞ if alone).
+    pub barrier: f64,
+    pub curve: VolumeCurve,
+    pub fit: FitReport,
+    #[serde(skip)]
+    pub law: VolumeLaw,
+}
+
+#[derive(Debug, Clone)]
+pub struct Basins {
+    pub dim: usize,
+    pub basins: Vec<Basin>,
+    /// 2-D: the label of every grid cell (basin index).
+    pub labels: Option<Arc<LabelGrid>>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Crossover {
+    pub n_c: f64,
+    pub from: usize,
+    pub to: usize,
+    /// From the leading-order free energies n·K*_i + λ_i log n − (m_i − 1) log log n − log(c_i Γ(λ_i + 1)).
+    pub n_c_predicted: Option<f64>,
+}
+
+/// The leading-order formula used for `n_c_predicted`, for display.
+pub const PREDICTION_FORMULA: &str = "F_i(n) ≈ n·K*_i + λ_i·log n − (m_i − 1)·log log n − log(c_i·Γ(λ_i + 1)),  V_i(ε) ≈ c_i·ε^λ_i·(−log ε)^(m_i − 1)";
+
+const MAX_BASINS: usize = 8;
+
+fn merge_tol(range: f64) -> f64 {
+    1e-6 * range.max(1e-300)
+}
+
+/// Find the basins and measure each.
+pub fn find_basins(
+    land: &Landscape,
+    global: &Minimum,
+    opts: &VolumeOptions,
+) -> Result<Basins, LandscapeError> {
+    if land.dim == 1 {
+        basins_1d(land, global, opts)
+    } else {
+        basins_2d(land, global, opts)
+    }
+}
+
+fn measure(
+    land: &Landscape,
+    argmin: [f64; 2],
+    k_min: f64,
+    k_max: f64,
+    region: &Region,
+    opts: &VolumeOptions,
+) -> Result<(VolumeCurve, FitReport, VolumeLaw), LandscapeError> {
+    let min = Minimum {
+        k_min,
+        argmin: vec![argmin],
+        local_minima: vec![(argmin, k_min)],
+        k_max,
+        on_edge: false,
+        warnings: vec![],
+    };
+    let curve = volume_curve_in(land, &min, opts, region)?;
+    let fit = fit_report(&curve, None, None)
+        .map_err(|e| LandscapeError::Undefined(format!("basin fit: {e}")))?;
+    let law = VolumeLaw::new(&curve, &fit.best);
+    Ok((curve, fit, law))
+}
+
+fn basins_1d(
+    land: &Landscape,
+    global: &Minimum,
+    opts: &VolumeOptions,
+) -> Result<Basins, LandscapeError> {
+    let [lo, hi] = land.bounds[0];
+    let mut extra: Vec<f64> = land.declared_minimizers.iter().map(|p| p[0]).collect();
+    extra.extend(global.local_minima.iter().map(|m| m.0[0]));
+    let mut g = |t: f64| land.k(t, 0.0);
+    let prof = Profile::build(&mut g, lo, hi, 4001, &extra);
+    let range = prof.max().1 - prof.min().1;
+    // alternating minima and the maxima between them
+    let mins: Vec<usize> = (0..prof.knots.len())
+        .filter(|&i| {
+            let v = prof.vals[i];
+            let l = if i == 0 {
+                f64::INFINITY
+            } else {
+                prof.vals[i - 1]
+            };
+            let r = if i + 1 == prof.knots.len() {
+                f64::INFINITY
+            } else {
+                prof.vals[i + 1]
+            };
+            v.is_finite() && v <= l && v <= r
+        })
+        .collect();
+    if mins.is_empty() {
+        return Err(LandscapeError::Undefined(
+            "no minimum found for the basins".into(),
+        ));
+    }
+    // basins as (min knot, left boundary, right boundary, boundary heights)
+    struct B {
+        t: f64,
+        k: f64,
+        a: f64,
+        b: f64,
+        left_pass: f64,
+        right_pass: f64,
+    }
+    let mut bs: Vec<B> = vec![];
+    for (idx, &i) in mins.iter().enumerate() {
+        let a_pass = if idx == 0 {
+            (lo, f64::INFINITY)
+        } else {
+            let j = (mins[idx - 1]..=i)
+                .max_by(|&p, &q| prof.vals[p].total_cmp(&prof.vals[q]))
+                .unwrap_or(i);
+            (prof.knots[j], prof.vals[j])
+        };
+        let b_pass = if idx + 1 == mins.len() {
+            (hi, f64::INFINITY)
+        } else {
+            let j = (i..=mins[idx + 1])
+                .max_by(|&p, &q| prof.vals[p].total_cmp(&prof.vals[q]))
+                .unwrap_or(i);
+            (prof.knots[j], prof.vals[j])
+        };
+        bs.push(B {
+            t: prof.knots[i],
+            k: prof.vals[i],
+            a: a_pass.0,
+            b: b_pass.0,
+            left_pass: a_pass.1,
+            right_pass: b_pass.1,
+        });
+    }
+    // merge across passes lower than the tolerance (a flat bottom, rounding) — and beyond 8 basins,
+    // across the lowest passes
+    loop {
+        let mut best: Option<(usize, f64)> = None;
+        for i in 0..bs.len().saturating_sub(1) {
+            let barrier = bs[i].right_pass - bs[i].k.max(bs[i + 1].k);
+            if best.is_none_or(|b| barrier < b.1) {
+                best = Some((i, barrier));
+            }
+        }
+        match best {
+            Some((i, barrier)) if barrier < merge_tol(range) || bs.len() > MAX_BASINS => {
+                let r = bs.remove(i + 1);
+                let l = &mut bs[i];
+                if r.k < l.k {
+                    l.t = r.t;
+                    l.k = r.k;
+                }
+                l.b = r.b;
+                l.right_pass = r.right_pass;
+            }
+            _ => break,
+        }
+    }
+    let mut out = vec![];
+    for b in &bs {
+        let kmax = prof
+            .knots
+            .iter()
+            .zip(&prof.vals)
+            .filter(|(t, v)| **t >= b.a && **t <= b.b && v.is_finite())
+            .map(|(_, v)| *v)
+            .fold(b.k, f64::max)
+            .max(land.k(b.a, 0.0).min(1e300))
+            .max(land.k(b.b, 0.0).min(1e300));
+        let (curve, fit, law) = measure(
+            land,
+            [b.t, 0.0],
+            b.k,
+            kmax,
+            &Region::Interval(b.a, b.b),
+            opts,
+        )?;
+        out.push(Basin {
+            argmin: [b.t, 0.0],
+            k_min: b.k,
+            prior_mass: land.axis_mass(0, b.a, b.b),
+            interval: Some([b.a, b.b]),
+            barrier: b.left_pass.min(b.right_pass) - b.k,
+            curve,
+            fit,
+            law,
+        });
+    }
+    Ok(Basins {
+        dim: 1,
+        basins: out,
+        labels: None,
+        warnings: vec![],
+    })
+}
+
+fn basins_2d(
+    land: &Landscape,
+    _global: &Minimum,
+    opts: &VolumeOptions,
+) -> Result<Basins, LandscapeError> {
+    const G: usize = 101;
+    let b = land.bounds;
+    let spec = GridSpec {
+        x: b[0],
+        y: b[1],
+        nx: G,
+        ny: G,
+    };
+    let kg = sample_k(land, spec)?;
+    let k = &kg.k;
+    let idx = |i: usize, j: usize| j * G + i;
+    // steepest descent on the grid: each cell points to its lowest neighbour (8-connected) if lower
+    let mut next = vec![0usize; G * G];
+    for j in 0..G {
+        for i in 0..G {
+            let mut best = idx(i, j);
+            for dj in -1i64..=1 {
+                for di in -1i64..=1 {
+                    let (ii, jj) = (i as i64 + di, j as i64 + dj);
+                    if ii < 0 || jj < 0 || ii >= G as i64 || jj >= G as i64 {
+                        continue;
+                    }
+                    let q = idx(ii as usize, jj as usize);
+                    if k[q] < k[best] {
+                        best = q;
+                    }
+                }
+            }
+            next[idx(i, j)] = best;
+        }
+    }
+    // sinks and labels
+    let mut sink = vec![usize::MAX; G * G];
+    for start in 0..G * G {
+        let mut p = start;
+        let mut path = vec![];
+        while sink[p] == usize::MAX && next[p] != p {
+            path.push(p);
+            p = next[p];
+        }
+        let s = if sink[p] == usize::MAX { p } else { sink[p] };
+        sink[p] = s;
+        for q in path {
+            sink[q] = s;
+        }
+    }
+    let mut sinks: Vec<usize> = sink.clone();
+    sinks.sort_unstable();
+    sinks.dedup();
+    // refine each sink; sinks that reach the same minimum are one basin (union-find over sinks)
+    let wx = b[0][1] - b[0][0];
+    let wy = b[1][1] - b[1][0];
+    let mut parent: Vec<usize> = (0..sinks.len()).collect();
+    fn find(p: &mut [usize], i: usize) -> usize {
+        let mut r = i;
+        while p[r] != r {
+            r = p[r];
+        }
+        let mut j = i;
+        while p[j] != r {
+            let n = p[j];
+            p[j] = r;
+            j = n;
+        }
+        r
+    }
+    let mut refined: Vec<([f64; 2], f64)> = vec![];
+    for &s in &sinks {
+        let c = kg.spec.center(s % G, s / G);
+        let (q, v) = land.local_search(c, k[s]);
+        refined.push((q, v));
+    }
+    for a in 0..sinks.len() {
+        for bb in (a + 1)..sinks.len() {
+            let (p, q) = (refined[a].0, refined[bb].0);
+            if ((p[0] - q[0]) / wx).abs() < 1e-6 && ((p[1] - q[1]) / wy).abs() < 1e-6 {
+                let (ra, rb) = (find(&mut parent, a), find(&mut parent, bb));
+                parent[ra] = rb;
+            }
+        }
+    }
+    let sink_pos: std::collections::HashMap<usize, usize> =
+        sinks.iter().enumerate().map(|(i, &s)| (s, i)).collect();
+    let range = k
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(f64::MIN, f64::max)
+        - refined.iter().map(|r| r.1).fold(f64::MAX, f64::min);
+    // passes between basins: lowest max(K_p, K_q) over 4-neighbour cell pairs of different basins;
+    // merge the basins whose barrier is below the tolerance (flat valleys, lines of minima), and
+    // beyond 8 basins the ones with the lowest barriers
+    loop {
+        let label = |p: &mut Vec<usize>, cell: usize| find(p, sink_pos[&sink[cell]]);
+        let mut pass: std::collections::HashMap<(usize, usize), f64> =
+            std::collections::HashMap::new();
+        for j in 0..G {
+            for i in 0..G {
+                let p = idx(i, j);
+                for q in [
+                    if i + 1 < G { Some(idx(i + 1, j)) } else { None },
+                    if j + 1 < G { Some(idx(i, j + 1)) } else { None },
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    let (la, lb) = (label(&mut parent, p), label(&mut parent, q));
+                    if la != lb {
+                        let key = (la.min(lb), la.max(lb));
+                        let h = k[p].max(k[q]);
+                        let e = pass.entry(key).or_insert(f64::INFINITY);
+                        if h < *e {
+                            *e = h;
+                        }
+                    }
+                }
+            }
+        }
+        let best_val = |p: &mut Vec<usize>, r: usize| {
+            (0..sinks.len())
+                .filter(|&i| find(p, i) == r)
+                .map(|i| refined[i].1)
+                .fold(f64::INFINITY, f64::min)
+        };
+        let mut cands: Vec<((usize, usize), f64)> = vec![];
+        for (&(a, bb), &h) in &pass {
+            let ka = best_val(&mut parent, a);
+            let kb = best_val(&mut parent, bb);
+            cands.push(((a, bb), h - ka.max(kb)));
+        }
+        cands.sort_by(|x, y| x.1.total_cmp(&y.1));
+        let n_basins = {
+            let mut roots: Vec<usize> = (0..sinks.len()).map(|i| find(&mut parent, i)).collect();
+            roots.sort_unstable();
+            roots.dedup();
+            roots.len()
+        };
+        match cands.first() {
+            Some(&((a, bb), barrier)) if barrier < merge_tol(range) || n_basins > MAX_BASINS => {
+                parent[a] = bb;
+            }
+            _ => break,
+        }
+    }
+    // final basins, ordered by their minimiser (x, then y)
+    let mut roots: Vec<usize> = (0..sinks.len()).map(|i| find(&mut parent, i)).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    let mut basins: Vec<(usize, [f64; 2], f64)> = roots
+        .iter()
+        .map(|&r| {
+            let (w, v) = (0..sinks.len())
+                .filter(|&i| find(&mut parent, i) == r)
+                .map(|i| refined[i])
+                .min_by(|x, y| x.1.total_cmp(&y.1))
+                .unwrap_or(([0.0, 0.0], f64::INFINITY));
+            (r, w, v)
+        })
+        .collect();
+    basins.sort_by(|x, y| x.1[0].total_cmp(&y.1[0]).then(x.1[1].total_cmp(&y.1[1])));
+    let root_index: std::collections::HashMap<usize, u32> = basins
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.0, i as u32))
+        .collect();
+    let labels: Vec<u32> = (0..G * G)
+        .map(|c| root_index[&find(&mut parent, sink_pos[&sink[c]])])
+        .collect();
+    let lg = Arc::new(LabelGrid {
+        x: b[0],
+        y: b[1],
+        nx: G,
+        ny: G,
+        labels,
+    });
+    // barrier of each basin: its lowest pass to any other
+    let mut barrier = vec![f64::INFINITY; basins.len()];
+    for j in 0..G {
+        for i in 0..G {
+            let p = idx(i, j);
+            for q in [
+                if i + 1 < G { Some(idx(i + 1, j)) } else { None },
+                if j + 1 < G { Some(idx(i, j + 1)) } else { None },
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let (la, lb) = (lg.labels[p] as usize, lg.labels[q] as usize);
+                if la != lb {
+                    let h = k[p].max(k[q]);
+                    barrier[la] = barrier[la].min(h - basins[la].2);
+                    barrier[lb] = barrier[lb].min(h - basins[lb].2);
+                }
+            }
+        }
+    }
+    let cell_area = (wx / G as f64) * (wy / G as f64);
+    let mut out = vec![];
+    for (i, &(_, w, kv)) in basins.iter().enumerate() {
+        let kmax = (0..G * G)
+            .filter(|&c| lg.labels[c] as usize == i && k[c].is_finite())
+            .map(|c| k[c])
+            .fold(kv, f64::max);
+        let (curve, fit, law) = measure(
+            land,
+            w,
+            kv,
+            kmax,
+            &Region::Labels(lg.clone(), i as u32),
+            opts,
+        )?;
+        let prior_mass: f64 = (0..G * G)
+            .filter(|&c| lg.labels[c] as usize == i)
+            .map(|c| (land.log_prior(kg.spec.center(c % G, c / G))).exp() * cell_area)
+            .sum();
+        out.push(Basin {
+            argmin: w,
+            k_min: kv,
+            prior_mass,
+            interval: None,
+            barrier: barrier[i],
+            curve,
+            fit,
+            law,
+        });
+    }
+    Ok(Basins {
+        dim: 2,
+        basins: out,
+        labels: Some(lg),
+        warnings: vec![],
+    })
+}
+
+impl Basins {
+    /// F_i(n) for every basin.
+    pub fn free_energies(&self, n: f64) -> Result<Vec<f64>, LandscapeError> {
+        check_n(n)?;
+        Ok(self
+            .basins
+            .iter()
+            .map(|b| -log_z(&b.law, b.k_min, n))
+            .collect())
+    }
+
+    /// Posterior mass of each basin at n: P_i = e^{−F_i} / Σ_j e^{−F_j}.
+    pub fn masses(&self, n: f64) -> Result<Vec<f64>, LandscapeError> {
+        let f = self.free_energies(n)?;
+        let m = f.iter().copied().fold(f64::INFINITY, f64::min);
+        let w: Vec<f64> = f.iter().map(|v| (m - v).exp()).collect();
+        let s: f64 = w.iter().sum();
+        Ok(w.iter().map(|v| v / s).collect())
+    }
+
+    /// The leading-order free energy of basin i (see `PREDICTION_FORMULA`).
+    pub fn f_leading(&self, i: usize, n: f64) -> f64 {
+        let b = &self.basins[i];
+        let l = b.fit.best.lambda;
+        let m = b.fit.best.m as f64;
+        let c = b.fit.best.coeffs.last().copied().unwrap_or(1.0).max(1e-300);
+        n * b.k_min + l * n.ln()
+            - (m - 1.0) * n.ln().max(1e-300).ln().max(-700.0)
+            - (c.ln() + libm::lgamma(l + 1.0))
+    }
+
+    /// Every n in [1, N_MAX] where the dominant basin changes: exact (from the F_i), and the
+    /// leading-order prediction for the same pair.
+    pub fn crossovers(&self) -> Vec<Crossover> {
+        if self.basins.len() < 2 {
+            return vec![];
+        }
+        let dominant = |t: f64| -> Option<(usize, Vec<f64>)> {
+            let f = self.free_energies(10f64.powf(t)).ok()?;
+            let i = (0..f.len()).min_by(|&a, &b| f[a].total_cmp(&f[b]))?;
+            Some((i, f))
+        };
+        let steps = 600;
+        let mut out = vec![];
+        let mut prev = match dominant(0.0) {
+            Some(p) => p.0,
+            None => return out,
+        };
+        let mut t_prev = 0.0;
+        for s in 1..=steps {
+            let t = 12.0 * s as f64 / steps as f64;
+            let Some((d, _)) = dominant(t) else { continue };
+            if d != prev {
+                let (from, to) = (prev, d);
+                let g = |t: f64| -> f64 {
+                    self.free_energies(10f64.powf(t))
+                        .map(|f| f[from] - f[to])
+                        .unwrap_or(f64::NAN)
+                };
+                let tc = bisect(&g, t_prev, t);
+                let gl = |t: f64| {
+                    self.f_leading(from, 10f64.powf(t)) - self.f_leading(to, 10f64.powf(t))
+                };
+                // the prediction: the nearest sign change of the leading-order difference
+                let mut pred = None;
+                for w in [0.5, 1.0, 2.0, 4.0] {
+                    let (a, bb) = ((tc - w).max(0.0), (tc + w).min(12.0));
+                    if gl(a).signum() != gl(bb).signum() {
+                        pred = Some(10f64.powf(bisect(&gl, a, bb)));
+                        break;
+                    }
+                }
+                out.push(Crossover {
+                    n_c: 10f64.powf(tc),
+                    from,
+                    to,
+                    n_c_predicted: pred,
+                });
+                prev = d;
+            }
+            t_prev = t;
+        }
+        out
+    }
+}
+
+/// Root of g on [a, b] (sign change assumed) by bisection to ~1e-12 in log10 n.
+fn bisect(g: &dyn Fn(f64) -> f64, mut a: f64, mut b: f64) -> f64 {
+    let mut ga = g(a);
+    for _ in 0..60 {
+        let m = 0.5 * (a + b);
+        let gm = g(m);
+        if gm == 0.0 {
+            return m;
+        }
+        if (gm > 0.0) == (ga > 0.0) {
+            a = m;
+            ga = gm;
+        } else {
+            b = m;
+        }
+        if b - a < 1e-12 {
+            break;
+        }
+    }
+    0.5 * (a + b)
+}
