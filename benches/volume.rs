@@ -33,12 +33,7 @@ fn time(spec: &LandscapeSpec) -> (f64, f64, u64, f64) {
 /// its image, and the sublevel mask (what the UI thread does; uploading the textures is the GPU's).
 fn per_frame() {
     let land = Landscape::from_spec(&LandscapeSpec::preset("cross")).expect("preset");
-    let spec = GridSpec {
-        x: [-1.0, 1.0],
-        y: [-1.0, 1.0],
-        nx: 512,
-        ny: 512,
-    };
+    let spec = GridSpec { x: [-1.0, 1.0], y: [-1.0, 1.0], nx: 512, ny: 512 };
     let kg = sample_k(&land, spec).expect("grid");
     let post_lut = Lut::new(colorous::INFERNO);
     let k_lut = Lut::new(colorous::VIRIDIS);
@@ -63,33 +58,21 @@ fn per_frame() {
     let t0 = Instant::now();
     let scale = KScale::for_grid(&kg, 0.0, true);
     std::hint::black_box(landscape_image(&kg, &scale, &k_lut, true));
-    println!(
-        "K heatmap with contours at 512² (on a new view): {:.2} ms",
-        t0.elapsed().as_secs_f64() * 1e3
-    );
+    println!("K heatmap with contours at 512² (on a new view): {:.2} ms", t0.elapsed().as_secs_f64() * 1e3);
     let t0 = Instant::now();
     std::hint::black_box(sample_k(&land, spec).expect("grid"));
-    println!(
-        "K sampled on a 512² view (worker thread): {:.2} ms",
-        t0.elapsed().as_secs_f64() * 1e3
-    );
+    println!("K sampled on a 512² view (worker thread): {:.2} ms", t0.elapsed().as_secs_f64() * 1e3);
 }
 
 fn main() {
     // `cargo bench` passes --bench; nothing else to parse.
     per_frame();
-    println!(
-        "{:<28} {:>9} {:>9} {:>11} {:>8}",
-        "landscape", "ms", "λ̂", "evals", "decades"
-    );
+    println!("{:<28} {:>9} {:>9} {:>11} {:>8}", "landscape", "ms", "λ̂", "evals", "decades");
     let mut preset_ms = vec![];
     for p in presets::all().iter().filter(|p| p.dim == 2) {
         let (ms, lam, ev, dec) = time(&LandscapeSpec::preset(p.id));
         preset_ms.push(ms);
-        println!(
-            "{:<28} {:>9.1} {:>9.4} {:>11} {:>8.1}",
-            p.id, ms, lam, ev, dec
-        );
+        println!("{:<28} {:>9.1} {:>9.4} {:>11} {:>8.1}", p.id, ms, lam, ev, dec);
     }
     preset_ms.sort_by(|a, b| a.total_cmp(b));
     let median = preset_ms[preset_ms.len() / 2];
@@ -111,9 +94,6 @@ fn main() {
     println!("typed 2-D formulas: max {typed_max:.1} ms");
     for p in presets::all().iter().filter(|p| p.dim == 1) {
         let (ms, lam, ev, dec) = time(&LandscapeSpec::preset(p.id));
-        println!(
-            "{:<28} {:>9.1} {:>9.4} {:>11} {:>8.1}",
-            p.id, ms, lam, ev, dec
-        );
+        println!("{:<28} {:>9.1} {:>9.4} {:>11} {:>8.1}", p.id, ms, lam, ev, dec);
     }
 }

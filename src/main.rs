@@ -24,18 +24,13 @@ fn main() {
             for (name, v) in [("--n", cli.n), ("--eps", cli.eps)] {
                 if let Some(v) = v
                     && (!(v.is_finite() && v > 0.0)
-                        || (name == "--n"
-                            && !(1.0..=lambdascope::core::landscape::N_MAX).contains(&v)))
+                        || (name == "--n" && !(1.0..=lambdascope::core::landscape::N_MAX).contains(&v)))
                 {
                     eprintln!("lambdascope: {name} {v} is out of range (n: 1 … 1e12; ε: positive)");
                     std::process::exit(2);
                 }
             }
-            match lambdascope::ui::run(StartOptions {
-                spec,
-                n: cli.n,
-                eps: cli.eps,
-            }) {
+            match lambdascope::ui::run(StartOptions { spec, n: cli.n, eps: cli.eps }) {
                 Ok(()) => 0,
                 Err(e) => {
                     eprintln!("lambdascope: could not open the window: {e}");

@@ -100,10 +100,7 @@ mod parser {
                 let b = form.eval(x, y);
                 let c = form.expr.eval_tree([x, y]);
                 let tol = 1e-12 * a.abs().max(1.0);
-                assert!(
-                    (a - b).abs() <= tol,
-                    "{f} at ({x}, {y}): exmex {a} tape {b}"
-                );
+                assert!((a - b).abs() <= tol, "{f} at ({x}, {y}): exmex {a} tape {b}");
                 assert!((c - b).abs() <= tol, "{f}: tree {c} tape {b}");
             }
         }
@@ -132,13 +129,8 @@ mod parser {
         ];
         for (f, want) in cases {
             let e = parse(f).err().or_else(|| Formula::parse(f).err());
-            let msg = e
-                .unwrap_or_else(|| panic!("{f:?} should be rejected"))
-                .to_string();
-            assert!(
-                msg.contains(want),
-                "{f:?}: message {msg:?} should contain {want:?}"
-            );
+            let msg = e.unwrap_or_else(|| panic!("{f:?} should be rejected")).to_string();
+            assert!(msg.contains(want), "{f:?}: message {msg:?} should contain {want:?}");
         }
         // deep nesting and length limits are errors, not stack overflows
         let deep = format!("{}x{}", "(".repeat(5000), ")".repeat(5000));
@@ -164,20 +156,9 @@ mod volume {
             }
             let ex = exact(p.eps);
             let rel = (p.v - ex).abs() / ex;
-            assert!(
-                rel < 1e-3,
-                "{f}: V({:e}) = {:e}, exact {:e} (rel {rel:e})",
-                p.eps,
-                p.v,
-                ex
-            );
+            assert!(rel < 1e-3, "{f}: V({:e}) = {:e}, exact {:e} (rel {rel:e})", p.eps, p.v, ex);
             // and the error estimate is honest to within a factor 10 (or below 1e-9 relative)
-            assert!(
-                rel < 10.0 * p.err / p.v + 1e-9,
-                "{f}: error estimate {:e} vs actual {:e}",
-                p.err / p.v,
-                rel
-            );
+            assert!(rel < 10.0 * p.err / p.v + 1e-9, "{f}: error estimate {:e} vs actual {:e}", p.err / p.v, rel);
         }
     }
 
@@ -208,13 +189,7 @@ mod volume {
         let s2 = sigma * std::f64::consts::SQRT_2;
         for p in &curve.points {
             let ex = erf_ref(p.eps.sqrt() / s2) / erf_ref(1.0 / s2);
-            assert!(
-                (p.v - ex).abs() / ex < 1e-6,
-                "V({:e}) = {:e} vs {:e}",
-                p.eps,
-                p.v,
-                ex
-            );
+            assert!((p.v - ex).abs() / ex < 1e-6, "V({:e}) = {:e} vs {:e}", p.eps, p.v, ex);
         }
     }
 
@@ -227,12 +202,7 @@ mod volume {
             assert!(curve.eps_min <= 1e-12, "{}", p.id);
             // V(ε) is monotone in ε (points are in descending ε)
             for w in curve.points.windows(2) {
-                assert!(
-                    w[0].v >= w[1].v,
-                    "{}: V not monotone at {:e}",
-                    p.id,
-                    w[1].eps
-                );
+                assert!(w[0].v >= w[1].v, "{}: V not monotone at {:e}", p.id, w[1].eps);
             }
         }
     }
@@ -248,15 +218,8 @@ mod lambda {
             let l = preset(p.id);
             let e = estimate(&l, &EstimateOptions::default()).unwrap();
             let tol = if p.m.unwrap_or(1) >= 2 { 0.02 } else { 0.01 };
-            assert!(
-                (e.fit.best.lambda - exact).abs() <= tol,
-                "{}: λ̂ = {} vs exact {exact}",
-                p.id,
-                e.fit.best.lambda
-            );
-            assert!(
-                e.fit.lambda_ci[0] <= e.fit.best.lambda && e.fit.best.lambda <= e.fit.lambda_ci[1]
-            );
+            assert!((e.fit.best.lambda - exact).abs() <= tol, "{}: λ̂ = {} vs exact {exact}", p.id, e.fit.best.lambda);
+            assert!(e.fit.lambda_ci[0] <= e.fit.best.lambda && e.fit.best.lambda <= e.fit.lambda_ci[1]);
         }
     }
 
@@ -275,11 +238,7 @@ mod lambda {
             ("sin(x)^4", None, 0.25),
             ("abs(x)", None, 1.0),
             ("abs(x)^3", None, 1.0 / 3.0),
-            (
-                "(x - 0.5)^2 + (y - 0.25)^2",
-                Some([[-1.0, 2.0], [-2.0, 1.0]]),
-                1.0,
-            ),
+            ("(x - 0.5)^2 + (y - 0.25)^2", Some([[-1.0, 2.0], [-2.0, 1.0]]), 1.0),
             ("x^2 + y^2 + 0.3", None, 1.0),
             // slowly decaying corrections (the correction-aware fit): Newton polygon / blow-up values
             ("x^4*y^2 + x^6", None, 0.25), // diagonal meets the ray above (4, 2): t = 4
@@ -291,21 +250,13 @@ mod lambda {
             spec.bounds = *bounds;
             let l = Landscape::from_spec(&spec).unwrap();
             let e = estimate(&l, &EstimateOptions::default()).unwrap();
-            assert!(
-                (e.fit.best.lambda - exact).abs() <= 0.01,
-                "{f}: λ̂ = {} vs {exact}",
-                e.fit.best.lambda
-            );
+            assert!((e.fit.best.lambda - exact).abs() <= 0.01, "{f}: λ̂ = {} vs {exact}", e.fit.best.lambda);
             assert_eq!(e.fit.best.m, 1, "{f}: m chosen from data");
         }
         // m = 2 recognised from the data alone (no preset): the log coefficient is stable
         let e = estimate(&land("x^2*y^2 + 0.5*x^4"), &EstimateOptions::default()).unwrap();
         assert_eq!(e.fit.best.m, 2);
-        assert!(
-            (e.fit.best.lambda - 0.5).abs() <= 0.02,
-            "{}",
-            e.fit.best.lambda
-        );
+        assert!((e.fit.best.lambda - 0.5).abs() <= 0.02, "{}", e.fit.best.lambda);
         // and not fooled by a lower-order power term (x²y⁴: c₁ε^¼ + c₂ε^½)
         let e = estimate(&land("x^2*y^4"), &EstimateOptions::default()).unwrap();
         assert_eq!(e.fit.best.m, 1);
@@ -315,11 +266,7 @@ mod lambda {
     fn slow_corrections_are_resolved() {
         // the cusp's next term is only ε^(1/12) smaller: a plain fit reads 0.4097
         let e = estimate(&preset("cusp"), &EstimateOptions::default()).unwrap();
-        assert!(
-            (e.fit.best.lambda - 5.0 / 12.0).abs() < 0.002,
-            "{}",
-            e.fit.best.lambda
-        );
+        assert!((e.fit.best.lambda - 5.0 / 12.0).abs() < 0.002, "{}", e.fit.best.lambda);
         assert!(e.fit.correction_delta.is_some());
         // a pure power law does not invoke the correction
         let e = estimate(&preset("paraboloid"), &EstimateOptions::default()).unwrap();
@@ -359,10 +306,7 @@ mod minimum {
         let m = l.minimize().unwrap();
         assert!((m.k_min - 0.125).abs() <= 1e-15, "{:e}", m.k_min - 0.125);
         let w = m.argmin[0];
-        assert!(
-            (w[0] - 0.3).abs() < 1e-3 && (w[1] + 0.2).abs() < 1e-7,
-            "{w:?}"
-        );
+        assert!((w[0] - 0.3).abs() < 1e-3 && (w[1] + 0.2).abs() < 1e-7, "{w:?}");
         // a steep, narrow basin declared by the preset
         let m = preset("dialogue").minimize().unwrap();
         assert!(m.k_min <= 1e-15 && (m.argmin[0][0] - 1.0).abs() < 1e-12);
@@ -388,20 +332,12 @@ mod minimum {
         // defined on part of the box: a result with a warning
         for f in ["sqrt(x)", "ln(x + 0.5)^2", "sqrt(x) + y^2"] {
             let e = estimate(&land(f), &EstimateOptions::default()).unwrap();
-            assert!(
-                e.warnings.iter().any(|w| w.contains("undefined")),
-                "{f}: {:?}",
-                e.warnings
-            );
+            assert!(e.warnings.iter().any(|w| w.contains("undefined")), "{f}: {:?}", e.warnings);
             assert!(e.fit.best.lambda.is_finite());
         }
         // sqrt(x) < ε on x ≥ 0 has length ε²: λ = 2
         let e = estimate(&land("sqrt(x)"), &EstimateOptions::default()).unwrap();
-        assert!(
-            (e.fit.best.lambda - 2.0).abs() < 0.01,
-            "{}",
-            e.fit.best.lambda
-        );
+        assert!((e.fit.best.lambda - 2.0).abs() < 0.01, "{}", e.fit.best.lambda);
         // no minimum, undefined everywhere, constant: clear errors
         for (f, want) in [
             ("log(x)", "no minimum"),
@@ -412,10 +348,7 @@ mod minimum {
         ] {
             let l = land(f);
             let r = estimate(&l, &EstimateOptions::default());
-            let msg = r
-                .err()
-                .unwrap_or_else(|| panic!("{f} should fail"))
-                .to_string();
+            let msg = r.err().unwrap_or_else(|| panic!("{f} should fail")).to_string();
             assert!(msg.contains(want), "{f}: {msg}");
         }
     }
@@ -438,11 +371,7 @@ mod free_energy_and_posterior {
         for n in [1.0, 10.0, 100.0, 1e4, 1e6, 1e8] {
             let fe = free_energy(&law, kmin, n).unwrap();
             let exact = -(0.5 * (PI / n).sqrt() * erf_ref(n.sqrt())).ln();
-            assert!(
-                (fe.f - exact).abs() < 1e-4,
-                "n = {n}: F = {} vs {exact}",
-                fe.f
-            );
+            assert!((fe.f - exact).abs() < 1e-4, "n = {n}: F = {} vs {exact}", fe.f);
             // λ_F and λ_eff are the same quantity by two routes
             assert!((fe.lambda_f - fe.lambda_eff).abs() < 1e-3, "{fe:?}");
             // mass inside {x² < ε}: erf(√(nε)) / erf(√n)
@@ -480,11 +409,7 @@ mod free_energy_and_posterior {
                 // set first touching the box edges, at ε = 1 for x² + y⁴) between curve points:
                 // 5e-4 there, 2e-4 once n ≥ 30.
                 let tol = if n < 10.0 { 5e-4 } else { 2e-4 };
-                assert!(
-                    (fe.f - exact).abs() < tol,
-                    "{f}, n = {n}: F = {} vs {exact}",
-                    fe.f
-                );
+                assert!((fe.f - exact).abs() < tol, "{f}, n = {n}: F = {} vs {exact}", fe.f);
                 assert!(!fe.extrapolated);
             }
         }
@@ -507,12 +432,7 @@ mod free_energy_and_posterior {
     fn posterior_grid_is_normalised_for_every_n() {
         let l = preset("cross");
         let m = l.minimize().unwrap();
-        let spec = GridSpec {
-            x: [-1.0, 1.0],
-            y: [-1.0, 1.0],
-            nx: 128,
-            ny: 128,
-        };
+        let spec = GridSpec { x: [-1.0, 1.0], y: [-1.0, 1.0], nx: 128, ny: 128 };
         let kg = sample_k(&l, spec).unwrap();
         for n in [1.0, 10.0, 1e4, 1e8, 1e12] {
             let p = posterior(&kg, m.k_min, n).unwrap();
@@ -522,12 +442,7 @@ mod free_energy_and_posterior {
         }
         assert!(posterior(&kg, m.k_min, 2e12).is_err());
         // a sub-rectangle (zoom) outside the box part is excluded, the rest normalised
-        let zoom = GridSpec {
-            x: [0.5, 1.5],
-            y: [-0.1, 0.1],
-            nx: 64,
-            ny: 64,
-        };
+        let zoom = GridSpec { x: [0.5, 1.5], y: [-0.1, 0.1], nx: 64, ny: 64 };
         let kg = sample_k(&l, zoom).unwrap();
         let p = posterior(&kg, m.k_min, 1e6).unwrap();
         let total: f64 = p.log_p.iter().map(|v| v.exp()).sum();
@@ -536,21 +451,10 @@ mod free_energy_and_posterior {
         let l = land("x^2");
         let n: f64 = 1e4;
         // 20,000 cells of width 1e-4: cell edges fall on ±0.01 exactly
-        let kg = sample_k(
-            &l,
-            GridSpec {
-                x: [-1.0, 1.0],
-                y: [0.0, 0.0],
-                nx: 20000,
-                ny: 1,
-            },
-        )
-        .unwrap();
+        let kg = sample_k(&l, GridSpec { x: [-1.0, 1.0], y: [0.0, 0.0], nx: 20000, ny: 1 }).unwrap();
         let p = posterior(&kg, 0.0, n).unwrap();
-        let inside: f64 = (0..20000)
-            .filter(|&i| kg.spec.center(i, 0)[0].abs() < 1.0 / n.sqrt())
-            .map(|i| p.log_p[i].exp())
-            .sum();
+        let inside: f64 =
+            (0..20000).filter(|&i| kg.spec.center(i, 0)[0].abs() < 1.0 / n.sqrt()).map(|i| p.log_p[i].exp()).sum();
         let ex = erf_ref(1.0) / erf_ref(n.sqrt());
         assert!((inside - ex).abs() < 2e-3, "{inside} vs {ex}");
     }
@@ -560,10 +464,7 @@ mod cli {
     use std::process::Command;
 
     fn run(args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_lambdascope"))
-            .args(args)
-            .output()
-            .expect("run the binary");
+        let out = Command::new(env!("CARGO_BIN_EXE_lambdascope")).args(args).output().expect("run the binary");
         (
             out.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -599,23 +500,13 @@ mod cli {
         assert_eq!(v["lambda_ci"].as_array().unwrap().len(), 2);
         assert!(v["decades"].as_f64().unwrap() >= 12.0);
         // a typed formula: theory null, negative numbers as users type them
-        let (code, out, _) = run(&[
-            "estimate",
-            "--expr",
-            "(x-0.3)^4+(y+0.2)^2",
-            "--domain",
-            "-2,2",
-            "--json",
-        ]);
+        let (code, out, _) = run(&["estimate", "--expr", "(x-0.3)^4+(y+0.2)^2", "--domain", "-2,2", "--json"]);
         assert_eq!(code, 0);
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert!(v["theory"].is_null());
         assert!((v["lambda"].as_f64().unwrap() - 0.75).abs() < 0.01);
         let am = v["argmin"].as_array().unwrap();
-        assert!(
-            (am[0].as_f64().unwrap() - 0.3).abs() < 1e-3
-                && (am[1].as_f64().unwrap() + 0.2).abs() < 1e-6
-        );
+        assert!((am[0].as_f64().unwrap() - 0.3).abs() < 1e-3 && (am[1].as_f64().unwrap() + 0.2).abs() < 1e-6);
         let (code, out, _) = run(&[
             "estimate",
             "--expr",
@@ -725,11 +616,7 @@ mod phase {
             assert_eq!(b.basins.len(), 2);
             let c = b.crossovers();
             assert_eq!(c.len(), 1, "{c:?}");
-            assert!(
-                (c[0].n_c / nc - 1.0).abs() < 0.005,
-                "δ = {delta}: n_c = {} vs {nc}",
-                c[0].n_c
-            );
+            assert!((c[0].n_c / nc - 1.0).abs() < 0.005, "δ = {delta}: n_c = {} vs {nc}", c[0].n_c);
             assert_eq!((c[0].from, c[0].to), (1, 0)); // the flat basin (right) first, then the deep one
         }
     }
@@ -748,10 +635,7 @@ mod phase {
     #[test]
     fn basin_masses_against_quadrature_including_hairline_basins() {
         for (spec, ns) in [
-            (
-                LandscapeSpec::preset("dialogue"),
-                vec![1e4, 1.05e4, 1.1e4, 1e6],
-            ),
+            (LandscapeSpec::preset("dialogue"), vec![1e4, 1.05e4, 1.1e4, 1e6]),
             (LandscapeSpec::preset("two_basin"), vec![10.0, 122.0, 1e3]),
             // a basin ~3e-7 wide (1e14·(x − 0.5)² < 2)
             (
@@ -781,11 +665,7 @@ mod phase {
                 for i in 0..2 {
                     let exact = z[i] / total;
                     if exact > 1e-6 {
-                        assert!(
-                            (m[i] - exact).abs() / exact < 1e-3,
-                            "{spec:?} n = {n}: P_{i} = {} vs {exact}",
-                            m[i]
-                        );
+                        assert!((m[i] - exact).abs() / exact < 1e-3, "{spec:?} n = {n}: P_{i} = {} vs {exact}", m[i]);
                     }
                 }
             }
@@ -803,14 +683,8 @@ mod phase {
     fn two_dimensional_basins_against_quadrature() {
         let (l, b) = basins_of(&LandscapeSpec::preset("phase2d"));
         assert_eq!(b.basins.len(), 2);
-        assert!(
-            (b.basins[0].argmin[0] + 0.5).abs() < 1e-3
-                && (b.basins[1].argmin[0] - 0.5).abs() < 1e-6
-        );
-        assert!(
-            (b.basins[0].fit.best.lambda - 0.5).abs() < 0.01
-                && (b.basins[1].fit.best.lambda - 1.0).abs() < 0.01
-        );
+        assert!((b.basins[0].argmin[0] + 0.5).abs() < 1e-3 && (b.basins[1].argmin[0] - 0.5).abs() < 1e-6);
+        assert!((b.basins[0].fit.best.lambda - 0.5).abs() < 0.01 && (b.basins[1].fit.best.lambda - 1.0).abs() < 0.01);
         // the ridge is near x = 0 with K ≈ 1.26 there: e^(−n·barrier) < 1e-6 for n ≥ 30, so splitting
         // the direct quadrature at x = 0 is exact to far below 1e-3
         for n in [30.0, 100.0, 337.0, 1000.0] {
@@ -824,11 +698,7 @@ mod phase {
             };
             let (za, zb) = (z(-1.0, 0.0), z(0.0, 1.0));
             let exact = za / (za + zb);
-            assert!(
-                (m[0] - exact).abs() < 1e-3 * exact.max(1e-3),
-                "n = {n}: {} vs {exact}",
-                m[0]
-            );
+            assert!((m[0] - exact).abs() < 1e-3 * exact.max(1e-3), "n = {n}: {} vs {exact}", m[0]);
         }
         let c = b.crossovers();
         assert_eq!(c.len(), 1);

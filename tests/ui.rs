@@ -14,9 +14,7 @@ use lambdascope::ui::{LambdaApp, StartOptions};
 fn harness(start: StartOptions) -> Harness<'static, LambdaApp> {
     let ctx = egui::Context::default();
     let app = LambdaApp::new(&ctx, start);
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(|ui, app: &mut LambdaApp| app.show(ui), app)
+    Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_ui_state(|ui, app: &mut LambdaApp| app.show(ui), app)
 }
 
 /// Step until the worker is idle for several frames in a row (a finished analysis can trigger a
@@ -48,8 +46,7 @@ fn replace_formula(h: &mut Harness<'static, LambdaApp>, text: &str) {
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.step();
-    h.get_by_role_and_label(Role::TextInput, "Formula K =")
-        .type_text(text);
+    h.get_by_role_and_label(Role::TextInput, "Formula K =").type_text(text);
     h.step();
 }
 
@@ -58,17 +55,14 @@ fn opens_on_the_cross_with_every_panel_filled() {
     let mut h = harness(StartOptions::default());
     settle(&mut h);
     let app = h.state();
-    let a = app
-        .analysis
-        .as_ref()
-        .expect("an analysis on the first screen");
+    let a = app.analysis.as_ref().expect("an analysis on the first screen");
     assert_eq!(a.spec.preset.as_deref(), Some("cross"));
     assert!((lambda(&h) - 0.5).abs() < 0.01);
     assert!(app.grid.is_some());
     assert!(app.controls.readouts.mass_inside.is_some());
     h.get_by_label("Landscape and sublevel set");
     h.get_by_label("Posterior");
-    h.get_by_label("Volume law");
+    assert!(h.get_all_by_label("Volume law").count() >= 2); // the tab and the panel's title
 }
 
 #[test]
@@ -84,22 +78,13 @@ fn typing_a_formula_updates_the_readouts_and_a_typo_keeps_the_last_landscape() {
 
     replace_formula(&mut h, "x^^2");
     settle(&mut h);
-    let err = h
-        .state()
-        .controls
-        .formula_error
-        .clone()
-        .expect("an error under the formula box");
+    let err = h.state().controls.formula_error.clone().expect("an error under the formula box");
     assert!(err.contains("position 3"), "{err}");
     h.get_by_label(&err); // shown on screen
     // the last valid landscape stays
     assert_eq!(h.state().analysis.as_ref().unwrap().version, version);
     assert!((lambda(&h) - 0.25).abs() < 0.01);
-    assert_eq!(
-        h.state().controls.formula,
-        "x^^2",
-        "what the user typed is kept"
-    );
+    assert_eq!(h.state().controls.formula, "x^^2", "what the user typed is kept");
 
     // a formula that parses but has no minimum on the box: message, nothing lost
     replace_formula(&mut h, "log(x)");
@@ -114,18 +99,13 @@ fn sliders_move_n_and_eps_and_the_readouts_follow() {
     let mut h = harness(StartOptions::default());
     settle(&mut h);
     let before = h.state().controls.readouts.clone();
-    h.get_by_role_and_label(Role::Slider, "n (samples)")
-        .set_value_accesskit(1e6);
+    h.get_by_role_and_label(Role::Slider, "n (samples)").set_value_accesskit(1e6);
     h.step();
     h.step();
     assert_eq!(h.state().controls.n, 1e6);
     let after = h.state().controls.readouts.clone();
-    assert_ne!(
-        before.mass_inside.map(|m| m.0),
-        after.mass_inside.map(|m| m.0)
-    );
-    h.get_by_role_and_label(Role::Slider, "ε (threshold)")
-        .set_value_accesskit(1e-8);
+    assert_ne!(before.mass_inside.map(|m| m.0), after.mass_inside.map(|m| m.0));
+    h.get_by_role_and_label(Role::Slider, "ε (threshold)").set_value_accesskit(1e-8);
     h.step();
     h.step();
     assert!((h.state().controls.eps - 1e-8).abs() < 1e-20);
@@ -134,14 +114,11 @@ fn sliders_move_n_and_eps_and_the_readouts_follow() {
     let exact = 1e-4 * (1.0 + 0.5 * (1e8f64).ln());
     assert!((v - exact).abs() / exact < 1e-3, "{v} vs {exact}");
     // both ends of the ranges
-    h.get_by_role_and_label(Role::Slider, "n (samples)")
-        .set_value_accesskit(1e12);
+    h.get_by_role_and_label(Role::Slider, "n (samples)").set_value_accesskit(1e12);
     h.step();
-    h.get_by_role_and_label(Role::Slider, "ε (threshold)")
-        .set_value_accesskit(1e-12);
+    h.get_by_role_and_label(Role::Slider, "ε (threshold)").set_value_accesskit(1e-12);
     h.step();
-    h.get_by_role_and_label(Role::Slider, "n (samples)")
-        .set_value_accesskit(1.0);
+    h.get_by_role_and_label(Role::Slider, "n (samples)").set_value_accesskit(1.0);
     h.step();
     assert!(h.state().controls.readouts.mass_inside.is_some());
 }
@@ -155,10 +132,7 @@ fn choosing_a_preset() {
     h.get_by_label("paraboloid x² + y²").click();
     h.step();
     settle(&mut h);
-    assert_eq!(
-        h.state().analysis.as_ref().unwrap().spec.preset.as_deref(),
-        Some("paraboloid")
-    );
+    assert_eq!(h.state().analysis.as_ref().unwrap().spec.preset.as_deref(), Some("paraboloid"));
     assert!((lambda(&h) - 1.0).abs() < 0.01);
     assert_eq!(h.state().controls.formula, "x^2 + y^2");
 }
@@ -175,25 +149,13 @@ fn zooming_resamples_the_visible_rectangle() {
     // the plot keeps the data aspect 1, so it may show more than asked: the sampled rectangle
     // must be around the requested one, far smaller than the box
     assert!(g.spec.x[1] - g.spec.x[0] < 0.5, "{:?}", g.spec);
-    assert!(
-        g.spec.x[0] <= 0.05 + 1e-9 && g.spec.x[1] >= 0.15 - 1e-9,
-        "{:?}",
-        g.spec
-    );
-    assert!(
-        g.spec.y[0] <= -0.02 + 1e-9 && g.spec.y[1] >= 0.02 - 1e-9,
-        "{:?}",
-        g.spec
-    );
+    assert!(g.spec.x[0] <= 0.05 + 1e-9 && g.spec.x[1] >= 0.15 - 1e-9, "{:?}", g.spec);
+    assert!(g.spec.y[0] <= -0.02 + 1e-9 && g.spec.y[1] >= 0.02 - 1e-9, "{:?}", g.spec);
 }
 
 #[test]
 fn command_line_start_and_1d_landscape() {
-    let mut h = harness(StartOptions {
-        spec: Some(LandscapeSpec::preset("quartic")),
-        n: Some(1e4),
-        eps: Some(1e-6),
-    });
+    let mut h = harness(StartOptions { spec: Some(LandscapeSpec::preset("quartic")), n: Some(1e4), eps: Some(1e-6) });
     settle(&mut h);
     assert_eq!(h.state().analysis.as_ref().unwrap().dim, 1);
     assert!((lambda(&h) - 0.25).abs() < 0.01);
@@ -204,11 +166,7 @@ fn command_line_start_and_1d_landscape() {
 }
 
 fn snapshot_of(id: &str, n: f64, eps: f64) {
-    let mut h = harness(StartOptions {
-        spec: Some(LandscapeSpec::preset(id)),
-        n: Some(n),
-        eps: Some(eps),
-    });
+    let mut h = harness(StartOptions { spec: Some(LandscapeSpec::preset(id)), n: Some(n), eps: Some(eps) });
     settle(&mut h);
     h.snapshot(id);
 }
@@ -228,14 +186,8 @@ fn snapshot_1d_two_basins() {
 #[test]
 fn light_theme_at_a_large_font_scale() {
     let ctx = egui::Context::default();
-    let mut app = LambdaApp::new(
-        &ctx,
-        StartOptions {
-            spec: Some(LandscapeSpec::preset("x2y4")),
-            n: Some(1e4),
-            eps: Some(1e-4),
-        },
-    );
+    let mut app =
+        LambdaApp::new(&ctx, StartOptions { spec: Some(LandscapeSpec::preset("x2y4")), n: Some(1e4), eps: Some(1e-4) });
     app.controls.dark = Some(false);
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
@@ -251,9 +203,43 @@ fn light_theme_at_a_large_font_scale() {
     }
     assert!(colours.len() > 50, "{} colours", colours.len());
     // mostly light background
-    let bright = img
-        .pixels()
-        .filter(|p| p.0[0] > 200 && p.0[1] > 200 && p.0[2] > 200)
-        .count();
+    let bright = img.pixels().filter(|p| p.0[0] > 200 && p.0[1] > 200 && p.0[2] > 200).count();
     assert!(bright * 3 > img.pixels().count(), "light theme expected");
+}
+
+#[test]
+fn phase_transitions_play_and_three_posteriors() {
+    let mut h = harness(StartOptions { spec: Some(LandscapeSpec::preset("dialogue")), n: Some(1e4), eps: None });
+    settle(&mut h);
+    // the phase panel opens for a phase-transition preset, with the crossover near 10,500
+    let phase = h.state().phase.clone().expect("basins computed");
+    assert_eq!(phase.basins.basins.len(), 2);
+    let nc = phase.crossovers[0].n_c;
+    assert!((nc / 10_500.0 - 1.0).abs() < 0.01, "{nc}");
+    assert!(h.get_all_by_label("Phase transitions").count() >= 2); // the tab and the panel's title
+    // the hairline basin is drawn as an impulse carrying its mass
+    let d = h.state().posterior.data.clone().expect("view data");
+    assert_eq!(d.impulses.len(), 1, "{:?}", d.impulses);
+    let (x, mass, i) = d.impulses[0];
+    assert_eq!((x, i), (1.0, 1));
+    assert!((mass - 0.32).abs() < 0.01, "{mass}");
+    // play advances n
+    let n0 = h.state().controls.n;
+    h.get_by_label("Play n").click();
+    for _ in 0..10 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(h.state().controls.n > n0, "{} !> {n0}", h.state().controls.n);
+    h.get_by_label("Pause").click();
+    h.step();
+    assert!(!h.state().controls.playing);
+    // the 10,000 / 10,500 / 11,000 button shows three posteriors with the basin masses
+    h.get_by_label("n = 10,000 / 10,500 / 11,000").click();
+    h.run_steps(3);
+    h.get_by_label("Posterior at three n");
+    h.get_by_label("n = 10000");
+    h.get_by_label("n = 10500");
+    h.get_by_label("n = 11000");
+    h.get_by_label_contains("basin 1: 0.676"); // the narrow basin holds over 2/3 at 11,000
 }

@@ -57,7 +57,8 @@ pub struct Crossover {
 }
 
 /// The leading-order formula used for `n_c_predicted`, for display.
-pub const PREDICTION_FORMULA: &str = "F_i(n) ≈ n·K*_i + λ_i·log n − (m_i − 1)·log log n − log(c_i·Γ(λ_i + 1)),  V_i(ε) ≈ c_i·ε^λ_i·(−log ε)^(m_i − 1)";
+pub const PREDICTION_FORMULA: &str =
+    "F_i(n) ≈ n·K*_i + λ_i·log n − (m_i − 1)·log log n − log(c_i·Γ(λ_i + 1)),  V_i(ε) ≈ c_i·ε^λ_i·(−log ε)^(m_i − 1)";
 
 const MAX_BASINS: usize = 8;
 
@@ -66,16 +67,8 @@ fn merge_tol(range: f64) -> f64 {
 }
 
 /// Find the basins and measure each.
-pub fn find_basins(
-    land: &Landscape,
-    global: &Minimum,
-    opts: &VolumeOptions,
-) -> Result<Basins, LandscapeError> {
-    if land.dim == 1 {
-        basins_1d(land, global, opts)
-    } else {
-        basins_2d(land, global, opts)
-    }
+pub fn find_basins(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result<Basins, LandscapeError> {
+    if land.dim == 1 { basins_1d(land, global, opts) } else { basins_2d(land, global, opts) }
 }
 
 fn measure(
@@ -95,17 +88,12 @@ fn measure(
         warnings: vec![],
     };
     let curve = volume_curve_in(land, &min, opts, region)?;
-    let fit = fit_report(&curve, None, None)
-        .map_err(|e| LandscapeError::Undefined(format!("basin fit: {e}")))?;
+    let fit = fit_report(&curve, None, None).map_err(|e| LandscapeError::Undefined(format!("basin fit: {e}")))?;
     let law = VolumeLaw::new(&curve, &fit.best);
     Ok((curve, fit, law))
 }
 
-fn basins_1d(
-    land: &Landscape,
-    global: &Minimum,
-    opts: &VolumeOptions,
-) -> Result<Basins, LandscapeError> {
+fn basins_1d(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result<Basins, LandscapeError> {
     let [lo, hi] = land.bounds[0];
     let mut extra: Vec<f64> = land.declared_minimizers.iter().map(|p| p[0]).collect();
     extra.extend(global.local_minima.iter().map(|m| m.0[0]));
@@ -116,23 +104,13 @@ fn basins_1d(
     let mins: Vec<usize> = (0..prof.knots.len())
         .filter(|&i| {
             let v = prof.vals[i];
-            let l = if i == 0 {
-                f64::INFINITY
-            } else {
-                prof.vals[i - 1]
-            };
-            let r = if i + 1 == prof.knots.len() {
-                f64::INFINITY
-            } else {
-                prof.vals[i + 1]
-            };
+            let l = if i == 0 { f64::INFINITY } else { prof.vals[i - 1] };
+            let r = if i + 1 == prof.knots.len() { f64::INFINITY } else { prof.vals[i + 1] };
             v.is_finite() && v <= l && v <= r
         })
         .collect();
     if mins.is_empty() {
-        return Err(LandscapeError::Undefined(
-            "no minimum found for the basins".into(),
-        ));
+        return Err(LandscapeError::Undefined("no minimum found for the basins".into()));
     }
     // basins as (min knot, left boundary, right boundary, boundary heights)
     struct B {
@@ -148,17 +126,13 @@ fn basins_1d(
         let a_pass = if idx == 0 {
             (lo, f64::INFINITY)
         } else {
-            let j = (mins[idx - 1]..=i)
-                .max_by(|&p, &q| prof.vals[p].total_cmp(&prof.vals[q]))
-                .unwrap_or(i);
+            let j = (mins[idx - 1]..=i).max_by(|&p, &q| prof.vals[p].total_cmp(&prof.vals[q])).unwrap_or(i);
             (prof.knots[j], prof.vals[j])
         };
         let b_pass = if idx + 1 == mins.len() {
             (hi, f64::INFINITY)
         } else {
-            let j = (i..=mins[idx + 1])
-                .max_by(|&p, &q| prof.vals[p].total_cmp(&prof.vals[q]))
-                .unwrap_or(i);
+            let j = (i..=mins[idx + 1]).max_by(|&p, &q| prof.vals[p].total_cmp(&prof.vals[q])).unwrap_or(i);
             (prof.knots[j], prof.vals[j])
         };
         bs.push(B {
@@ -205,14 +179,7 @@ fn basins_1d(
             .fold(b.k, f64::max)
             .max(land.k(b.a, 0.0).min(1e300))
             .max(land.k(b.b, 0.0).min(1e300));
-        let (curve, fit, law) = measure(
-            land,
-            [b.t, 0.0],
-            b.k,
-            kmax,
-            &Region::Interval(b.a, b.b),
-            opts,
-        )?;
+        let (curve, fit, law) = measure(land, [b.t, 0.0], b.k, kmax, &Region::Interval(b.a, b.b), opts)?;
         out.push(Basin {
             argmin: [b.t, 0.0],
             k_min: b.k,
@@ -224,27 +191,13 @@ fn basins_1d(
             law,
         });
     }
-    Ok(Basins {
-        dim: 1,
-        basins: out,
-        labels: None,
-        warnings: vec![],
-    })
+    Ok(Basins { dim: 1, basins: out, labels: None, warnings: vec![] })
 }
 
-fn basins_2d(
-    land: &Landscape,
-    _global: &Minimum,
-    opts: &VolumeOptions,
-) -> Result<Basins, LandscapeError> {
+fn basins_2d(land: &Landscape, _global: &Minimum, opts: &VolumeOptions) -> Result<Basins, LandscapeError> {
     const G: usize = 101;
     let b = land.bounds;
-    let spec = GridSpec {
-        x: b[0],
-        y: b[1],
-        nx: G,
-        ny: G,
-    };
+    let spec = GridSpec { x: b[0], y: b[1], nx: G, ny: G };
     let kg = sample_k(land, spec)?;
     let k = &kg.k;
     let idx = |i: usize, j: usize| j * G + i;
@@ -318,21 +271,15 @@ fn basins_2d(
             }
         }
     }
-    let sink_pos: std::collections::HashMap<usize, usize> =
-        sinks.iter().enumerate().map(|(i, &s)| (s, i)).collect();
-    let range = k
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(f64::MIN, f64::max)
+    let sink_pos: std::collections::HashMap<usize, usize> = sinks.iter().enumerate().map(|(i, &s)| (s, i)).collect();
+    let range = k.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max)
         - refined.iter().map(|r| r.1).fold(f64::MAX, f64::min);
     // passes between basins: lowest max(K_p, K_q) over 4-neighbour cell pairs of different basins;
     // merge the basins whose barrier is below the tolerance (flat valleys, lines of minima), and
     // beyond 8 basins the ones with the lowest barriers
     loop {
         let label = |p: &mut Vec<usize>, cell: usize| find(p, sink_pos[&sink[cell]]);
-        let mut pass: std::collections::HashMap<(usize, usize), f64> =
-            std::collections::HashMap::new();
+        let mut pass: std::collections::HashMap<(usize, usize), f64> = std::collections::HashMap::new();
         for j in 0..G {
             for i in 0..G {
                 let p = idx(i, j);
@@ -356,10 +303,7 @@ fn basins_2d(
             }
         }
         let best_val = |p: &mut Vec<usize>, r: usize| {
-            (0..sinks.len())
-                .filter(|&i| find(p, i) == r)
-                .map(|i| refined[i].1)
-                .fold(f64::INFINITY, f64::min)
+            (0..sinks.len()).filter(|&i| find(p, i) == r).map(|i| refined[i].1).fold(f64::INFINITY, f64::min)
         };
         let mut cands: Vec<((usize, usize), f64)> = vec![];
         for (&(a, bb), &h) in &pass {
@@ -397,32 +341,19 @@ fn basins_2d(
         })
         .collect();
     basins.sort_by(|x, y| x.1[0].total_cmp(&y.1[0]).then(x.1[1].total_cmp(&y.1[1])));
-    let root_index: std::collections::HashMap<usize, u32> = basins
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (b.0, i as u32))
-        .collect();
-    let labels: Vec<u32> = (0..G * G)
-        .map(|c| root_index[&find(&mut parent, sink_pos[&sink[c]])])
-        .collect();
-    let lg = Arc::new(LabelGrid {
-        x: b[0],
-        y: b[1],
-        nx: G,
-        ny: G,
-        labels,
-    });
+    let root_index: std::collections::HashMap<usize, u32> =
+        basins.iter().enumerate().map(|(i, b)| (b.0, i as u32)).collect();
+    let labels: Vec<u32> = (0..G * G).map(|c| root_index[&find(&mut parent, sink_pos[&sink[c]])]).collect();
+    let lg = Arc::new(LabelGrid { x: b[0], y: b[1], nx: G, ny: G, labels });
     // barrier of each basin: its lowest pass to any other
     let mut barrier = vec![f64::INFINITY; basins.len()];
     for j in 0..G {
         for i in 0..G {
             let p = idx(i, j);
-            for q in [
-                if i + 1 < G { Some(idx(i + 1, j)) } else { None },
-                if j + 1 < G { Some(idx(i, j + 1)) } else { None },
-            ]
-            .into_iter()
-            .flatten()
+            for q in
+                [if i + 1 < G { Some(idx(i + 1, j)) } else { None }, if j + 1 < G { Some(idx(i, j + 1)) } else { None }]
+                    .into_iter()
+                    .flatten()
             {
                 let (la, lb) = (lg.labels[p] as usize, lg.labels[q] as usize);
                 if la != lb {
@@ -436,50 +367,23 @@ fn basins_2d(
     let cell_area = (wx / G as f64) * (wy / G as f64);
     let mut out = vec![];
     for (i, &(_, w, kv)) in basins.iter().enumerate() {
-        let kmax = (0..G * G)
-            .filter(|&c| lg.labels[c] as usize == i && k[c].is_finite())
-            .map(|c| k[c])
-            .fold(kv, f64::max);
-        let (curve, fit, law) = measure(
-            land,
-            w,
-            kv,
-            kmax,
-            &Region::Labels(lg.clone(), i as u32),
-            opts,
-        )?;
+        let kmax =
+            (0..G * G).filter(|&c| lg.labels[c] as usize == i && k[c].is_finite()).map(|c| k[c]).fold(kv, f64::max);
+        let (curve, fit, law) = measure(land, w, kv, kmax, &Region::Labels(lg.clone(), i as u32), opts)?;
         let prior_mass: f64 = (0..G * G)
             .filter(|&c| lg.labels[c] as usize == i)
             .map(|c| (land.log_prior(kg.spec.center(c % G, c / G))).exp() * cell_area)
             .sum();
-        out.push(Basin {
-            argmin: w,
-            k_min: kv,
-            prior_mass,
-            interval: None,
-            barrier: barrier[i],
-            curve,
-            fit,
-            law,
-        });
+        out.push(Basin { argmin: w, k_min: kv, prior_mass, interval: None, barrier: barrier[i], curve, fit, law });
     }
-    Ok(Basins {
-        dim: 2,
-        basins: out,
-        labels: Some(lg),
-        warnings: vec![],
-    })
+    Ok(Basins { dim: 2, basins: out, labels: Some(lg), warnings: vec![] })
 }
 
 impl Basins {
     /// F_i(n) for every basin.
     pub fn free_energies(&self, n: f64) -> Result<Vec<f64>, LandscapeError> {
         check_n(n)?;
-        Ok(self
-            .basins
-            .iter()
-            .map(|b| -log_z(&b.law, b.k_min, n))
-            .collect())
+        Ok(self.basins.iter().map(|b| -log_z(&b.law, b.k_min, n)).collect())
     }
 
     /// Posterior mass of each basin at n: P_i = e^{−F_i} / Σ_j e^{−F_j}.
@@ -497,9 +401,7 @@ impl Basins {
         let l = b.fit.best.lambda;
         let m = b.fit.best.m as f64;
         let c = b.fit.best.coeffs.last().copied().unwrap_or(1.0).max(1e-300);
-        n * b.k_min + l * n.ln()
-            - (m - 1.0) * n.ln().max(1e-300).ln().max(-700.0)
-            - (c.ln() + libm::lgamma(l + 1.0))
+        n * b.k_min + l * n.ln() - (m - 1.0) * n.ln().max(1e-300).ln().max(-700.0) - (c.ln() + libm::lgamma(l + 1.0))
     }
 
     /// Every n in [1, N_MAX] where the dominant basin changes: exact (from the F_i), and the
@@ -525,15 +427,10 @@ impl Basins {
             let Some((d, _)) = dominant(t) else { continue };
             if d != prev {
                 let (from, to) = (prev, d);
-                let g = |t: f64| -> f64 {
-                    self.free_energies(10f64.powf(t))
-                        .map(|f| f[from] - f[to])
-                        .unwrap_or(f64::NAN)
-                };
+                let g =
+                    |t: f64| -> f64 { self.free_energies(10f64.powf(t)).map(|f| f[from] - f[to]).unwrap_or(f64::NAN) };
                 let tc = bisect(&g, t_prev, t);
-                let gl = |t: f64| {
-                    self.f_leading(from, 10f64.powf(t)) - self.f_leading(to, 10f64.powf(t))
-                };
+                let gl = |t: f64| self.f_leading(from, 10f64.powf(t)) - self.f_leading(to, 10f64.powf(t));
                 // the prediction: the nearest sign change of the leading-order difference
                 let mut pred = None;
                 for w in [0.5, 1.0, 2.0, 4.0] {
@@ -543,12 +440,7 @@ impl Basins {
                         break;
                     }
                 }
-                out.push(Crossover {
-                    n_c: 10f64.powf(tc),
-                    from,
-                    to,
-                    n_c_predicted: pred,
-                });
+                out.push(Crossover { n_c: 10f64.powf(tc), from, to, n_c_predicted: pred });
                 prev = d;
             }
             t_prev = t;

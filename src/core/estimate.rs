@@ -72,37 +72,24 @@ impl From<FitError> for EstimateError {
 /// Theory known without analysis: the preset's exact values.
 pub fn preset_theory(land: &Landscape) -> Option<Theory> {
     let p = land.preset?;
-    Some(Theory {
-        lambda: p.lambda?,
-        m: p.m.unwrap_or(1),
-        source: "preset".into(),
-        status: "exact".into(),
-    })
+    Some(Theory { lambda: p.lambda?, m: p.m.unwrap_or(1), source: "preset".into(), status: "exact".into() })
 }
 
 /// Minimum and volume curve, with a safety net: if any line of the volume computation finds K
 /// below K*, K* was not the global minimum — search again from there and redo the curve.
-pub fn minimum_and_curve(
-    land: &Landscape,
-    opts: &VolumeOptions,
-) -> Result<(Minimum, VolumeCurve), LandscapeError> {
+pub fn minimum_and_curve(land: &Landscape, opts: &VolumeOptions) -> Result<(Minimum, VolumeCurve), LandscapeError> {
     let mut min = land.minimize()?;
     for _ in 0..3 {
         let curve = volume_curve(land, &min, opts)?;
         match curve.lower_point {
             Some((p, v)) if v < min.k_min - min_tol(min.k_min) => {
-                let (q, kv) = if land.dim == 2 {
-                    land.local_search(p, v)
-                } else {
-                    (p, v)
-                };
+                let (q, kv) = if land.dim == 2 { land.local_search(p, v) } else { (p, v) };
                 min.k_min = kv;
                 min.argmin.insert(0, q);
                 min.local_minima.insert(0, (q, kv));
                 let tol = min_tol(kv);
                 let lm = min.local_minima.clone();
-                min.argmin
-                    .retain(|a| lm.iter().any(|(b, v)| b == a && *v <= kv + tol));
+                min.argmin.retain(|a| lm.iter().any(|(b, v)| b == a && *v <= kv + tol));
             }
             _ => return Ok((min, curve)),
         }
@@ -126,15 +113,13 @@ pub fn estimate(land: &Landscape, opts: &EstimateOptions) -> Result<Estimate, Es
         let slack = 0.01;
         if t.lambda < lo - slack || t.lambda > hi + slack {
             warnings.push(format!(
-                    "the measured λ = {:.4} (interval [{lo:.4}, {hi:.4}]) disagrees with the exact λ = {:.4} from the {}",
-                    fit.best.lambda, t.lambda, t.source
-                ));
+                "the measured λ = {:.4} (interval [{lo:.4}, {hi:.4}]) disagrees with the exact λ = {:.4} from the {}",
+                fit.best.lambda, t.lambda, t.source
+            ));
         }
     }
     if !fit.best.lambda.is_finite() {
-        return Err(EstimateError::Compute(
-            "the fit of the volume curve did not converge".into(),
-        ));
+        return Err(EstimateError::Compute("the fit of the volume curve did not converge".into()));
     }
     Ok(Estimate {
         minimum,

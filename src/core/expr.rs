@@ -20,44 +20,16 @@ pub const MAX_OPS: usize = 4_000;
 #[derive(Debug, Clone, PartialEq)]
 pub enum ParseError {
     Empty,
-    TooLong {
-        chars: usize,
-    },
+    TooLong { chars: usize },
     TooDeep,
-    TooManyOps {
-        ops: usize,
-    },
-    UnexpectedChar {
-        pos: usize,
-        ch: char,
-        hint: &'static str,
-    },
-    UnknownVariable {
-        pos: usize,
-        name: String,
-    },
-    UnknownFunction {
-        pos: usize,
-        name: String,
-    },
-    BadNumber {
-        pos: usize,
-        text: String,
-    },
-    Expected {
-        pos: usize,
-        what: &'static str,
-        found: String,
-    },
-    UnclosedParen {
-        pos: usize,
-    },
-    WrongArity {
-        pos: usize,
-        name: String,
-        expected: usize,
-        found: usize,
-    },
+    TooManyOps { ops: usize },
+    UnexpectedChar { pos: usize, ch: char, hint: &'static str },
+    UnknownVariable { pos: usize, name: String },
+    UnknownFunction { pos: usize, name: String },
+    BadNumber { pos: usize, text: String },
+    Expected { pos: usize, what: &'static str, found: String },
+    UnclosedParen { pos: usize },
+    WrongArity { pos: usize, name: String, expected: usize, found: usize },
     Exmex(String),
 }
 
@@ -66,10 +38,9 @@ impl fmt::Display for ParseError {
         // Positions are 1-based character columns: what a person counts.
         match self {
             ParseError::Empty => write!(f, "the formula is empty: type a loss such as x^2*y^2"),
-            ParseError::TooLong { chars } => write!(
-                f,
-                "the formula has {chars} characters; at most {MAX_FORMULA_CHARS} are accepted"
-            ),
+            ParseError::TooLong { chars } => {
+                write!(f, "the formula has {chars} characters; at most {MAX_FORMULA_CHARS} are accepted")
+            }
             ParseError::TooDeep => {
                 write!(f, "the formula is nested more than {MAX_DEPTH} levels deep")
             }
@@ -88,11 +59,9 @@ impl fmt::Display for ParseError {
                 f,
                 "unknown variable '{name}' at position {pos}: the allowed variables are x, y (aliases w, w1 = x and w2 = y)"
             ),
-            ParseError::UnknownFunction { pos, name } => write!(
-                f,
-                "unknown function '{name}' at position {pos}: known functions are {}",
-                known_functions()
-            ),
+            ParseError::UnknownFunction { pos, name } => {
+                write!(f, "unknown function '{name}' at position {pos}: known functions are {}", known_functions())
+            }
             ParseError::BadNumber { pos, text } => {
                 write!(f, "'{text}' at position {pos} is not a number")
             }
@@ -100,17 +69,9 @@ impl fmt::Display for ParseError {
                 write!(f, "expected {what} at position {pos}, found {found}")
             }
             ParseError::UnclosedParen { pos } => {
-                write!(
-                    f,
-                    "the parenthesis opened at position {pos} is never closed"
-                )
+                write!(f, "the parenthesis opened at position {pos} is never closed")
             }
-            ParseError::WrongArity {
-                pos,
-                name,
-                expected,
-                found,
-            } => write!(
+            ParseError::WrongArity { pos, name, expected, found } => write!(
                 f,
                 "{name} at position {pos} takes {expected} argument{}, found {found}",
                 if *expected == 1 { "" } else { "s" }
@@ -188,11 +149,7 @@ pub enum Func2 {
     Atan2,
 }
 
-const FUNC2: &[(&str, Func2)] = &[
-    ("min", Func2::Min),
-    ("max", Func2::Max),
-    ("atan2", Func2::Atan2),
-];
+const FUNC2: &[(&str, Func2)] = &[("min", Func2::Min), ("max", Func2::Max), ("atan2", Func2::Atan2)];
 
 fn known_functions() -> String {
     let mut v: Vec<&str> = FUNC1.iter().map(|(n, _)| *n).collect();
@@ -203,11 +160,7 @@ fn known_functions() -> String {
 impl Func1 {
     fn name(self) -> &'static str {
         // exmex spelling (its `log` is ln as well).
-        FUNC1
-            .iter()
-            .find(|(_, f)| *f == self)
-            .map(|(n, _)| *n)
-            .unwrap_or("?")
+        FUNC1.iter().find(|(_, f)| *f == self).map(|(n, _)| *n).unwrap_or("?")
     }
     fn apply(self, a: f64) -> f64 {
         match self {
@@ -414,11 +367,7 @@ pub fn ipow(x: f64, k: i32) -> f64 {
 }
 
 fn pow(a: f64, b: f64) -> f64 {
-    if b.fract() == 0.0 && b.abs() <= 64.0 {
-        ipow(a, b as i32)
-    } else {
-        a.powf(b)
-    }
+    if b.fract() == 0.0 && b.abs() <= 64.0 { ipow(a, b as i32) } else { a.powf(b) }
 }
 
 /// Shortest text that reads back to the same f64, in a form every parser reads (no exponent sign
@@ -448,10 +397,7 @@ fn fmt_number(v: f64) -> String {
 // Lexer
 
 fn is_superscript(c: char) -> bool {
-    matches!(
-        c,
-        '⁰' | '¹' | '²' | '³' | '⁴' | '⁵' | '⁶' | '⁷' | '⁸' | '⁹' | '⁻' | '⁺'
-    )
+    matches!(c, '⁰' | '¹' | '²' | '³' | '⁴' | '⁵' | '⁶' | '⁷' | '⁸' | '⁹' | '⁻' | '⁺')
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -496,10 +442,7 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
                 }
             }
             let text: String = chars[start..i].iter().collect();
-            let v: f64 = text.parse().map_err(|_| ParseError::BadNumber {
-                pos,
-                text: text.clone(),
-            })?;
+            let v: f64 = text.parse().map_err(|_| ParseError::BadNumber { pos, text: text.clone() })?;
             toks.push((Tok::Num(v), pos));
             // "2x": a number directly followed by a letter is an implicit product we do not guess.
             if i < chars.len() && (chars[i].is_alphabetic() || chars[i] == '(') {
@@ -512,18 +455,11 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
             continue;
         }
         if is_superscript(c) {
-            return Err(ParseError::UnexpectedChar {
-                pos,
-                ch: c,
-                hint: "write powers with ^, e.g. x^2",
-            });
+            return Err(ParseError::UnexpectedChar { pos, ch: c, hint: "write powers with ^, e.g. x^2" });
         }
         if c.is_alphabetic() || c == '_' {
             let start = i;
-            while i < chars.len()
-                && (chars[i].is_alphanumeric() || chars[i] == '_')
-                && !is_superscript(chars[i])
-            {
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') && !is_superscript(chars[i]) {
                 i += 1;
             }
             let text: String = chars[start..i].iter().collect();
@@ -542,11 +478,7 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
             '[' | '{' => toks.push((Tok::Op('('), pos)),
             ']' | '}' => toks.push((Tok::Op(')'), pos)),
             _ => {
-                return Err(ParseError::UnexpectedChar {
-                    pos,
-                    ch: c,
-                    hint: "",
-                });
+                return Err(ParseError::UnexpectedChar { pos, ch: c, hint: "" });
             }
         }
         i += 1;
@@ -585,11 +517,7 @@ impl Parser {
     }
     fn enter(&mut self) -> Result<(), ParseError> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            Err(ParseError::TooDeep)
-        } else {
-            Ok(())
-        }
+        if self.depth > MAX_DEPTH { Err(ParseError::TooDeep) } else { Ok(()) }
     }
 
     fn expr(&mut self) -> Result<Expr, ParseError> {
@@ -682,11 +610,7 @@ impl Parser {
                         Ok(e)
                     }
                     Tok::End => Err(ParseError::UnclosedParen { pos }),
-                    _ => Err(ParseError::Expected {
-                        pos: self.pos(),
-                        what: "')' or an operator",
-                        found: self.found(),
-                    }),
+                    _ => Err(ParseError::Expected { pos: self.pos(), what: "')' or an operator", found: self.found() }),
                 }
             }
             Tok::Ident(name) => {
@@ -715,23 +639,13 @@ impl Parser {
                     }
                     if let Some((_, f)) = FUNC1.iter().find(|(n, _)| *n == lower) {
                         if args.len() != 1 {
-                            return Err(ParseError::WrongArity {
-                                pos,
-                                name,
-                                expected: 1,
-                                found: args.len(),
-                            });
+                            return Err(ParseError::WrongArity { pos, name, expected: 1, found: args.len() });
                         }
                         return Ok(Expr::F1(*f, Box::new(args.remove(0))));
                     }
                     if let Some((_, f)) = FUNC2.iter().find(|(n, _)| *n == lower) {
                         if args.len() != 2 {
-                            return Err(ParseError::WrongArity {
-                                pos,
-                                name,
-                                expected: 2,
-                                found: args.len(),
-                            });
+                            return Err(ParseError::WrongArity { pos, name, expected: 2, found: args.len() });
                         }
                         let b = args.remove(1);
                         let a = args.remove(0);
@@ -752,8 +666,7 @@ impl Parser {
                 if let Some(c) = constant(lower) {
                     return Ok(Expr::Num(c));
                 }
-                if FUNC1.iter().any(|(n, _)| *n == lower) || FUNC2.iter().any(|(n, _)| *n == lower)
-                {
+                if FUNC1.iter().any(|(n, _)| *n == lower) || FUNC2.iter().any(|(n, _)| *n == lower) {
                     return Err(ParseError::Expected {
                         pos: self.pos(),
                         what: "'(' after the function name",
@@ -762,11 +675,7 @@ impl Parser {
                 }
                 Err(ParseError::UnknownVariable { pos, name })
             }
-            _ => Err(ParseError::Expected {
-                pos,
-                what: "a number, a variable or '('",
-                found: self.found(),
-            }),
+            _ => Err(ParseError::Expected { pos, what: "a number, a variable or '('", found: self.found() }),
         }
     }
 }
@@ -798,11 +707,7 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
         return Err(ParseError::Empty);
     }
     let lx = lex(src)?;
-    let mut p = Parser {
-        toks: lx.toks,
-        i: 0,
-        depth: 0,
-    };
+    let mut p = Parser { toks: lx.toks, i: 0, depth: 0 };
     let e = p.expr()?;
     if *p.peek() != Tok::End {
         let what = if matches!(p.peek(), Tok::Op(')')) {
@@ -810,11 +715,7 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
         } else {
             "an operator such as + - * / ^"
         };
-        return Err(ParseError::Expected {
-            pos: p.pos(),
-            what,
-            found: p.found(),
-        });
+        return Err(ParseError::Expected { pos: p.pos(), what, found: p.found() });
     }
     Ok(e)
 }
@@ -864,10 +765,7 @@ impl Tape {
             }
             max = max.max(d);
         }
-        Ok(Tape {
-            ops,
-            max_stack: max,
-        })
+        Ok(Tape { ops, max_stack: max })
     }
 
     #[inline]
@@ -947,19 +845,12 @@ fn fold(e: &Expr) -> Expr {
     };
     let is_const = match &r {
         Expr::Neg(a) | Expr::F1(_, a) => matches!(**a, Expr::Num(_)),
-        Expr::Add(x, y)
-        | Expr::Sub(x, y)
-        | Expr::Mul(x, y)
-        | Expr::Div(x, y)
-        | Expr::Pow(x, y)
-        | Expr::F2(_, x, y) => matches!(**x, Expr::Num(_)) && matches!(**y, Expr::Num(_)),
+        Expr::Add(x, y) | Expr::Sub(x, y) | Expr::Mul(x, y) | Expr::Div(x, y) | Expr::Pow(x, y) | Expr::F2(_, x, y) => {
+            matches!(**x, Expr::Num(_)) && matches!(**y, Expr::Num(_))
+        }
         _ => false,
     };
-    if is_const {
-        Expr::Num(r.eval_tree([0.0, 0.0]))
-    } else {
-        r
-    }
+    if is_const { Expr::Num(r.eval_tree([0.0, 0.0])) } else { r }
 }
 
 fn emit(e: &Expr, ops: &mut Vec<Op>) {
@@ -1029,12 +920,7 @@ impl Formula {
         let tape = Tape::compile(&expr)?;
         let used = expr.vars_used();
         let inferred_dim = if used[1] { 2 } else { 1 };
-        let f = Formula {
-            source: src.to_string(),
-            expr,
-            tape,
-            inferred_dim,
-        };
+        let f = Formula { source: src.to_string(), expr, tape, inferred_dim };
         f.exmex_check()?;
         Ok(f)
     }
@@ -1046,8 +932,7 @@ impl Formula {
     }
 
     pub fn exmex(&self) -> Result<exmex::FlatEx<f64>, ParseError> {
-        exmex::parse::<f64>(&self.expr.canonical())
-            .map_err(|e| ParseError::Exmex(e.msg().to_string()))
+        exmex::parse::<f64>(&self.expr.canonical()).map_err(|e| ParseError::Exmex(e.msg().to_string()))
     }
 
     #[inline]

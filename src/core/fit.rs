@@ -49,17 +49,8 @@ impl Fit {
     /// ln of the fitted law ε^λ Σ a_k (−ln ε)^k at ε (NaN where the polynomial factor is ≤ 0).
     pub fn ln_v(&self, eps: f64) -> f64 {
         let l = -eps.ln();
-        let s: f64 = self
-            .coeffs
-            .iter()
-            .enumerate()
-            .map(|(k, a)| a * l.powi(k as i32))
-            .sum();
-        if s > 0.0 {
-            self.lambda * eps.ln() + s.ln()
-        } else {
-            f64::NAN
-        }
+        let s: f64 = self.coeffs.iter().enumerate().map(|(k, a)| a * l.powi(k as i32)).sum();
+        if s > 0.0 { self.lambda * eps.ln() + s.ln() } else { f64::NAN }
     }
 }
 
@@ -73,10 +64,7 @@ impl std::fmt::Display for FitError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             FitError::TooFewPoints(n) => {
-                write!(
-                    f,
-                    "only {n} usable points of the volume curve in the fit window (need 4)"
-                )
+                write!(f, "only {n} usable points of the volume curve in the fit window (need 4)")
             }
             FitError::BadWindow(m) => write!(f, "bad fit window: {m}"),
         }
@@ -87,23 +75,14 @@ fn usable(points: &[VolumePoint], lo: f64, hi: f64) -> Vec<(f64, f64, f64)> {
     // (ln ε, ln V, relative error)
     points
         .iter()
-        .filter(|p| {
-            p.eps >= lo * (1.0 - 1e-12)
-                && p.eps <= hi * (1.0 + 1e-12)
-                && p.v > 0.0
-                && p.v.is_finite()
-        })
+        .filter(|p| p.eps >= lo * (1.0 - 1e-12) && p.eps <= hi * (1.0 + 1e-12) && p.v > 0.0 && p.v.is_finite())
         .map(|p| (p.eps.ln(), p.v.ln(), p.err / p.v))
         .collect()
 }
 
 /// Local slope by central differences in log-log coordinates.
 pub fn local_slope(points: &[VolumePoint]) -> Vec<[f64; 2]> {
-    let q: Vec<(f64, f64, f64)> = points
-        .iter()
-        .filter(|p| p.v > 0.0)
-        .map(|p| (p.eps, p.eps.ln(), p.v.ln()))
-        .collect();
+    let q: Vec<(f64, f64, f64)> = points.iter().filter(|p| p.v > 0.0).map(|p| (p.eps, p.eps.ln(), p.v.ln())).collect();
     let n = q.len();
     if n < 2 {
         return vec![];
@@ -173,13 +152,8 @@ fn solve_fixed(d: &[(f64, f64, f64)], lambda: f64, m: u32) -> (f64, Vec<f64>) {
     let m = m as usize;
     // columns scaled by the mean L so that they are of similar size
     let lbar = d.iter().map(|p| -p.0).sum::<f64>() / n as f64;
-    let cols: Vec<Vec<f64>> = (0..m)
-        .map(|k| {
-            d.iter()
-                .map(|p| (lambda * p.0 - p.1).exp() * (-p.0 / lbar).powi(k as i32))
-                .collect()
-        })
-        .collect();
+    let cols: Vec<Vec<f64>> =
+        (0..m).map(|k| d.iter().map(|p| (lambda * p.0 - p.1).exp() * (-p.0 / lbar).powi(k as i32)).collect()).collect();
     match lstsq(&cols) {
         Some((rss, x)) => (rss, (0..m).map(|k| x[k] / lbar.powi(k as i32)).collect()),
         None => (f64::INFINITY, vec![f64::NAN; m]),
@@ -227,14 +201,7 @@ pub fn profile_fit(points: &[VolumePoint], window: [f64; 2], m: u32) -> Result<F
     }
     let lambda = 0.5 * (a + b);
     let (rss, coeffs) = solve_fixed(&d, lambda, m);
-    Ok(Fit {
-        lambda,
-        m,
-        coeffs,
-        window,
-        rms_rel: (rss / d.len() as f64).sqrt(),
-        correction: None,
-    })
+    Ok(Fit { lambda, m, coeffs, window, rms_rel: (rss / d.len() as f64).sqrt(), correction: None })
 }
 
 /// For fixed (λ, δ): least squares for a₀, a₁ in V ≈ ε^λ (a₀ + a₁ ε^δ), relative form.
@@ -242,11 +209,7 @@ fn solve_corr(d: &[(f64, f64, f64)], lambda: f64, delta: f64) -> (f64, [f64; 2])
     // scale the second column by its value at the window's top, so both are O(1)
     let top = d.iter().map(|p| p.0).fold(f64::MIN, f64::max);
     let c0: Vec<f64> = d.iter().map(|p| (lambda * p.0 - p.1).exp()).collect();
-    let c1: Vec<f64> = d
-        .iter()
-        .zip(&c0)
-        .map(|(p, b)| b * (delta * (p.0 - top)).exp())
-        .collect();
+    let c1: Vec<f64> = d.iter().zip(&c0).map(|(p, b)| b * (delta * (p.0 - top)).exp()).collect();
     match lstsq(&[c0, c1]) {
         Some((rss, x)) => (rss, [x[0], x[1] * (-delta * top).exp()]),
         None => (f64::INFINITY, [f64::NAN; 2]),
@@ -346,30 +309,17 @@ pub fn choose_m(curve: &VolumeCurve) -> u32 {
         return 1;
     }
     let mean = ratios.iter().sum::<f64>() / ratios.len() as f64;
-    let spread = ratios.iter().fold(f64::MIN, |a, &b| a.max(b))
-        - ratios.iter().fold(f64::MAX, |a, &b| a.min(b));
-    let lspread = lambdas.iter().fold(f64::MIN, |a, &b| a.max(b))
-        - lambdas.iter().fold(f64::MAX, |a, &b| a.min(b));
-    if mean > 0.02 && ratios.iter().all(|r| *r > 0.0) && spread < 0.25 * mean && lspread < 0.03 {
-        2
-    } else {
-        1
-    }
+    let spread = ratios.iter().fold(f64::MIN, |a, &b| a.max(b)) - ratios.iter().fold(f64::MAX, |a, &b| a.min(b));
+    let lspread = lambdas.iter().fold(f64::MIN, |a, &b| a.max(b)) - lambdas.iter().fold(f64::MAX, |a, &b| a.min(b));
+    if mean > 0.02 && ratios.iter().all(|r| *r > 0.0) && spread < 0.25 * mean && lspread < 0.03 { 2 } else { 1 }
 }
 
 /// The full report: best fit (m from `m_theory` if given), naive slope, local slope, interval.
-pub fn fit_report(
-    curve: &VolumeCurve,
-    window: Option<[f64; 2]>,
-    m_theory: Option<u32>,
-) -> Result<FitReport, FitError> {
+pub fn fit_report(curve: &VolumeCurve, window: Option<[f64; 2]>, m_theory: Option<u32>) -> Result<FitReport, FitError> {
     let w = match window {
         Some(w) => {
             if !(w[0] > 0.0 && w[1] > w[0]) {
-                return Err(FitError::BadWindow(format!(
-                    "[{:e}, {:e}]: need 0 < EMIN < EMAX",
-                    w[0], w[1]
-                )));
+                return Err(FitError::BadWindow(format!("[{:e}, {:e}]: need 0 < EMIN < EMAX", w[0], w[1])));
             }
             w
         }
@@ -399,8 +349,8 @@ pub fn fit_report(
     // A slowly decaying correction shows as a drift of the plain fit across windows. Then the
     // correction-aware fit is used — if it is stable across the same windows (within a quarter of
     // the drift and 0.003) and fits clearly better; otherwise the plain fit stands.
-    let drift = window_lambdas.iter().fold(f64::MIN, |a, &b| a.max(b))
-        - window_lambdas.iter().fold(f64::MAX, |a, &b| a.min(b));
+    let drift =
+        window_lambdas.iter().fold(f64::MIN, |a, &b| a.max(b)) - window_lambdas.iter().fold(f64::MAX, |a, &b| a.min(b));
     let plain_lambda = best.lambda;
     if m == 1 && window.is_none() && drift > 1e-3 {
         let fits: Vec<Option<Fit>> = [0.0, 1.0, 2.0]
@@ -409,8 +359,7 @@ pub fn fit_report(
             .collect();
         if let [Some(c0), Some(c1), Some(c2)] = &fits[..] {
             let ls = [c0.lambda, c1.lambda, c2.lambda];
-            let spread = ls.iter().fold(f64::MIN, |a, &b| a.max(b))
-                - ls.iter().fold(f64::MAX, |a, &b| a.min(b));
+            let spread = ls.iter().fold(f64::MIN, |a, &b| a.max(b)) - ls.iter().fold(f64::MAX, |a, &b| a.min(b));
             if spread < (0.25 * drift).min(0.003) && c0.rms_rel < 0.3 * best.rms_rel {
                 correction = c0.correction.map(|c| c.0);
                 best = c0.clone();
@@ -424,15 +373,8 @@ pub fn fit_report(
             .points
             .iter()
             .map(|p| {
-                let t = if p.eps.ln() > (w[0] * w[1]).sqrt().ln() {
-                    sign
-                } else {
-                    -sign
-                };
-                VolumePoint {
-                    v: p.v + t * p.err.min(0.5 * p.v),
-                    ..*p
-                }
+                let t = if p.eps.ln() > (w[0] * w[1]).sqrt().ln() { sign } else { -sign };
+                VolumePoint { v: p.v + t * p.err.min(0.5 * p.v), ..*p }
             })
             .collect();
         if let Ok(f) = profile_fit(&pert, w, m) {

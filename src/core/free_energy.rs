@@ -33,25 +33,12 @@ pub struct VolumeLaw {
 
 impl VolumeLaw {
     pub fn new(curve: &VolumeCurve, fit: &Fit) -> VolumeLaw {
-        let mut pts: Vec<(f64, f64)> = curve
-            .points
-            .iter()
-            .filter(|p| p.v > 0.0)
-            .map(|p| (p.eps.ln(), p.v.min(1.0).ln()))
-            .collect();
+        let mut pts: Vec<(f64, f64)> =
+            curve.points.iter().filter(|p| p.v > 0.0).map(|p| (p.eps.ln(), p.v.min(1.0).ln())).collect();
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let lambda = if fit.lambda.is_finite() && fit.lambda > 0.0 {
-            fit.lambda
-        } else {
-            0.5
-        };
+        let lambda = if fit.lambda.is_finite() && fit.lambda > 0.0 { fit.lambda } else { 0.5 };
         let slopes = pchip_slopes(&pts);
-        VolumeLaw {
-            pts,
-            slopes,
-            lambda,
-            coeffs: fit.coeffs.clone(),
-        }
+        VolumeLaw { pts, slopes, lambda, coeffs: fit.coeffs.clone() }
     }
 
     /// ln of the largest V (the region's prior mass).
@@ -66,17 +53,8 @@ impl VolumeLaw {
     fn ln_law(&self, u: f64) -> f64 {
         // ln(ε^λ Σ a_k L^k), L = −ln ε; if the polynomial factor is not positive there, drop it.
         let l = -u;
-        let s: f64 = self
-            .coeffs
-            .iter()
-            .enumerate()
-            .map(|(k, a)| a * l.powi(k as i32))
-            .sum();
-        if s > 0.0 && s.is_finite() {
-            self.lambda * u + s.ln()
-        } else {
-            self.lambda * u
-        }
+        let s: f64 = self.coeffs.iter().enumerate().map(|(k, a)| a * l.powi(k as i32)).sum();
+        if s > 0.0 && s.is_finite() { self.lambda * u + s.ln() } else { self.lambda * u }
     }
 
     /// ln V(e^u).
@@ -116,9 +94,7 @@ fn pchip_slopes(p: &[(f64, f64)]) -> Vec<f64> {
     if n < 2 {
         return vec![0.0; n];
     }
-    let d: Vec<f64> = (0..n - 1)
-        .map(|i| (p[i + 1].1 - p[i].1) / (p[i + 1].0 - p[i].0))
-        .collect();
+    let d: Vec<f64> = (0..n - 1).map(|i| (p[i + 1].1 - p[i].1) / (p[i + 1].0 - p[i].0)).collect();
     let mut m = vec![0.0; n];
     m[0] = d[0];
     m[n - 1] = d[n - 2];
@@ -153,9 +129,7 @@ pub struct FreeEnergyPoint {
 
 pub fn check_n(n: f64) -> Result<(), LandscapeError> {
     if !n.is_finite() || !(1.0..=N_MAX).contains(&n) {
-        return Err(LandscapeError::BadN(format!(
-            "n = {n} is outside the supported range 1 … {N_MAX:e} (N_MAX)"
-        )));
+        return Err(LandscapeError::BadN(format!("n = {n} is outside the supported range 1 … {N_MAX:e} (N_MAX)")));
     }
     Ok(())
 }
@@ -180,11 +154,7 @@ fn pieces(law: &VolumeLaw, n: f64, u_end: Option<f64>) -> Pieces {
     };
     let ln_eps_min = law.ln_eps_min();
     if hi <= lo {
-        return Pieces {
-            below_min: f64::NEG_INFINITY,
-            total: f64::NEG_INFINITY,
-            first_moment: f64::NEG_INFINITY,
-        };
+        return Pieces { below_min: f64::NEG_INFINITY, total: f64::NEG_INFINITY, first_moment: f64::NEG_INFINITY };
     }
     let steps = (((hi - lo) / DU).ceil() as usize).max(2);
     let du = (hi - lo) / steps as f64;
@@ -201,11 +171,7 @@ fn pieces(law: &VolumeLaw, n: f64, u_end: Option<f64>) -> Pieces {
             below = logaddexp(below, h);
         }
     }
-    Pieces {
-        below_min: below,
-        total,
-        first_moment: first,
-    }
+    Pieces { below_min: below, total, first_moment: first }
 }
 
 /// log Z_n = −F_n alone (one transform; for basin masses and crossovers).
@@ -244,9 +210,7 @@ pub fn free_energy(law: &VolumeLaw, k_min: f64, n: f64) -> Result<FreeEnergyPoin
 pub fn mass_inside(law: &VolumeLaw, n: f64, eps: f64) -> Result<(f64, bool), LandscapeError> {
     check_n(n)?;
     if !(eps > 0.0) || !eps.is_finite() {
-        return Err(LandscapeError::BadEps(format!(
-            "ε = {eps} must be a positive number"
-        )));
+        return Err(LandscapeError::BadEps(format!("ε = {eps} must be a positive number")));
     }
     let all = pieces(law, n, None);
     let part = pieces(law, n, Some(eps.ln()));
@@ -262,9 +226,7 @@ pub fn free_energy_curve(law: &VolumeLaw, k_min: f64, points: usize) -> Vec<Free
     let points = points.max(2);
     (0..points)
         .filter_map(|i| {
-            let n = 10f64
-                .powf(12.0 * i as f64 / (points - 1) as f64)
-                .clamp(1.0, N_MAX);
+            let n = 10f64.powf(12.0 * i as f64 / (points - 1) as f64).clamp(1.0, N_MAX);
             free_energy(law, k_min, n).ok()
         })
         .collect()

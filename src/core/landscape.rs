@@ -51,20 +51,13 @@ impl fmt::Display for LandscapeError {
             LandscapeError::UnknownPreset(id) => write!(
                 f,
                 "unknown preset '{id}'; known presets: {}",
-                presets::all()
-                    .iter()
-                    .map(|p| p.id)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                presets::all().iter().map(|p| p.id).collect::<Vec<_>>().join(", ")
             ),
             LandscapeError::BadDimension(d) => {
                 write!(f, "dimension {d} is not supported: use 1 or 2")
             }
             LandscapeError::NeedsTwoDims => {
-                write!(
-                    f,
-                    "the formula uses y, so it needs dimension 2 (drop --dim 1)"
-                )
+                write!(f, "the formula uses y, so it needs dimension 2 (drop --dim 1)")
             }
             LandscapeError::BadDomain(m) => write!(f, "bad domain: {m}"),
             LandscapeError::BadPrior(m) => write!(f, "bad prior: {m}"),
@@ -100,25 +93,11 @@ pub struct LandscapeSpec {
 
 impl LandscapeSpec {
     pub fn preset(id: &str) -> Self {
-        let formula = presets::find(id)
-            .map(|p| p.formula.to_string())
-            .unwrap_or_default();
-        LandscapeSpec {
-            preset: Some(id.to_string()),
-            formula,
-            dim: None,
-            bounds: None,
-            prior: Prior::Uniform,
-        }
+        let formula = presets::find(id).map(|p| p.formula.to_string()).unwrap_or_default();
+        LandscapeSpec { preset: Some(id.to_string()), formula, dim: None, bounds: None, prior: Prior::Uniform }
     }
     pub fn formula(f: &str) -> Self {
-        LandscapeSpec {
-            preset: None,
-            formula: f.to_string(),
-            dim: None,
-            bounds: None,
-            prior: Prior::Uniform,
-        }
+        LandscapeSpec { preset: None, formula: f.to_string(), dim: None, bounds: None, prior: Prior::Uniform }
     }
 }
 
@@ -144,9 +123,7 @@ pub fn parse_list(s: &str, n: usize, what: &str) -> Result<Vec<f64>, LandscapeEr
             "{what} needs {n} comma-separated numbers, got {} in '{s}'",
             v.len()
         ))),
-        Err(_) => Err(LandscapeError::BadDomain(format!(
-            "{what}: '{s}' is not a list of numbers"
-        ))),
+        Err(_) => Err(LandscapeError::BadDomain(format!("{what}: '{s}' is not a list of numbers"))),
     }
 }
 
@@ -156,31 +133,23 @@ pub fn parse_prior(s: &str) -> Result<Prior, LandscapeError> {
     if t == "uniform" {
         return Ok(Prior::Uniform);
     }
-    if let Some(sig) = t
-        .strip_prefix("gaussian:")
-        .or_else(|| t.strip_prefix("gaussian="))
-    {
-        let sigma: f64 = sig.trim().parse().map_err(|_| {
-            LandscapeError::BadPrior(format!("'{sig}' is not a number (write gaussian:0.5)"))
-        })?;
+    if let Some(sig) = t.strip_prefix("gaussian:").or_else(|| t.strip_prefix("gaussian=")) {
+        let sigma: f64 = sig
+            .trim()
+            .parse()
+            .map_err(|_| LandscapeError::BadPrior(format!("'{sig}' is not a number (write gaussian:0.5)")))?;
         if !(sigma.is_finite() && sigma > 0.0) {
-            return Err(LandscapeError::BadPrior(format!(
-                "σ must be a positive number, got {sig}"
-            )));
+            return Err(LandscapeError::BadPrior(format!("σ must be a positive number, got {sig}")));
         }
         return Ok(Prior::Gaussian { sigma });
     }
-    Err(LandscapeError::BadPrior(format!(
-        "'{s}': use 'uniform' or 'gaussian:SIGMA'"
-    )))
+    Err(LandscapeError::BadPrior(format!("'{s}': use 'uniform' or 'gaussian:SIGMA'")))
 }
 
 impl Landscape {
     pub fn from_spec(spec: &LandscapeSpec) -> Result<Landscape, LandscapeError> {
         let preset = match &spec.preset {
-            Some(id) => {
-                Some(presets::find(id).ok_or_else(|| LandscapeError::UnknownPreset(id.clone()))?)
-            }
+            Some(id) => Some(presets::find(id).ok_or_else(|| LandscapeError::UnknownPreset(id.clone()))?),
             None => None,
         };
         let src = match preset {
@@ -198,16 +167,11 @@ impl Landscape {
         if dim == 1 && formula.inferred_dim == 2 {
             return Err(LandscapeError::NeedsTwoDims);
         }
-        let bounds = spec
-            .bounds
-            .or(preset.map(|p| p.bounds))
-            .unwrap_or([[-1.0, 1.0], [-1.0, 1.0]]);
+        let bounds = spec.bounds.or(preset.map(|p| p.bounds)).unwrap_or([[-1.0, 1.0], [-1.0, 1.0]]);
         for (axis, b) in bounds.iter().enumerate().take(dim) {
             let name = ["x", "y"][axis];
             if !(b[0].is_finite() && b[1].is_finite()) {
-                return Err(LandscapeError::BadDomain(format!(
-                    "the {name} bounds must be finite numbers"
-                )));
+                return Err(LandscapeError::BadDomain(format!("the {name} bounds must be finite numbers")));
             }
             if b[0] >= b[1] {
                 return Err(LandscapeError::BadDomain(format!(
@@ -231,9 +195,7 @@ impl Landscape {
         if let Prior::Gaussian { sigma } = spec.prior
             && !(sigma.is_finite() && sigma > 0.0)
         {
-            return Err(LandscapeError::BadPrior(format!(
-                "σ must be positive, got {sigma}"
-            )));
+            return Err(LandscapeError::BadPrior(format!("σ must be positive, got {sigma}")));
         }
         let declared = preset.map(|p| p.minimizers.to_vec()).unwrap_or_default();
         Ok(Landscape {
@@ -308,9 +270,7 @@ impl Landscape {
 pub fn gauss_mass(a: f64, b: f64, sigma: f64) -> f64 {
     let s = std::f64::consts::SQRT_2 * sigma;
     if b - a < 1e-3 * sigma {
-        let pdf = |t: f64| {
-            (-0.5 * (t / sigma).powi(2)).exp() / (sigma * (2.0 * std::f64::consts::PI).sqrt())
-        };
+        let pdf = |t: f64| (-0.5 * (t / sigma).powi(2)).exp() / (sigma * (2.0 * std::f64::consts::PI).sqrt());
         return (b - a) / 6.0 * (pdf(a) + 4.0 * pdf(0.5 * (a + b)) + pdf(b));
     }
     if a >= 0.0 {
@@ -342,11 +302,7 @@ const GRID_1D: usize = 4001;
 impl Landscape {
     /// Find K* to ~1e-15: multi-start local search from a grid scan plus the declared minimisers.
     pub fn minimize(&self) -> Result<Minimum, LandscapeError> {
-        if self.dim == 1 {
-            self.minimize_1d()
-        } else {
-            self.minimize_2d()
-        }
+        if self.dim == 1 { self.minimize_1d() } else { self.minimize_2d() }
     }
 
     fn check_values(&self, vals: &[f64], pts: &[[f64; 2]]) -> Result<Vec<String>, LandscapeError> {
@@ -360,8 +316,7 @@ impl Landscape {
         }
         if bad.len() == vals.len() {
             return Err(LandscapeError::Undefined(
-                "K is undefined (NaN or +∞) everywhere on the box: choose another domain"
-                    .to_string(),
+                "K is undefined (NaN or +∞) everywhere on the box: choose another domain".to_string(),
             ));
         }
         if !bad.is_empty() {
@@ -379,9 +334,7 @@ impl Landscape {
         let [lo, hi] = self.bounds[0];
         let extra: Vec<f64> = self.declared_minimizers.iter().map(|p| p[0]).collect();
         let mut g = |t: f64| self.k(t, 0.0);
-        let ts: Vec<f64> = (0..GRID_1D)
-            .map(|i| lo + (hi - lo) * i as f64 / (GRID_1D - 1) as f64)
-            .collect();
+        let ts: Vec<f64> = (0..GRID_1D).map(|i| lo + (hi - lo) * i as f64 / (GRID_1D - 1) as f64).collect();
         let vals: Vec<f64> = ts.iter().map(|&t| g(t)).collect();
         let pts: Vec<[f64; 2]> = ts.iter().map(|&t| [t, 0.0]).collect();
         let mut warnings = self.check_values(&vals, &pts)?;
@@ -389,14 +342,10 @@ impl Landscape {
         let mut mins = prof.local_minima();
         mins.sort_by(|a, b| a.1.total_cmp(&b.1));
         let Some(&(_, k_min)) = mins.first() else {
-            return Err(LandscapeError::Undefined(
-                "no finite value of K found on the box".into(),
-            ));
+            return Err(LandscapeError::Undefined("no finite value of K found on the box".into()));
         };
         if !k_min.is_finite() {
-            return Err(LandscapeError::Undefined(
-                "no finite value of K found on the box".into(),
-            ));
+            return Err(LandscapeError::Undefined("no finite value of K found on the box".into()));
         }
         if k_min.abs() > 1e12 {
             return Err(LandscapeError::Unbounded(format!(
@@ -404,28 +353,16 @@ impl Landscape {
             )));
         }
         let tol = min_tol(k_min);
-        let argmin: Vec<[f64; 2]> = mins
-            .iter()
-            .filter(|m| m.1 <= k_min + tol)
-            .map(|m| [m.0, 0.0])
-            .take(16)
-            .collect();
+        let argmin: Vec<[f64; 2]> = mins.iter().filter(|m| m.1 <= k_min + tol).map(|m| [m.0, 0.0]).take(16).collect();
         let width = hi - lo;
-        let on_edge = argmin
-            .iter()
-            .any(|p| (p[0] - lo).abs() < 1e-9 * width || (hi - p[0]).abs() < 1e-9 * width);
+        let on_edge = argmin.iter().any(|p| (p[0] - lo).abs() < 1e-9 * width || (hi - p[0]).abs() < 1e-9 * width);
         if on_edge {
             warnings.push(format!(
                 "the minimum is on the edge of the box at {}: the volume law there describes a half-basin",
                 fmt_point(argmin[0], 1)
             ));
         }
-        let k_max = prof.max().1.max(
-            vals.iter()
-                .copied()
-                .filter(|v| v.is_finite())
-                .fold(f64::MIN, f64::max),
-        );
+        let k_max = prof.max().1.max(vals.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max));
         Ok(Minimum {
             k_min,
             argmin,
@@ -443,10 +380,7 @@ impl Landscape {
         let mut pts = Vec::with_capacity(g * g);
         for j in 0..g {
             for i in 0..g {
-                pts.push([
-                    x0 + (x1 - x0) * i as f64 / (g - 1) as f64,
-                    y0 + (y1 - y0) * j as f64 / (g - 1) as f64,
-                ]);
+                pts.push([x0 + (x1 - x0) * i as f64 / (g - 1) as f64, y0 + (y1 - y0) * j as f64 / (g - 1) as f64]);
             }
         }
         let vals: Vec<f64> = pts.iter().map(|p| self.k(p[0], p[1])).collect();
@@ -463,12 +397,7 @@ impl Landscape {
                 for dj in -1i64..=1 {
                     for di in -1i64..=1 {
                         let (ii, jj) = (i as i64 + di, j as i64 + dj);
-                        if (di, dj) == (0, 0)
-                            || ii < 0
-                            || jj < 0
-                            || ii >= g as i64
-                            || jj >= g as i64
-                        {
+                        if (di, dj) == (0, 0) || ii < 0 || jj < 0 || ii >= g as i64 || jj >= g as i64 {
                             continue;
                         }
                         if vals[jj as usize * g + ii as usize] < v {
@@ -494,9 +423,9 @@ impl Landscape {
             if !kv.is_finite() {
                 continue;
             }
-            if let Some(f) = found.iter_mut().find(|f| {
-                ((f.0[0] - q[0]) / wx).abs() < 1e-6 && ((f.0[1] - q[1]) / wy).abs() < 1e-6
-            }) {
+            if let Some(f) =
+                found.iter_mut().find(|f| ((f.0[0] - q[0]) / wx).abs() < 1e-6 && ((f.0[1] - q[1]) / wy).abs() < 1e-6)
+            {
                 if kv < f.1 {
                     *f = (q, kv);
                 }
@@ -506,9 +435,7 @@ impl Landscape {
         }
         found.sort_by(|a, b| a.1.total_cmp(&b.1));
         let Some(&(_, k_min)) = found.first() else {
-            return Err(LandscapeError::Undefined(
-                "no finite value of K found on the box".into(),
-            ));
+            return Err(LandscapeError::Undefined("no finite value of K found on the box".into()));
         };
         if k_min.abs() > 1e12 {
             return Err(LandscapeError::Unbounded(format!(
@@ -522,19 +449,10 @@ impl Landscape {
                 || (p[1] - y0).abs() < 1e-9 * wy
                 || (y1 - p[1]).abs() < 1e-9 * wy
         };
-        let mut argmin: Vec<[f64; 2]> = found
-            .iter()
-            .filter(|m| m.1 <= k_min + tol)
-            .map(|m| m.0)
-            .collect();
+        let mut argmin: Vec<[f64; 2]> = found.iter().filter(|m| m.1 <= k_min + tol).map(|m| m.0).collect();
         // interior points first, then nearest the centre of the box: the most telling minimiser
         let c = [0.5 * (x0 + x1), 0.5 * (y0 + y1)];
-        let key = |p: &[f64; 2]| {
-            (
-                edge(p),
-                ((p[0] - c[0]) / wx).powi(2) + ((p[1] - c[1]) / wy).powi(2),
-            )
-        };
+        let key = |p: &[f64; 2]| (edge(p), ((p[0] - c[0]) / wx).powi(2) + ((p[1] - c[1]) / wy).powi(2));
         argmin.sort_by(|p, q| {
             let (a, b) = (key(p), key(q));
             a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
@@ -548,19 +466,8 @@ impl Landscape {
                 fmt_point(argmin[0], 2)
             ));
         }
-        let k_max = vals
-            .iter()
-            .copied()
-            .filter(|v| v.is_finite())
-            .fold(f64::MIN, f64::max);
-        Ok(Minimum {
-            k_min,
-            argmin,
-            local_minima: found,
-            k_max,
-            on_edge,
-            warnings,
-        })
+        let k_max = vals.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max);
+        Ok(Minimum { k_min, argmin, local_minima: found, k_max, on_edge, warnings })
     }
 
     /// Powell-style local search inside the box: Brent line minimisations along the axes and the
@@ -589,9 +496,7 @@ impl Landscape {
                     break;
                 }
             }
-            let moved = (((p[0] - start[0]) / scale[0]).powi(2)
-                + ((p[1] - start[1]) / scale[1]).powi(2))
-            .sqrt();
+            let moved = (((p[0] - start[0]) / scale[0]).powi(2) + ((p[1] - start[1]) / scale[1]).powi(2)).sqrt();
             h = (4.0 * moved).clamp(1e-9, 0.25);
             if v_start - v <= 1e-16 * v.abs().max(1e-300) && moved < 1e-12 {
                 break;
@@ -619,15 +524,7 @@ impl Landscape {
             let y = (p[1] + t * d[1]).clamp(self.bounds[1][0], self.bounds[1][1]);
             self.k(x, y)
         };
-        let (t, ft) = brent_min(
-            &mut f,
-            tlo,
-            thi,
-            0.0_f64.clamp(tlo, thi),
-            v,
-            4.0 * f64::EPSILON,
-            1e-16,
-        );
+        let (t, ft) = brent_min(&mut f, tlo, thi, 0.0_f64.clamp(tlo, thi), v, 4.0 * f64::EPSILON, 1e-16);
         if ft < v {
             let x = (p[0] + t * d[0]).clamp(self.bounds[0][0], self.bounds[0][1]);
             let y = (p[1] + t * d[1]).clamp(self.bounds[1][0], self.bounds[1][1]);
@@ -644,9 +541,5 @@ pub fn min_tol(k_min: f64) -> f64 {
 }
 
 pub fn fmt_point(p: [f64; 2], dim: usize) -> String {
-    if dim == 1 {
-        format!("x = {:.6}", p[0])
-    } else {
-        format!("(x, y) = ({:.6}, {:.6})", p[0], p[1])
-    }
+    if dim == 1 { format!("x = {:.6}", p[0]) } else { format!("(x, y) = ({:.6}, {:.6})", p[0], p[1]) }
 }

@@ -8,14 +8,7 @@
 /// Brent's root finder (zeroin) for f on [a, b] with f(a), f(b) of opposite sign (or zero).
 /// `fa`, `fb` are the known end values. Returns x with |interval| ≤ xtol. +∞ values are allowed
 /// (interpolation is skipped then, bisection is used).
-pub fn brent_root(
-    f: &mut impl FnMut(f64) -> f64,
-    mut a: f64,
-    mut b: f64,
-    mut fa: f64,
-    mut fb: f64,
-    xtol: f64,
-) -> f64 {
+pub fn brent_root(f: &mut impl FnMut(f64) -> f64, mut a: f64, mut b: f64, mut fa: f64, mut fb: f64, xtol: f64) -> f64 {
     if fa == 0.0 {
         return a;
     }
@@ -142,11 +135,7 @@ pub fn brent_min(
             e = if x >= xm { a - x } else { b - x };
             d = CGOLD * e;
         }
-        let u = if d.abs() >= tol1 {
-            x + d
-        } else {
-            x + tol1.copysign(d)
-        };
+        let u = if d.abs() >= tol1 { x + d } else { x + tol1.copysign(d) };
         let mut fu = f(u);
         if fu.is_nan() {
             fu = f64::INFINITY;
@@ -204,12 +193,8 @@ const WGK: [f64; 8] = [
     0.204_432_940_075_298_9,
     0.209_482_141_084_727_8,
 ];
-const WG: [f64; 4] = [
-    0.129_484_966_168_869_7,
-    0.279_705_391_489_276_7,
-    0.381_830_050_505_118_9,
-    0.417_959_183_673_469_4,
-];
+const WG: [f64; 4] =
+    [0.129_484_966_168_869_7, 0.279_705_391_489_276_7, 0.381_830_050_505_118_9, 0.417_959_183_673_469_4];
 
 /// One G7K15 panel on [a, b]: (Kronrod estimate, |Kronrod − Gauss|).
 pub fn gk15(f: &mut impl FnMut(f64) -> f64, a: f64, b: f64) -> (f64, f64) {
@@ -281,10 +266,7 @@ pub fn integrate_adaptive(
     while err > abs_tol.max(rel_tol * total.abs()) && used < max_panels {
         // split the panel with the largest error
         let (idx, _) =
-            panels.iter().enumerate().fold(
-                (0, -1.0),
-                |acc, (i, p)| if p.3 > acc.1 { (i, p.3) } else { acc },
-            );
+            panels.iter().enumerate().fold((0, -1.0), |acc, (i, p)| if p.3 > acc.1 { (i, p.3) } else { acc });
         let (l, r, pv, pe) = panels.swap_remove(idx);
         let m = 0.5 * (l + r);
         if m <= l || m >= r {

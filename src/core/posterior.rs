@@ -22,18 +22,12 @@ impl GridSpec {
     /// Cell centre of column i / row j (row 0 at the bottom, y ascending).
     pub fn center(&self, i: usize, j: usize) -> [f64; 2] {
         let cx = self.x[0] + (self.x[1] - self.x[0]) * (i as f64 + 0.5) / self.nx as f64;
-        let cy = if self.ny <= 1 {
-            0.0
-        } else {
-            self.y[0] + (self.y[1] - self.y[0]) * (j as f64 + 0.5) / self.ny as f64
-        };
+        let cy =
+            if self.ny <= 1 { 0.0 } else { self.y[0] + (self.y[1] - self.y[0]) * (j as f64 + 0.5) / self.ny as f64 };
         [cx, cy]
     }
     pub fn cell_size(&self) -> [f64; 2] {
-        [
-            (self.x[1] - self.x[0]) / self.nx as f64,
-            (self.y[1] - self.y[0]) / self.ny.max(1) as f64,
-        ]
+        [(self.x[1] - self.x[0]) / self.nx as f64, (self.y[1] - self.y[0]) / self.ny.max(1) as f64]
     }
 }
 
@@ -48,15 +42,10 @@ pub struct KGrid {
 /// Sample K on the part of the rectangle inside the box (outside: K = +∞, prior 0).
 pub fn sample_k(land: &Landscape, spec: GridSpec) -> Result<KGrid, LandscapeError> {
     if spec.nx == 0 || spec.ny == 0 || spec.nx * spec.ny > 4096 * 4096 {
-        return Err(LandscapeError::BadDomain(format!(
-            "grid {}×{} is not allowed",
-            spec.nx, spec.ny
-        )));
+        return Err(LandscapeError::BadDomain(format!("grid {}×{} is not allowed", spec.nx, spec.ny)));
     }
     if !(spec.x[1] > spec.x[0]) || (land.dim == 2 && !(spec.y[1] > spec.y[0])) {
-        return Err(LandscapeError::BadDomain(
-            "the view rectangle is empty".into(),
-        ));
+        return Err(LandscapeError::BadDomain("the view rectangle is empty".into()));
     }
     let ny = if land.dim == 1 { 1 } else { spec.ny };
     let spec = GridSpec { ny, ..spec };
@@ -65,8 +54,7 @@ pub fn sample_k(land: &Landscape, spec: GridSpec) -> Result<KGrid, LandscapeErro
     for j in 0..ny {
         for i in 0..spec.nx {
             let w = spec.center(i, j);
-            let inside =
-                (0..land.dim).all(|a| w[a] >= land.bounds[a][0] && w[a] <= land.bounds[a][1]);
+            let inside = (0..land.dim).all(|a| w[a] >= land.bounds[a][0] && w[a] <= land.bounds[a][1]);
             if inside {
                 k.push(land.k(w[0], w[1]));
                 lp.push(land.log_prior(w));
@@ -76,11 +64,7 @@ pub fn sample_k(land: &Landscape, spec: GridSpec) -> Result<KGrid, LandscapeErro
             }
         }
     }
-    Ok(KGrid {
-        spec,
-        k,
-        log_prior: lp,
-    })
+    Ok(KGrid { spec, k, log_prior: lp })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -100,17 +84,12 @@ pub fn posterior(kg: &KGrid, k_min: f64, n: f64) -> Result<PosteriorGrid, Landsc
     let [cw, ch] = kg.spec.cell_size();
     let area = if kg.spec.ny <= 1 { cw } else { cw * ch };
     let la = area.ln();
-    let mut log_p: Vec<f64> =
-        kg.k.iter()
-            .zip(&kg.log_prior)
-            .map(|(&k, &lp)| {
-                if k.is_finite() && lp.is_finite() {
-                    lp - n * (k - k_min) + la
-                } else {
-                    f64::NEG_INFINITY
-                }
-            })
-            .collect();
+    let mut log_p: Vec<f64> = kg
+        .k
+        .iter()
+        .zip(&kg.log_prior)
+        .map(|(&k, &lp)| if k.is_finite() && lp.is_finite() { lp - n * (k - k_min) + la } else { f64::NEG_INFINITY })
+        .collect();
     // two passes (max, then a sum of exponentials) rather than a running logaddexp; terms more than
     // 40 nats below the maximum add < 4e-18 relative and are skipped (no exp: this is per frame)
     let top = log_p.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
@@ -124,19 +103,12 @@ pub fn posterior(kg: &KGrid, k_min: f64, n: f64) -> Result<PosteriorGrid, Landsc
             .sum::<f64>()
             .ln();
     if !z.is_finite() {
-        return Err(LandscapeError::Undefined(
-            "K is undefined everywhere in this view".into(),
-        ));
+        return Err(LandscapeError::Undefined("K is undefined everywhere in this view".into()));
     }
     let mut mx = f64::NEG_INFINITY;
     for v in &mut log_p {
         *v -= z;
         mx = mx.max(*v);
     }
-    Ok(PosteriorGrid {
-        spec: kg.spec,
-        n,
-        log_p,
-        max_log_p: mx,
-    })
+    Ok(PosteriorGrid { spec: kg.spec, n, log_p, max_log_p: mx })
 }

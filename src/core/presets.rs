@@ -20,12 +20,7 @@ impl Group {
             Group::PhaseTransitions => "phase transitions",
         }
     }
-    pub const ALL: [Group; 4] = [
-        Group::Regular,
-        Group::Singular,
-        Group::LinesOfMinima,
-        Group::PhaseTransitions,
-    ];
+    pub const ALL: [Group; 4] = [Group::Regular, Group::Singular, Group::LinesOfMinima, Group::PhaseTransitions];
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,7 +42,8 @@ pub struct Preset {
 }
 
 const SQ: [[f64; 2]; 2] = [[-1.0, 1.0], [-1.0, 1.0]];
-const TABLE: &str = "SCIENCE.md §7 (public table of exact λ); Watanabe, Algebraic Geometry and Statistical Learning Theory (2009)";
+const TABLE: &str =
+    "SCIENCE.md §7 (public table of exact λ); Watanabe, Algebraic Geometry and Statistical Learning Theory (2009)";
 const NEWTON: &str = "Newton polygon (SCIENCE.md §6; Varchenko 1976)";
 const REGULAR: &str = "regular minimum: λ = d/2 (Watanabe 2009, §1)";
 
@@ -344,11 +340,7 @@ static PRESETS: [Preset; 22] = [
         m: Some(1),
         explanation: "A circle of minima, like the rotation symmetry of a two-neuron layer. Across the ring the loss is quadratic, along it flat: λ = 1/2.",
         source: "smooth curve of minima with non-degenerate normal direction (Watanabe 2009)",
-        minimizers: &[
-            [0.707_106_781_186_547_5, 0.0],
-            [0.0, 0.707_106_781_186_547_5],
-            [-0.5, 0.5],
-        ],
+        minimizers: &[[0.707_106_781_186_547_5, 0.0], [0.0, 0.707_106_781_186_547_5], [-0.5, 0.5]],
     },
     Preset {
         id: "crossing_lines",
@@ -362,13 +354,7 @@ static PRESETS: [Preset; 22] = [
         m: Some(2),
         explanation: "Two lines of minima, y = x and y = −x, crossing at the origin. Like the cross x²y² turned by 45°: λ = 1/2 with m = 2 from the crossing.",
         source: "rotation of x²y² by 45° (up to a constant factor): λ = 1/2, m = 2",
-        minimizers: &[
-            [0.0, 0.0],
-            [0.5, 0.5],
-            [0.5, -0.5],
-            [-0.5, 0.5],
-            [-0.5, -0.5],
-        ],
+        minimizers: &[[0.0, 0.0], [0.5, 0.5], [0.5, -0.5], [-0.5, 0.5], [-0.5, -0.5]],
     },
 ];
 
@@ -377,9 +363,7 @@ pub fn all() -> &'static [Preset] {
 }
 
 pub fn find(id: &str) -> Option<&'static Preset> {
-    PRESETS
-        .iter()
-        .find(|p| p.id.eq_ignore_ascii_case(id.trim()))
+    PRESETS.iter().find(|p| p.id.eq_ignore_ascii_case(id.trim()))
 }
 
 /// The app's first screen.

@@ -25,13 +25,7 @@ fn clean(v: f64) -> f64 {
 impl Profile {
     /// Analyse g on [a, b] from `n` uniform samples plus `extra` points (declared minimisers, points
     /// known to be special): refine every sampled local extremum with Brent's method.
-    pub fn build(
-        g: &mut impl FnMut(f64) -> f64,
-        a: f64,
-        b: f64,
-        n: usize,
-        extra: &[f64],
-    ) -> Profile {
+    pub fn build(g: &mut impl FnMut(f64) -> f64, a: f64, b: f64, n: usize, extra: &[f64]) -> Profile {
         let n = n.max(3);
         let step = (b - a) / (n - 1) as f64;
         let mut pts: Vec<(f64, f64)> = Vec::with_capacity(n + extra.len());
@@ -93,10 +87,8 @@ impl Profile {
                 merged.push(e);
             }
         }
-        let refined: Vec<bool> = merged
-            .iter()
-            .map(|p| first.knots.binary_search_by(|k| k.total_cmp(&p.0)).is_ok())
-            .collect();
+        let refined: Vec<bool> =
+            merged.iter().map(|p| first.knots.binary_search_by(|k| k.total_cmp(&p.0)).is_ok()).collect();
         let (ts2, vs2): (Vec<f64>, Vec<f64>) = merged.into_iter().unzip();
         Self::from_samples_marked(g, &ts2, &vs2, &refined)
     }
@@ -107,12 +99,7 @@ impl Profile {
     }
 
     /// `refined[j]` marks samples that are already refined extrema (accepted as they are).
-    fn from_samples_marked(
-        g: &mut impl FnMut(f64) -> f64,
-        ts: &[f64],
-        vs: &[f64],
-        refined: &[bool],
-    ) -> Profile {
+    fn from_samples_marked(g: &mut impl FnMut(f64) -> f64, ts: &[f64], vs: &[f64], refined: &[bool]) -> Profile {
         let m = ts.len();
         let abs_tol = 4.0 * f64::EPSILON * (ts[m - 1] - ts[0]).abs().max(f64::MIN_POSITIVE);
         // Direction of each non-flat step; turning points are where it changes sign.
@@ -146,11 +133,8 @@ impl Profile {
                     (t, -v)
                 };
                 // keep the better of the refined point and the sample (the refinement is local)
-                let (t, v) = if (last_dir < 0 && v <= vs[j]) || (last_dir > 0 && v >= vs[j]) {
-                    (t, v)
-                } else {
-                    (ts[j], vs[j])
-                };
+                let (t, v) =
+                    if (last_dir < 0 && v <= vs[j]) || (last_dir > 0 && v >= vs[j]) { (t, v) } else { (ts[j], vs[j]) };
                 knots.push(t);
                 vals.push(v);
                 last_turn_idx = j;
@@ -164,10 +148,7 @@ impl Profile {
         idx.sort_by(|&p, &q| knots[p].total_cmp(&knots[q]));
         let knots2: Vec<f64> = idx.iter().map(|&i| knots[i]).collect();
         let vals2: Vec<f64> = idx.iter().map(|&i| vals[i]).collect();
-        Profile {
-            knots: knots2,
-            vals: vals2,
-        }
+        Profile { knots: knots2, vals: vals2 }
     }
 
     /// The smallest value and where it is.
@@ -196,16 +177,8 @@ impl Profile {
         let k = self.knots.len();
         let mut out = Vec::new();
         for i in 0..k {
-            let left = if i == 0 {
-                f64::INFINITY
-            } else {
-                self.vals[i - 1]
-            };
-            let right = if i + 1 == k {
-                f64::INFINITY
-            } else {
-                self.vals[i + 1]
-            };
+            let left = if i == 0 { f64::INFINITY } else { self.vals[i - 1] };
+            let right = if i + 1 == k { f64::INFINITY } else { self.vals[i + 1] };
             if self.vals[i] <= left && self.vals[i] <= right && self.vals[i].is_finite() {
                 out.push((self.knots[i], self.vals[i]));
             }

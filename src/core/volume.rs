@@ -38,16 +38,8 @@ pub struct LabelGrid {
 impl LabelGrid {
     /// Runs of cells with label `id` along the inner axis, for every line of the outer axis.
     fn runs(&self, outer: usize, id: u32) -> Vec<Vec<(f64, f64)>> {
-        let (no, ni) = if outer == 0 {
-            (self.nx, self.ny)
-        } else {
-            (self.ny, self.nx)
-        };
-        let (ilo, ihi) = if outer == 0 {
-            (self.y[0], self.y[1])
-        } else {
-            (self.x[0], self.x[1])
-        };
+        let (no, ni) = if outer == 0 { (self.nx, self.ny) } else { (self.ny, self.nx) };
+        let (ilo, ihi) = if outer == 0 { (self.y[0], self.y[1]) } else { (self.x[0], self.x[1]) };
         let h = (ihi - ilo) / ni as f64;
         (0..no)
             .map(|o| {
@@ -56,11 +48,7 @@ impl LabelGrid {
                     let (i, j) = if outer == 0 { (o, k) } else { (k, o) };
                     if self.labels[j * self.nx + i] == id {
                         let a = ilo + h * k as f64;
-                        let b = if k + 1 == ni {
-                            ihi
-                        } else {
-                            ilo + h * (k + 1) as f64
-                        };
+                        let b = if k + 1 == ni { ihi } else { ilo + h * (k + 1) as f64 };
                         match runs.last_mut() {
                             Some(r) if r.1 >= a => r.1 = b,
                             _ => runs.push((a, b)),
@@ -123,19 +111,12 @@ pub struct VolumeOptions {
 
 impl Default for VolumeOptions {
     fn default() -> Self {
-        VolumeOptions {
-            per_decade: 3,
-            eps_floor_target: 1e-13,
-            both_orders: true,
-        }
+        VolumeOptions { per_decade: 3, eps_floor_target: 1e-13, both_orders: true }
     }
 }
 
 /// The ε levels: from ε_max down to ε_min, `per_decade` per decade, and what limits ε_min.
-pub fn levels(
-    min: &Minimum,
-    opts: &VolumeOptions,
-) -> Result<(Vec<f64>, Vec<String>), LandscapeError> {
+pub fn levels(min: &Minimum, opts: &VolumeOptions) -> Result<(Vec<f64>, Vec<String>), LandscapeError> {
     let eps_max = min.k_max - min.k_min;
     if !(eps_max > 0.0) || !eps_max.is_finite() {
         return Err(LandscapeError::Undefined(
@@ -163,9 +144,7 @@ pub fn levels(
     let top = 1.0f64.min(0.5 * decades);
     let fine = (4 * opts.per_decade) as f64;
     let n_top = (top * fine).round().max(1.0) as usize;
-    let mut lv: Vec<f64> = (0..n_top)
-        .map(|k| eps_max * 10f64.powf(-(k as f64) / fine))
-        .collect();
+    let mut lv: Vec<f64> = (0..n_top).map(|k| eps_max * 10f64.powf(-(k as f64) / fine)).collect();
     let start = eps_max * 10f64.powf(-top);
     let rest = (start / eps_min).log10();
     let n = ((rest * opts.per_decade as f64).ceil() as usize).max(2);
@@ -173,11 +152,7 @@ pub fn levels(
     Ok((lv, warnings))
 }
 
-pub fn volume_curve(
-    land: &Landscape,
-    min: &Minimum,
-    opts: &VolumeOptions,
-) -> Result<VolumeCurve, LandscapeError> {
+pub fn volume_curve(land: &Landscape, min: &Minimum, opts: &VolumeOptions) -> Result<VolumeCurve, LandscapeError> {
     volume_curve_in(land, min, opts, &Region::All)
 }
 
@@ -205,41 +180,20 @@ pub fn volume_curve_in(
         };
         curve_2d(land, min, &eps, opts, labels)
     };
-    let lower = if matches!(region, Region::All) {
-        lower
-    } else {
-        None
-    };
+    let lower = if matches!(region, Region::All) { lower } else { None };
     let decades = (eps_max / eps_min).log10();
     if decades < 12.0 {
-        warnings.push(format!(
-            "only {decades:.1} decades of ε are resolved (12 are aimed for)"
-        ));
+        warnings.push(format!("only {decades:.1} decades of ε are resolved (12 are aimed for)"));
     }
     if points.iter().any(|p| p.v <= 0.0) {
-        warnings.push(
-            "V(ε) is zero at some levels: the minimum may be narrower than the search could see"
-                .into(),
-        );
+        warnings.push("V(ε) is zero at some levels: the minimum may be narrower than the search could see".into());
     }
-    Ok(VolumeCurve {
-        points,
-        eps_min,
-        eps_max,
-        decades,
-        warnings,
-        lower_point: lower,
-    })
+    Ok(VolumeCurve { points, eps_min, eps_max, decades, warnings, lower_point: lower })
 }
 
 /// The sublevel set {K − K* < ε} of a 1-D landscape as intervals, from its profile (exact up to
 /// root tolerance; used by the app to draw the red segments).
-pub fn sublevel_intervals_1d(
-    land: &Landscape,
-    profile: &Profile,
-    k_min: f64,
-    eps: f64,
-) -> Vec<(f64, f64)> {
+pub fn sublevel_intervals_1d(land: &Landscape, profile: &Profile, k_min: f64, eps: f64) -> Vec<(f64, f64)> {
     let mut g = |t: f64| land.k(t, 0.0);
     let mut out = vec![];
     profile.sublevel(&mut g, k_min + eps, &mut out);
@@ -303,15 +257,14 @@ fn curve_1d(
                 vol[i] = iv.iter().map(|(a, b)| land.axis_mass(0, *a, *b)).sum();
             }
             let err = (vol[0] - vol[1]).abs() + 1e-13 * vol[0];
-            VolumePoint {
-                eps: e,
-                v: vol[0],
-                err,
-            }
+            VolumePoint { eps: e, v: vol[0], err }
         })
         .collect();
     (pts, lower)
 }
+
+/// Label runs along the inner axis, one list per outer cell line.
+type Runs = Vec<Vec<(f64, f64)>>;
 
 /// One order of iterated integration: outer axis `outer`, lines along the other axis.
 struct Sweep<'a> {
@@ -332,20 +285,14 @@ struct Sweep<'a> {
     /// ends do not move with the level reuse their lines at every level.
     pcache: HashMap<u64, std::rc::Rc<Profile>>,
     /// Restriction to one basin: label runs along the inner axis for each outer cell line.
-    runs: Option<(Vec<Vec<(f64, f64)>>, [f64; 2])>,
+    runs: Option<(Runs, [f64; 2])>,
 }
 
 const INNER_SAMPLES: usize = 15;
 const PROBES: i32 = 22; // offsets W·4^{-k}, k = 0..22: down to ~1e-13 of the box width
 
 impl<'a> Sweep<'a> {
-    fn new(
-        land: &'a Landscape,
-        min: &Minimum,
-        outer: usize,
-        inner_samples: usize,
-        panel_tol: f64,
-    ) -> Sweep<'a> {
+    fn new(land: &'a Landscape, min: &Minimum, outer: usize, inner_samples: usize, panel_tol: f64) -> Sweep<'a> {
         let inner = 1 - outer;
         let mut seeds_outer: Vec<(f64, f64)> = vec![];
         let wo = land.box_width(outer);
@@ -353,27 +300,17 @@ impl<'a> Sweep<'a> {
         // at most 8: on a line of minima every start finds another point, and each one costs panels.
         for p in &land.declared_minimizers {
             let v = land.k(p[0], p[1]);
-            if v.is_finite()
-                && !seeds_outer
-                    .iter()
-                    .any(|q| (q.0 - p[outer]).abs() < 1e-9 * wo)
-            {
+            if v.is_finite() && !seeds_outer.iter().any(|q| (q.0 - p[outer]).abs() < 1e-9 * wo) {
                 seeds_outer.push((p[outer], v.max(min.k_min)));
             }
         }
         for (p, v) in min.local_minima.iter().take(12) {
-            if !seeds_outer
-                .iter()
-                .any(|q| (q.0 - p[outer]).abs() < 1e-9 * wo)
-            {
+            if !seeds_outer.iter().any(|q| (q.0 - p[outer]).abs() < 1e-9 * wo) {
                 seeds_outer.push((p[outer], *v));
             }
         }
         for p in &min.argmin {
-            if !seeds_outer
-                .iter()
-                .any(|q| (q.0 - p[outer]).abs() < 1e-9 * wo)
-            {
+            if !seeds_outer.iter().any(|q| (q.0 - p[outer]).abs() < 1e-9 * wo) {
                 seeds_outer.push((p[outer], min.k_min));
             }
         }
@@ -446,10 +383,7 @@ impl<'a> Sweep<'a> {
         iv.clear();
         p.sublevel(&mut g, c, &mut iv);
         let mass = match &self.runs {
-            None => iv
-                .iter()
-                .map(|(a, b)| land.axis_mass(self.inner, *a, *b))
-                .sum(),
+            None => iv.iter().map(|(a, b)| land.axis_mass(self.inner, *a, *b)).sum(),
             Some((runs, [olo, ohi])) => {
                 // only the part of each sublevel interval inside the basin's cells on this line
                 let n = runs.len();
@@ -580,11 +514,7 @@ impl<'a> Sweep<'a> {
                     }
                     let mu = self.m(u) - c;
                     if mu >= 0.0 {
-                        let (a, b, fa, fb) = if dir > 0.0 {
-                            (prev, u, prev_m, mu)
-                        } else {
-                            (u, prev, mu, prev_m)
-                        };
+                        let (a, b, fa, fb) = if dir > 0.0 { (prev, u, prev_m, mu) } else { (u, prev, mu, prev_m) };
                         let xtol = 1e-300;
                         let mut f = |t: f64| self.m(t) - c;
                         let r = brent_root(&mut f, a, b, fa, fb, xtol);
@@ -654,11 +584,7 @@ fn dist(s: f64, a: f64, b: f64) -> f64 {
 
 #[inline]
 fn kuv(land: &Landscape, outer: usize, u: f64, v: f64) -> f64 {
-    if outer == 0 {
-        land.k(u, v)
-    } else {
-        land.k(v, u)
-    }
+    if outer == 0 { land.k(u, v) } else { land.k(v, u) }
 }
 
 fn curve_2d(
@@ -690,11 +616,7 @@ fn curve_2d(
         for i in (0..n).filter(|i| i % 2 == 0 || *i == n - 1) {
             let (v, ea) = a[i];
             let (w, eb) = sy.level(eps[i]);
-            rel[i] = Some(if v > 0.0 {
-                ((v - w).abs() + ea + eb) / v
-            } else {
-                f64::INFINITY
-            });
+            rel[i] = Some(if v > 0.0 { ((v - w).abs() + ea + eb) / v } else { f64::INFINITY });
         }
         if lower.is_none() {
             lower = sy.lowest;
@@ -715,11 +637,7 @@ fn curve_2d(
                 Some(r) if r.is_finite() => (r * v).max(ea),
                 _ => ea,
             };
-            VolumePoint {
-                eps: eps[i],
-                v,
-                err,
-            }
+            VolumePoint { eps: eps[i], v, err }
         })
         .collect();
     (pts, lower)

@@ -15,10 +15,11 @@ use crate::core::volume::{profile_1d, sublevel_intervals_1d};
 use super::ViewData;
 use super::controls::{Controls, Readouts};
 use super::landscape::LandscapePanel;
+use super::phase::PhasePanel;
 use super::posterior::PosteriorPanel;
 use super::render::posterior_extent;
 use super::volume::VolumePanel;
-use super::worker::{Analysis, Job, Reply, Worker};
+use super::worker::{Analysis, Job, PhaseData, Reply, Worker};
 
 /// How the app starts (from the command line).
 #[derive(Debug, Clone, Default)]
@@ -58,7 +59,23 @@ pub struct LambdaApp {
     dark: Option<Option<bool>>,
     /// The spec of the last landscape sent (to detect changes).
     sent: Option<LandscapeSpec>,
+    pub phase: Option<Arc<PhaseData>>,
+    phase_error: Option<String>,
+    pub phase_panel: PhasePanel,
+    /// Which panel the right column shows.
+    pub right_tab: RightTab,
+    /// The "10,000 / 10,500 / 11,000" comparison window.
+    pub compare: Option<[f64; 3]>,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RightTab {
+    Volume,
+    Phase,
+}
+
+/// The three n of the dialogue's jump.
+pub const COMPARE_N: [f64; 3] = [1e4, 1.05e4, 1.1e4];
 
 impl LambdaApp {
     pub fn new(ctx: &egui::Context, start: StartOptions) -> LambdaApp {
@@ -110,6 +127,11 @@ impl LambdaApp {
             grid_res: 256,
             dark: None,
             sent: None,
+            phase: None,
+            phase_error: None,
+            phase_panel: PhasePanel::default(),
+            right_tab: RightTab::Volume,
+            compare: None,
         };
         app.submit_landscape();
         app
@@ -123,19 +145,9 @@ impl LambdaApp {
     fn view_spec(&self, rect: [f64; 4], dim: usize) -> GridSpec {
         let n = self.controls.grid;
         if dim == 1 {
-            GridSpec {
-                x: [rect[0], rect[1]],
-                y: [0.0, 0.0],
-                nx: n * 8,
-                ny: 1,
-            }
+            GridSpec { x: [rect[0], rect[1]], y: [0.0, 0.0], nx: n * 8, ny: 1 }
         } else {
-            GridSpec {
-                x: [rect[0], rect[1]],
-                y: [rect[2], rect[3]],
-                nx: n,
-                ny: n,
-            }
+            GridSpec { x: [rect[0], rect[1]], y: [rect[2], rect[3]], nx: n, ny: n }
         }
     }
 
@@ -180,33 +192,42 @@ impl LambdaApp {
                     self.controls.eps_max = a.estimate.curve.eps_max;
                     self.controls.dim = a.dim;
                     if !self.controls.link {
-                        self.controls.eps =
-                            self.controls.eps.clamp(1e-12, a.estimate.curve.eps_max);
+                        self.controls.eps = self.controls.eps.clamp(1e-12, a.estimate.curve.eps_max);
                     }
                     self.controls.readouts.compute_error = None;
                     self.grid = Some(grid);
+                    let group = a.spec.preset.as_deref().and_then(crate::core::presets::find).map(|p| p.group);
+                    if group == Some(crate::core::presets::Group::PhaseTransitions) {
+                        self.right_tab = RightTab::Phase;
+                    }
+                    self.worker.send(Job::Phase { version: a.version });
+                    self.phase = None;
+                    self.phase_error = None;
                     self.analysis = Some(a);
                     self.volume.window = None;
                 }
-                Reply::Refit {
-                    version,
-                    fit_version,
-                    fit,
-                    law,
-                } if version == self.version && fit_version == self.fit_version => match fit {
-                    Ok(f) => {
-                        self.fit = Some(Arc::new(*f));
-                        self.law = law.map(Arc::new).or(self.law.take());
-                        self.controls.readouts.compute_error = None;
+                Reply::Refit { version, fit_version, fit, law }
+                    if version == self.version && fit_version == self.fit_version =>
+                {
+                    match fit {
+                        Ok(f) => {
+                            self.fit = Some(Arc::new(*f));
+                            self.law = law.map(Arc::new).or(self.law.take());
+                            self.controls.readouts.compute_error = None;
+                        }
+                        Err(e) => self.controls.readouts.compute_error = Some(e),
                     }
-                    Err(e) => self.controls.readouts.compute_error = Some(e),
-                },
-                Reply::Grid {
-                    version,
-                    view_version,
-                    grid,
-                } if version == self.version && view_version == self.view_version => {
+                }
+                Reply::Grid { version, view_version, grid }
+                    if version == self.version && view_version == self.view_version =>
+                {
                     self.grid = Some(grid);
+                }
+                Reply::Phase(p) if p.version == self.version => {
+                    self.phase = Some(p);
+                }
+                Reply::PhaseFailed { version, message } if version == self.version => {
+                    self.phase_error = Some(message);
                 }
                 Reply::Failed { version, message } if version == self.version => {
                     // keep the last good landscape on screen; say what went wrong under the formula
@@ -253,10 +274,7 @@ impl LambdaApp {
             self.grid_res = self.controls.grid;
             if let (Some(g), Some(a)) = (&self.grid, &self.analysis) {
                 let s = g.spec;
-                self.view_pending = Some((
-                    [s.x[0], s.x[1], s.y[0], s.y[1]],
-                    Instant::now() - VIEW_DEBOUNCE,
-                ));
+                self.view_pending = Some(([s.x[0], s.x[1], s.y[0], s.y[1]], Instant::now() - VIEW_DEBOUNCE));
                 let _ = a;
             }
         }
@@ -274,9 +292,7 @@ impl LambdaApp {
         let kmin = a.estimate.minimum.k_min;
         let gkey = Arc::as_ptr(&grid) as usize;
         if self.post.as_ref().map(|p| (p.0, p.1)) != Some((gkey, n.to_bits())) {
-            self.post = posterior(&grid, kmin, n)
-                .ok()
-                .map(|p| (gkey, n.to_bits(), Arc::new(p)));
+            self.post = posterior(&grid, kmin, n).ok().map(|p| (gkey, n.to_bits(), Arc::new(p)));
         }
         if a.dim == 1 {
             if self.ui_land.as_ref().map(|l| l.0) != Some(a.version) {
@@ -303,21 +319,32 @@ impl LambdaApp {
             v_eps: Some((ln_v.exp(), eps < curve.eps_min)),
             lambda: Some((fit.best.lambda, fit.lambda_ci, fit.best.m, fit.m_source)),
             lambda_naive: Some(fit.lambda_naive),
-            exact: est
-                .theory
-                .as_ref()
-                .map(|t| (t.lambda, t.m, format!("{}, {}", t.source, t.status))),
+            exact: est.theory.as_ref().map(|t| (t.lambda, t.m, format!("{}, {}", t.source, t.status))),
             regular: Some(a.dim as f64 / 2.0),
             mass_inside: mass_inside(&law, n, eps).ok(),
-            free_energy: free_energy(&law, kmin, n)
-                .ok()
-                .map(|f| (f.f, f.lambda_f, f.extrapolated)),
+            free_energy: free_energy(&law, kmin, n).ok().map(|f| (f.f, f.lambda_f, f.extrapolated)),
             decades: Some(curve.decades),
             fit_window: Some(fit.best.window),
             warnings: est.warnings.clone(),
             compute_error: self.controls.readouts.compute_error.clone(),
         };
         self.controls.readouts = r;
+        let basin_mass = self.phase.as_ref().and_then(|p| p.basins.masses(n).ok()).unwrap_or_default();
+        let mut impulses = vec![];
+        if let (Some(p), 1) = (&self.phase, a.dim) {
+            // a basin whose posterior is narrower than ~3 cells of the view: its width at n is about
+            // the length of its sublevel set at ε = 1/n (V_i / prior density, from its volume law)
+            let cell = grid.spec.cell_size()[0];
+            let [lo, hi] = a.bounds[0];
+            for (i, b) in p.basins.basins.iter().enumerate() {
+                let v = b.law.ln_v((1.0 / n).ln()).exp();
+                let width = v * (hi - lo);
+                let inside = b.argmin[0] >= grid.spec.x[0] && b.argmin[0] <= grid.spec.x[1];
+                if width < 3.0 * cell && inside {
+                    impulses.push((b.argmin[0], basin_mass.get(i).copied().unwrap_or(0.0), i));
+                }
+            }
+        }
         Some(Arc::new(ViewData {
             analysis: a,
             fit,
@@ -327,11 +354,11 @@ impl LambdaApp {
             eps,
             log_colour: self.controls.log_colour,
             log_posterior: self.controls.log_posterior,
-            intervals_1d: self
-                .intervals
-                .as_ref()
-                .map(|i| i.2.clone())
-                .unwrap_or_default(),
+            intervals_1d: self.intervals.as_ref().map(|i| i.2.clone()).unwrap_or_default(),
+            phase: self.phase.clone(),
+            phase_error: self.phase_error.clone(),
+            impulses,
+            basin_mass,
         }))
     }
 
@@ -346,11 +373,7 @@ impl LambdaApp {
         let bx = a.bounds;
         // the part of the view inside the box
         let x = [b[0].max(bx[0][0]), b[1].min(bx[0][1])];
-        let y = if a.dim == 2 {
-            [b[2].max(bx[1][0]), b[3].min(bx[1][1])]
-        } else {
-            [0.0, 0.0]
-        };
+        let y = if a.dim == 2 { [b[2].max(bx[1][0]), b[3].min(bx[1][1])] } else { [0.0, 0.0] };
         if x[1] <= x[0] || (a.dim == 2 && y[1] <= y[0]) {
             return;
         }
@@ -362,8 +385,7 @@ impl LambdaApp {
         let differs = |p: [f64; 4], q: [f64; 4]| {
             (p[0] - q[0]).abs() > 0.01 * w
                 || (p[1] - q[1]).abs() > 0.01 * w
-                || (a.dim == 2
-                    && ((p[2] - q[2]).abs() > 0.01 * h || (p[3] - q[3]).abs() > 0.01 * h))
+                || (a.dim == 2 && ((p[2] - q[2]).abs() > 0.01 * h || (p[3] - q[3]).abs() > 0.01 * h))
         };
         let res_changed = s.nx != self.view_spec(want, a.dim).nx;
         if !differs(want, have) && !res_changed {
@@ -380,11 +402,7 @@ impl LambdaApp {
                     self.view_version += 1;
                     self.requested_view = Some(want);
                     let view = self.view_spec(want, a.dim);
-                    self.worker.send(Job::Resample {
-                        version: self.version,
-                        view_version: self.view_version,
-                        view,
-                    });
+                    self.worker.send(Job::Resample { version: self.version, view_version: self.view_version, view });
                 }
             }
             _ => self.view_pending = Some((want, Instant::now())),
@@ -414,14 +432,27 @@ impl LambdaApp {
         self.controls.busy = self.worker.busy() || self.edit_at.is_some();
         self.landscape.data = data.clone();
         self.posterior.data = data.clone();
-        self.volume.data = data;
+        self.volume.data = data.clone();
+        self.phase_panel.data = data;
+        // the play button: n sweeps up on a log scale, `speed` decades per second
+        if self.controls.playing {
+            let dt = ui.input(|i| i.stable_dt).min(0.1) as f64;
+            let n = self.controls.n * 10f64.powf(self.controls.speed * dt);
+            if n >= N_MAX {
+                self.controls.n = N_MAX;
+                self.controls.playing = false;
+            } else {
+                self.controls.n = n;
+            }
+            ui.ctx().request_repaint();
+        }
+        if std::mem::take(&mut self.controls.open_compare) {
+            self.compare = Some(COMPARE_N);
+        }
 
-        egui::Panel::left("controls")
-            .default_size(340.0)
-            .resizable(true)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.controls.ui(ui));
-            });
+        egui::Panel::left("controls").default_size(340.0).resizable(true).show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| self.controls.ui(ui));
+        });
         egui::CentralPanel::default().show(ui, |ui| {
             let avail = ui.available_size();
             let gap = ui.spacing().item_spacing;
@@ -441,13 +472,54 @@ impl LambdaApp {
                 });
                 ui.allocate_ui(egui::vec2(right_w, avail.y), |ui| {
                     ui.set_min_size(egui::vec2(right_w, avail.y));
-                    ui.vertical(|ui| self.volume.ui(ui));
+                    ui.vertical(|ui| {
+                        ui.horizontal(|ui| {
+                            ui.selectable_value(&mut self.right_tab, RightTab::Volume, "Volume law")
+                                .on_hover_text("V(ε) on log–log axes, its fit and the local slope");
+                            ui.selectable_value(&mut self.right_tab, RightTab::Phase, "Phase transitions")
+                                .on_hover_text("Posterior mass per basin against n, and the free energies");
+                        });
+                        match self.right_tab {
+                            RightTab::Volume => self.volume.ui(ui),
+                            RightTab::Phase => self.phase_panel.ui(ui),
+                        }
+                    });
                 });
             });
         });
+        self.compare_window(ui);
         self.follow_view();
         if self.busy() {
             ui.ctx().request_repaint_after(Duration::from_millis(50));
+        }
+    }
+}
+
+impl LambdaApp {
+    /// Three posteriors side by side (the dialogue's 10,000 / 10,500 / 11,000), each from the cached
+    /// K grid and, for basins narrower than a pixel, the core's basin masses.
+    fn compare_window(&mut self, ui: &mut egui::Ui) {
+        let Some(ns) = self.compare else { return };
+        let (Some(a), Some(grid)) = (self.analysis.clone(), self.grid.clone()) else { return };
+        let kmin = a.estimate.minimum.k_min;
+        let mut open = true;
+        egui::Window::new("Posterior at three n").open(&mut open).default_size([900.0, 320.0]).show(ui.ctx(), |ui| {
+            ui.columns(3, |cols| {
+                for (c, &n) in cols.iter_mut().zip(ns.iter()) {
+                    c.label(egui::RichText::new(format!("n = {}", super::plot_util::sci(n))).strong());
+                    let masses = self.phase.as_ref().and_then(|p| p.basins.masses(n).ok());
+                    if let Some(m) = &masses {
+                        let txt: Vec<String> =
+                            m.iter().enumerate().map(|(i, v)| format!("basin {i}: {v:.3}")).collect();
+                        c.label(txt.join("   "));
+                    }
+                    let Ok(p) = posterior(&grid, kmin, n) else { continue };
+                    super::posterior::small_posterior_plot(c, &p, a.dim, n, masses.as_deref(), self.phase.as_deref());
+                }
+            });
+        });
+        if !open {
+            self.compare = None;
         }
     }
 }

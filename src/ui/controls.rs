@@ -57,6 +57,12 @@ pub struct Controls {
     pub fit_window_changed: bool,
     /// "Fit view to posterior" clicked.
     pub fit_view: bool,
+    /// The n sweep is running.
+    pub playing: bool,
+    /// Decades of n per second in the sweep.
+    pub speed: f64,
+    /// "10,000 / 10,500 / 11,000" clicked.
+    pub open_compare: bool,
 }
 
 impl Default for Controls {
@@ -64,9 +70,7 @@ impl Default for Controls {
         let p = presets::find(presets::DEFAULT_PRESET);
         Controls {
             preset: p.map(|p| p.id.to_string()),
-            formula: p
-                .map(|p| p.formula.to_string())
-                .unwrap_or_else(|| "x^2*y^2".into()),
+            formula: p.map(|p| p.formula.to_string()).unwrap_or_else(|| "x^2*y^2".into()),
             formula_error: None,
             dim: p.map(|p| p.dim).unwrap_or(2),
             force_2d: false,
@@ -89,6 +93,9 @@ impl Default for Controls {
             formula_edited: false,
             fit_window_changed: false,
             fit_view: false,
+            playing: false,
+            speed: 1.0,
+            open_compare: false,
         }
     }
 }
@@ -104,11 +111,7 @@ impl Controls {
         };
         s.bounds = Some(self.bounds);
         s.dim = if self.force_2d { Some(2) } else { None };
-        s.prior = if self.gaussian {
-            Prior::Gaussian { sigma: self.sigma }
-        } else {
-            Prior::Uniform
-        };
+        s.prior = if self.gaussian { Prior::Gaussian { sigma: self.sigma } } else { Prior::Uniform };
         s
     }
 
@@ -140,12 +143,8 @@ impl Controls {
 
     fn landscape_ui(&mut self, ui: &mut egui::Ui) {
         ui.strong("Landscape");
-        let current = self
-            .preset
-            .clone()
-            .and_then(|id| presets::find(&id))
-            .map(|p| p.name)
-            .unwrap_or("(typed formula)");
+        let current =
+            self.preset.clone().and_then(|id| presets::find(&id)).map(|p| p.name).unwrap_or("(typed formula)");
         let mut chosen: Option<&'static str> = None;
         egui::ComboBox::from_label("Preset")
             .selected_text(current)
@@ -155,20 +154,14 @@ impl Controls {
                     ui.label(RichText::new(g.label()).strong().small());
                     for p in presets::all().iter().filter(|p| p.group == g) {
                         let sel = self.preset.as_deref() == Some(p.id);
-                        if ui
-                            .selectable_label(sel, p.name)
-                            .on_hover_text(p.explanation)
-                            .clicked()
-                        {
+                        if ui.selectable_label(sel, p.name).on_hover_text(p.explanation).clicked() {
                             chosen = Some(p.id);
                         }
                     }
                 }
             })
             .response
-            .on_hover_text(
-                "A catalogue of landscapes with known learning coefficients, grouped by kind.",
-            );
+            .on_hover_text("A catalogue of landscapes with known learning coefficients, grouped by kind.");
         if let Some(id) = chosen {
             self.choose_preset(id);
         }
@@ -187,7 +180,9 @@ impl Controls {
                         .font(egui::TextStyle::Monospace)
                         .hint_text("x^2*y^4"),
                 )
-                .on_hover_text("Type a loss in x (1-D) or x, y (2-D); it updates as you type. ^ is a power, -x^2 = -(x^2).");
+                .on_hover_text(
+                    "Type a loss in x (1-D) or x, y (2-D); it updates as you type. ^ is a power, -x^2 = -(x^2).",
+                );
             let r = r.labelled_by(lbl.id);
             if r.changed() {
                 self.formula_edited = true;
@@ -232,10 +227,8 @@ impl Controls {
         }
         ui.horizontal(|ui| {
             ui.label("Prior");
-            let mut changed = ui
-                .radio_value(&mut self.gaussian, false, "uniform")
-                .on_hover_text("Uniform on the box.")
-                .changed();
+            let mut changed =
+                ui.radio_value(&mut self.gaussian, false, "uniform").on_hover_text("Uniform on the box.").changed();
             changed |= ui
                 .radio_value(&mut self.gaussian, true, "Gaussian")
                 .on_hover_text("N(0, σ²I) restricted to the box.")
@@ -243,11 +236,7 @@ impl Controls {
             if self.gaussian {
                 ui.label("σ");
                 changed |= ui
-                    .add(
-                        egui::DragValue::new(&mut self.sigma)
-                            .speed(0.01)
-                            .range(1e-3..=1e3),
-                    )
+                    .add(egui::DragValue::new(&mut self.sigma).speed(0.01).range(1e-3..=1e3))
                     .on_hover_text("Standard deviation of the Gaussian prior")
                     .changed();
             }
@@ -266,9 +255,7 @@ impl Controls {
                 .custom_formatter(|v, _| sci(v))
                 .custom_parser(|s| s.trim().parse::<f64>().ok()),
         )
-        .on_hover_text(
-            "Number of data points: the posterior is proportional to prior · exp(−n·K).",
-        );
+        .on_hover_text("Number of data points: the posterior is proportional to prior · exp(−n·K).");
         ui.add_enabled(
             !self.link,
             egui::Slider::new(&mut self.eps, 1e-12..=self.eps_max.max(1e-11))
@@ -282,15 +269,28 @@ impl Controls {
             ui.checkbox(&mut self.link, "link ε = c/n")
                 .on_hover_text("The posterior lives in the sublevel set at ε ≈ 1/n: tie ε to n.");
             if self.link {
-                ui.add(
-                    egui::DragValue::new(&mut self.link_c)
-                        .speed(0.05)
-                        .range(1e-3..=1e3)
-                        .prefix("c = "),
-                )
-                .on_hover_text("The constant c in ε = c/n");
+                ui.add(egui::DragValue::new(&mut self.link_c).speed(0.05).range(1e-3..=1e3).prefix("c = "))
+                    .on_hover_text("The constant c in ε = c/n");
             }
         });
+        ui.horizontal(|ui| {
+            let label = if self.playing { "Pause" } else { "Play n" };
+            if ui.button(label).on_hover_text("Sweep n upward on a log scale; every panel follows.").clicked() {
+                if !self.playing && self.n >= N_MAX {
+                    self.n = 1.0;
+                }
+                self.playing = !self.playing;
+            }
+            ui.add(egui::Slider::new(&mut self.speed, 0.05..=3.0).logarithmic(true).text("decades/s"))
+                .on_hover_text("Speed of the sweep: decades of n per second");
+        });
+        if ui
+            .button("n = 10,000 / 10,500 / 11,000")
+            .on_hover_text("Show the posterior at the three n of the dialogue's jump, side by side.")
+            .clicked()
+        {
+            self.open_compare = true;
+        }
         if self.link {
             self.eps = (self.link_c / self.n).clamp(1e-12, self.eps_max.max(1e-11));
         }
@@ -300,8 +300,7 @@ impl Controls {
         ui.horizontal(|ui| {
             ui.strong("Readouts");
             if self.busy {
-                ui.add(egui::Spinner::new())
-                    .on_hover_text("Computing on the worker thread");
+                ui.add(egui::Spinner::new()).on_hover_text("Computing on the worker thread");
                 ui.label(RichText::new("computing…").weak());
             }
         });
@@ -360,11 +359,7 @@ impl Controls {
             }
         });
         for w in &r.warnings {
-            ui.label(
-                RichText::new(format!("warning: {w}"))
-                    .small()
-                    .color(Color32::from_rgb(220, 160, 40)),
-            );
+            ui.label(RichText::new(format!("warning: {w}")).small().color(Color32::from_rgb(220, 160, 40)));
         }
     }
 
@@ -389,9 +384,8 @@ impl Controls {
             self.fit_view = true;
         }
         ui.horizontal(|ui| {
-            ui.label("Fit window ε").on_hover_text(
-                "The range of ε over which λ is fitted (also draggable on the volume plot).",
-            );
+            ui.label("Fit window ε")
+                .on_hover_text("The range of ε over which λ is fitted (also draggable on the volume plot).");
             let Some(mut w) = self.fit_window.or(self.readouts.fit_window) else {
                 return;
             };
@@ -434,11 +428,7 @@ impl Controls {
                 (Some(true), "dark", "Dark theme"),
                 (Some(false), "light", "Light theme (for projectors)"),
             ] {
-                if ui
-                    .selectable_label(self.dark == v, name)
-                    .on_hover_text(tip)
-                    .clicked()
-                {
+                if ui.selectable_label(self.dark == v, name).on_hover_text(tip).clicked() {
                     self.dark = v;
                 }
             }

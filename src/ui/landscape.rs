@@ -4,9 +4,7 @@ use eframe::egui;
 use std::sync::Arc;
 
 use egui::{Color32, TextureHandle, TextureOptions};
-use egui_plot::{
-    HLine, HoverPosition, Line, Plot, PlotBounds, PlotImage, PlotPoint, PlotPoints, Polygon,
-};
+use egui_plot::{HLine, HoverPosition, Line, Plot, PlotBounds, PlotImage, PlotPoint, PlotPoints, Polygon};
 
 use super::ViewData;
 use super::plot_util::{RED, colour_bar, sci};
@@ -20,6 +18,8 @@ pub struct LandscapePanel {
     heat_key: Option<(usize, bool, bool)>,
     mask_key: Option<(usize, u64)>,
     mask_pixels: usize,
+    basins_tex: Option<TextureHandle>,
+    basins_key: Option<(usize, usize)>,
     /// Plot bounds after the last frame (x0, x1, y0, y1).
     pub bounds: Option<[f64; 4]>,
     /// Bounds to impose on the next frame (fit view, new landscape).
@@ -37,11 +37,7 @@ impl LandscapePanel {
         };
         ui.horizontal(|ui| {
             ui.strong("Landscape and sublevel set");
-            ui.label(
-                egui::RichText::new(format!("K − K* < ε = {}", sci(d.eps)))
-                    .color(RED)
-                    .small(),
-            );
+            ui.label(egui::RichText::new(format!("K − K* < ε = {}", sci(d.eps))).color(RED).small());
         });
         if d.analysis.dim == 1 {
             self.ui_1d(ui, &d);
@@ -53,10 +49,8 @@ impl LandscapePanel {
     fn ui_1d(&mut self, ui: &mut egui::Ui, d: &ViewData) {
         let g = &d.grid;
         let kmin = d.analysis.estimate.minimum.k_min;
-        let pts: Vec<[f64; 2]> = (0..g.spec.nx)
-            .filter(|&i| g.k[i].is_finite())
-            .map(|i| [g.spec.center(i, 0)[0], g.k[i]])
-            .collect();
+        let pts: Vec<[f64; 2]> =
+            (0..g.spec.nx).filter(|&i| g.k[i].is_finite()).map(|i| [g.spec.center(i, 0)[0], g.k[i]]).collect();
         let ymax = pts.iter().map(|p| p[1]).fold(kmin, f64::max);
         let level = kmin + d.eps;
         let force = self.force_bounds.take();
@@ -68,17 +62,13 @@ impl LandscapePanel {
             .link_axis(egui::Id::unique(LINK), [true, false])
             .label_formatter(|hp: &HoverPosition<'_>| {
                 let p = match hp {
-                    HoverPosition::NearDataPoint { position, .. }
-                    | HoverPosition::Elsewhere { position } => *position,
+                    HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
                 };
                 Some(format!("x = {:.6}\nK = {}", p.x, sci(p.y)))
             })
             .show(ui, |pui| {
                 if let Some(b) = force {
-                    pui.set_plot_bounds(PlotBounds::from_min_max(
-                        [b[0], kmin - 0.05 * (ymax - kmin)],
-                        [b[1], ymax],
-                    ));
+                    pui.set_plot_bounds(PlotBounds::from_min_max([b[0], kmin - 0.08 * (ymax - kmin)], [b[1], ymax]));
                 }
                 // the red band over the sublevel set, and the segments on the axis
                 let base = kmin - 0.02 * (ymax - kmin).max(1e-300);
@@ -89,10 +79,7 @@ impl LandscapePanel {
                     pui.line(
                         Line::new(
                             "sublevel set",
-                            PlotPoints::from(vec![
-                                [c, base],
-                                [c, level.max(kmin + 0.06 * (ymax - kmin))],
-                            ]),
+                            PlotPoints::from(vec![[c, base], [c, level.max(kmin + 0.06 * (ymax - kmin))]]),
                         )
                         .color(RED)
                         .width(3.0),
@@ -115,13 +102,28 @@ impl LandscapePanel {
                             .stroke(egui::Stroke::NONE),
                     );
                     pui.line(
-                        Line::new(
-                            "sublevel set",
-                            PlotPoints::from(vec![[*a, base], [*b, base]]),
-                        )
-                        .color(RED)
-                        .width(5.0),
+                        Line::new("sublevel set", PlotPoints::from(vec![[*a, base], [*b, base]])).color(RED).width(5.0),
                     );
+                }
+                if let Some(ph) = &d.phase
+                    && ph.basins.basins.len() > 1
+                {
+                    let y = kmin - 0.035 * (ymax - kmin).max(1e-300);
+                    for (i, b) in ph.basins.basins.iter().enumerate() {
+                        let c = super::plot_util::basin_colour(i);
+                        if let Some([a, bb]) = b.interval {
+                            pui.line(
+                                Line::new(format!("basin {i}"), PlotPoints::from(vec![[a, y], [bb, y]]))
+                                    .color(c)
+                                    .width(3.0),
+                            );
+                        }
+                        pui.text(
+                            egui_plot::Text::new("basin", PlotPoint::new(b.argmin[0], y), format!("{i}"))
+                                .color(c)
+                                .anchor(egui::Align2::CENTER_TOP),
+                        );
+                    }
                 }
                 pui.line(Line::new("K", PlotPoints::from(pts)).width(2.0));
                 pui.hline(HLine::new("K* + ε", level).color(RED).width(1.5));
@@ -147,10 +149,7 @@ impl LandscapePanel {
             let img = landscape_image(g, &scale, lut, true);
             match &mut self.heat {
                 Some(t) => t.set(img, TextureOptions::NEAREST),
-                None => {
-                    self.heat =
-                        Some(ctx.load_texture("landscape-heat", img, TextureOptions::NEAREST))
-                }
+                None => self.heat = Some(ctx.load_texture("landscape-heat", img, TextureOptions::NEAREST)),
             }
             self.heat_key = Some((gkey, d.log_colour, true));
         }
@@ -159,41 +158,46 @@ impl LandscapePanel {
             self.mask_pixels = inside;
             match &mut self.mask {
                 Some(t) => t.set(img, TextureOptions::NEAREST),
-                None => {
-                    self.mask =
-                        Some(ctx.load_texture("landscape-mask", img, TextureOptions::NEAREST))
-                }
+                None => self.mask = Some(ctx.load_texture("landscape-mask", img, TextureOptions::NEAREST)),
             }
             self.mask_key = Some((gkey, d.eps.to_bits()));
         }
+        let phase_basins = d
+            .phase
+            .as_ref()
+            .filter(|p| p.basins.basins.len() > 1)
+            .and_then(|p| p.basins.labels.clone().map(|l| (p.clone(), l)));
+        if let Some((ph, labels)) = &phase_basins {
+            let key = (gkey, Arc::as_ptr(ph) as usize);
+            if self.basins_key != Some(key) {
+                let img = super::render::basin_boundary_image(&g.spec, labels);
+                match &mut self.basins_tex {
+                    Some(t) => t.set(img, TextureOptions::NEAREST),
+                    None => self.basins_tex = Some(ctx.load_texture("basins", img, TextureOptions::NEAREST)),
+                }
+                self.basins_key = Some(key);
+            }
+        }
+        let basin_marks: Vec<([f64; 2], usize)> = phase_basins
+            .as_ref()
+            .map(|(ph, _)| ph.basins.basins.iter().enumerate().map(|(i, b)| (b.argmin, i)).collect())
+            .unwrap_or_default();
+        let basins_id = if phase_basins.is_some() { self.basins_tex.as_ref().map(|t| t.id()) } else { None };
         let lab = |t: f64| sci(scale.value_at(t));
-        colour_bar(
-            ui,
-            lut,
-            if d.log_colour {
-                "K − K* (log)"
-            } else {
-                "K − K*"
-            },
-            [lab(0.0), lab(0.5), lab(1.0)],
-        );
+        colour_bar(ui, lut, if d.log_colour { "K − K* (log)" } else { "K − K*" }, [lab(0.0), lab(0.5), lab(1.0)]);
         if self.mask_pixels == 0 {
             ui.label(
-                egui::RichText::new("the sublevel set is narrower than a pixel here: zoom in (V(ε) in the readouts is exact)")
-                    .small()
-                    .color(Color32::from_rgb(220, 160, 40)),
+                egui::RichText::new(
+                    "the sublevel set is narrower than a pixel here: zoom in (V(ε) in the readouts is exact)",
+                )
+                .small()
+                .color(Color32::from_rgb(220, 160, 40)),
             );
         }
         let spec = g.spec;
         let center = PlotPoint::new(0.5 * (spec.x[0] + spec.x[1]), 0.5 * (spec.y[0] + spec.y[1]));
-        let size = [
-            (spec.x[1] - spec.x[0]) as f32,
-            (spec.y[1] - spec.y[0]) as f32,
-        ];
-        let (heat, mask) = (
-            self.heat.as_ref().map(|t| t.id()),
-            self.mask.as_ref().map(|t| t.id()),
-        );
+        let size = [(spec.x[1] - spec.x[0]) as f32, (spec.y[1] - spec.y[0]) as f32];
+        let (heat, mask) = (self.heat.as_ref().map(|t| t.id()), self.mask.as_ref().map(|t| t.id()));
         let force = self.force_bounds.take();
         let grid = g.clone();
         let (w, h) = super::plot_util::aspect_size(ui, &d.analysis.bounds);
@@ -207,16 +211,10 @@ impl LandscapePanel {
             .link_cursor(egui::Id::unique("cursor"), [true, true])
             .label_formatter(move |hp: &HoverPosition<'_>| {
                 let p = match hp {
-                    HoverPosition::NearDataPoint { position, .. }
-                    | HoverPosition::Elsewhere { position } => *position,
+                    HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
                 };
                 let k = lookup(&grid, p.x, p.y);
-                Some(format!(
-                    "x = {:.5}, y = {:.5}\nK = {}",
-                    p.x,
-                    p.y,
-                    k.map(sci).unwrap_or_else(|| "—".into())
-                ))
+                Some(format!("x = {:.5}, y = {:.5}\nK = {}", p.x, p.y, k.map(sci).unwrap_or_else(|| "—".into())))
             })
             .show(ui, |pui| {
                 if let Some(b) = force {
@@ -227,6 +225,18 @@ impl LandscapePanel {
                 }
                 if let Some(id) = mask {
                     pui.image(PlotImage::new("sublevel set", id, center, size));
+                }
+                if let Some(id) = basins_id {
+                    pui.image(PlotImage::new("basin boundaries", id, center, size));
+                }
+                for (w, i) in &basin_marks {
+                    let c = super::plot_util::basin_colour(*i);
+                    pui.points(egui_plot::Points::new(format!("basin {i}"), vec![[w[0], w[1]]]).radius(5.0).color(c));
+                    pui.text(
+                        egui_plot::Text::new("basin", PlotPoint::new(w[0], w[1]), format!(" basin {i}"))
+                            .color(c)
+                            .anchor(egui::Align2::LEFT_BOTTOM),
+                    );
                 }
                 pui.plot_bounds()
             });
@@ -239,15 +249,9 @@ impl LandscapePanel {
 pub fn lookup(g: &crate::core::posterior::KGrid, x: f64, y: f64) -> Option<f64> {
     let s = g.spec;
     let i = ((x - s.x[0]) / (s.x[1] - s.x[0]) * s.nx as f64).floor();
-    let j = if s.ny <= 1 {
-        0.0
-    } else {
-        ((y - s.y[0]) / (s.y[1] - s.y[0]) * s.ny as f64).floor()
-    };
+    let j = if s.ny <= 1 { 0.0 } else { ((y - s.y[0]) / (s.y[1] - s.y[0]) * s.ny as f64).floor() };
     if i < 0.0 || j < 0.0 || i >= s.nx as f64 || j >= s.ny.max(1) as f64 {
         return None;
     }
-    g.k.get(j as usize * s.nx + i as usize)
-        .copied()
-        .filter(|v| v.is_finite())
+    g.k.get(j as usize * s.nx + i as usize).copied().filter(|v| v.is_finite())
 }

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod controls;
 pub mod landscape;
+pub mod phase;
 pub mod plot_util;
 pub mod posterior;
 pub mod render;
@@ -31,6 +32,14 @@ pub struct ViewData {
     pub log_posterior: bool,
     /// 1-D: the sublevel set {K − K* < ε} as intervals (from the core).
     pub intervals_1d: Vec<(f64, f64)>,
+    /// Basins and phase-transition curves, when computed.
+    pub phase: Option<Arc<worker::PhaseData>>,
+    pub phase_error: Option<String>,
+    /// Basins whose posterior is narrower than a pixel of the view: (w*, mass at n, basin index),
+    /// drawn as labelled impulses (1-D).
+    pub impulses: Vec<(f64, f64, usize)>,
+    /// Posterior mass of each basin at n (from the core), when the basins are known.
+    pub basin_mass: Vec<f64>,
 }
 
 /// Open the window.
@@ -42,9 +51,5 @@ pub fn run(start: StartOptions) -> eframe::Result<()> {
             .with_min_inner_size([800.0, 560.0]),
         ..Default::default()
     };
-    eframe::run_native(
-        "lambdascope",
-        options,
-        Box::new(move |cc| Ok(Box::new(LambdaApp::new(&cc.egui_ctx, start)))),
-    )
+    eframe::run_native("lambdascope", options, Box::new(move |cc| Ok(Box::new(LambdaApp::new(&cc.egui_ctx, start)))))
 }

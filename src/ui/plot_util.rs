@@ -17,25 +17,16 @@ pub fn log_grid(input: GridInput) -> Vec<GridMark> {
     // decades per labelled tick: egui_plot hides x labels closer than ~80 px (base_step_size is
     // the value of its minimum grid spacing, 8 px), so choose the smallest step that leaves room
     let per_px = input.base_step_size / 8.0;
-    let step = [1i64, 2, 3, 5, 10, 20, 50]
-        .into_iter()
-        .find(|&s| s as f64 >= 85.0 * per_px)
-        .unwrap_or(100);
+    let step = [1i64, 2, 3, 5, 10, 20, 50].into_iter().find(|&s| s as f64 >= 85.0 * per_px).unwrap_or(100);
     let mut v = vec![];
     for k in lo.floor() as i64..=hi.ceil() as i64 {
         let kf = k as f64;
         if k % step == 0 {
-            v.push(GridMark {
-                value: kf,
-                step_size: step as f64,
-            });
+            v.push(GridMark { value: kf, step_size: step as f64 });
         }
         if span < 8.0 {
             for m in 2..=9 {
-                v.push(GridMark {
-                    value: kf + (m as f64).log10(),
-                    step_size: 0.1,
-                });
+                v.push(GridMark { value: kf + (m as f64).log10(), step_size: 0.1 });
             }
         }
     }
@@ -44,11 +35,7 @@ pub fn log_grid(input: GridInput) -> Vec<GridMark> {
 }
 
 pub fn log_fmt(m: GridMark, _r: &std::ops::RangeInclusive<f64>) -> String {
-    if (m.value - m.value.round()).abs() < 1e-9 {
-        format!("1e{}", m.value.round() as i32)
-    } else {
-        String::new()
-    }
+    if (m.value - m.value.round()).abs() < 1e-9 { format!("1e{}", m.value.round() as i32) } else { String::new() }
 }
 
 /// A number as a person reads it: 4 significant digits, no trailing zeros, exponent outside
@@ -61,11 +48,7 @@ pub fn sci(v: f64) -> String {
     } else if (1e-3..1e5).contains(&v.abs()) {
         let digits = (3 - v.abs().log10().floor() as i32).max(0) as usize;
         let s = format!("{v:.digits$}");
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
+        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
     } else {
         let s = format!("{v:.3e}");
         match s.split_once('e') {
@@ -90,16 +73,10 @@ pub fn colour_bar(ui: &mut egui::Ui, lut: &Lut, title: &str, labels: [String; 3]
         for i in 0..n {
             let x0 = rect.left() + rect.width() * i as f32 / n as f32;
             let x1 = rect.left() + rect.width() * (i + 1) as f32 / n as f32 + 0.5;
-            let r =
-                egui::Rect::from_min_max(egui::pos2(x0, rect.top()), egui::pos2(x1, rect.bottom()));
+            let r = egui::Rect::from_min_max(egui::pos2(x0, rect.top()), egui::pos2(x1, rect.bottom()));
             painter.rect_filled(r, 0.0, lut.at((i as f64 + 0.5) / n as f64));
         }
-        painter.rect_stroke(
-            rect,
-            0.0,
-            Stroke::new(1.0, Color32::GRAY),
-            egui::StrokeKind::Inside,
-        );
+        painter.rect_stroke(rect, 0.0, Stroke::new(1.0, Color32::GRAY), egui::StrokeKind::Inside);
         let mid = egui::pos2(rect.center().x, rect.bottom() + 1.0);
         painter.text(
             mid,
@@ -114,6 +91,14 @@ pub fn colour_bar(ui: &mut egui::Ui, lut: &Lut, title: &str, labels: [String; 3]
 
 pub const RED: Color32 = Color32::from_rgb(230, 30, 30);
 
+/// The colour of basin i, the same in every panel (Tableau 10, without its red: red is the
+/// sublevel set).
+pub fn basin_colour(i: usize) -> Color32 {
+    const C: [usize; 9] = [0, 1, 2, 4, 5, 6, 7, 8, 9];
+    let c = colorous::TABLEAU10[C[i % C.len()]];
+    Color32::from_rgb(c.r, c.g, c.b)
+}
+
 /// Width and height for a 2-D plot of the box: as large as the space allows, with the box's aspect
 /// ratio (plus room for the axes), so that `data_aspect(1)` shows the whole box.
 pub fn aspect_size(ui: &egui::Ui, bounds: &[[f64; 2]; 2]) -> (f32, f32) {
@@ -123,10 +108,6 @@ pub fn aspect_size(ui: &egui::Ui, bounds: &[[f64; 2]; 2]) -> (f32, f32) {
     let bh = (bounds[1][1] - bounds[1][0]) as f32;
     let ratio = (bw / bh).clamp(0.05, 20.0);
     let inner = avail - axes;
-    let (iw, ih) = if inner.x / inner.y > ratio {
-        (inner.y * ratio, inner.y)
-    } else {
-        (inner.x, inner.x / ratio)
-    };
+    let (iw, ih) = if inner.x / inner.y > ratio { (inner.y * ratio, inner.y) } else { (inner.x, inner.x / ratio) };
     ((iw + axes.x).max(80.0), (ih + axes.y).max(80.0))
 }

@@ -40,9 +40,11 @@ impl PosteriorPanel {
         });
         if max_cell_mass(&p) > 0.5 {
             ui.label(
-                egui::RichText::new("the posterior is narrower than a pixel of this view: zoom in or use 'Fit view to posterior'")
-                    .small()
-                    .color(Color32::from_rgb(220, 160, 40)),
+                egui::RichText::new(
+                    "the posterior is narrower than a pixel of this view: zoom in or use 'Fit view to posterior'",
+                )
+                .small()
+                .color(Color32::from_rgb(220, 160, 40)),
             );
         }
         if d.analysis.dim == 1 {
@@ -52,27 +54,18 @@ impl PosteriorPanel {
         }
     }
 
-    fn ui_1d(
-        &mut self,
-        ui: &mut egui::Ui,
-        d: &ViewData,
-        p: &crate::core::posterior::PosteriorGrid,
-    ) {
+    fn ui_1d(&mut self, ui: &mut egui::Ui, d: &ViewData, p: &crate::core::posterior::PosteriorGrid) {
         let w = p.spec.cell_size()[0];
         let log = d.log_posterior;
+        // a basin narrower than a pixel carries its mass as an impulse; the grid's curve is the rest
+        let spike: f64 = d.impulses.iter().map(|i| i.1).sum();
+        let scale = (1.0 - spike).max(0.0);
         let pts: Vec<[f64; 2]> = (0..p.spec.nx)
             .filter(|&i| p.log_p[i].is_finite() || !log)
             .map(|i| {
                 let x = p.spec.center(i, 0)[0];
-                let ld = p.log_p[i] - w.ln(); // log density
-                [
-                    x,
-                    if log {
-                        ld / std::f64::consts::LN_10
-                    } else {
-                        ld.exp()
-                    },
-                ]
+                let ld = p.log_p[i] - w.ln() + scale.max(1e-300).ln(); // log density
+                [x, if log { ld / std::f64::consts::LN_10 } else { ld.exp() }]
             })
             .collect();
         let force = self.force_bounds.take();
@@ -84,91 +77,50 @@ impl PosteriorPanel {
             .link_axis(egui::Id::unique(LINK), [true, false])
             .label_formatter(move |hp: &HoverPosition<'_>| {
                 let q = match hp {
-                    HoverPosition::NearDataPoint { position, .. }
-                    | HoverPosition::Elsewhere { position } => *position,
+                    HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
                 };
-                let v = if log {
-                    format!("log10 p = {:.3}", q.y)
-                } else {
-                    format!("p = {}", sci(q.y))
-                };
+                let v = if log { format!("log10 p = {:.3}", q.y) } else { format!("p = {}", sci(q.y)) };
                 Some(format!("x = {:.6}\n{v}", q.x))
             })
             .show(ui, |pui| {
                 if let Some(b) = force {
                     // x from the request, y from the data
-                    let top = pts
-                        .iter()
-                        .map(|p| p[1])
-                        .filter(|v| v.is_finite())
-                        .fold(f64::MIN, f64::max);
-                    let (y0, y1) = if log {
-                        (top - 30.0 / std::f64::consts::LN_10, top + 0.5)
-                    } else {
-                        (0.0, 1.05 * top)
-                    };
-                    pui.set_plot_bounds(PlotBounds::from_min_max(
-                        [b[0], y0],
-                        [b[1], y1.max(y0 + 1e-300)],
-                    ));
+                    let top = pts.iter().map(|p| p[1]).filter(|v| v.is_finite()).fold(f64::MIN, f64::max);
+                    let (y0, y1) =
+                        if log { (top - 30.0 / std::f64::consts::LN_10, top + 0.5) } else { (0.0, 1.05 * top) };
+                    pui.set_plot_bounds(PlotBounds::from_min_max([b[0], y0], [b[1], y1.max(y0 + 1e-300)]));
                 }
+                let top = pts.iter().map(|q| q[1]).filter(|v| v.is_finite()).fold(f64::MIN, f64::max);
                 pui.line(
-                    Line::new("posterior", PlotPoints::from(pts))
-                        .width(2.0)
-                        .color(Color32::from_rgb(250, 160, 40)),
+                    Line::new("posterior", PlotPoints::from(pts)).width(2.0).color(Color32::from_rgb(250, 160, 40)),
                 );
+                impulses(pui, &d.impulses, top, log);
                 pui.plot_bounds()
             });
         let b = r.inner;
         self.bounds = Some([b.min()[0], b.max()[0], 0.0, 0.0]);
     }
 
-    fn ui_2d(
-        &mut self,
-        ui: &mut egui::Ui,
-        d: &ViewData,
-        p: &Arc<crate::core::posterior::PosteriorGrid>,
-    ) {
-        let lut = self
-            .lut
-            .get_or_insert_with(|| Lut::new(colorous::INFERNO))
-            .clone();
+    fn ui_2d(&mut self, ui: &mut egui::Ui, d: &ViewData, p: &Arc<crate::core::posterior::PosteriorGrid>) {
+        let lut = self.lut.get_or_insert_with(|| Lut::new(colorous::INFERNO)).clone();
         let key = (Arc::as_ptr(p) as usize, d.log_posterior);
         if self.key != Some(key) {
             let img = posterior_image(p, &lut, d.log_posterior, LOG_RANGE);
             match &mut self.tex {
                 Some(t) => t.set(img, TextureOptions::NEAREST),
-                None => {
-                    self.tex = Some(ui.ctx().load_texture(
-                        "posterior",
-                        img,
-                        TextureOptions::NEAREST,
-                    ))
-                }
+                None => self.tex = Some(ui.ctx().load_texture("posterior", img, TextureOptions::NEAREST)),
             }
             self.key = Some(key);
         }
         let labels = if d.log_posterior {
-            [
-                format!("max − {LOG_RANGE}"),
-                format!("max − {}", LOG_RANGE / 2.0),
-                "max".to_string(),
-            ]
+            [format!("max − {LOG_RANGE}"), format!("max − {}", LOG_RANGE / 2.0), "max".to_string()]
         } else {
             ["0".to_string(), "½ max".to_string(), "max".to_string()]
         };
-        colour_bar(
-            ui,
-            &lut,
-            if d.log_posterior { "log p" } else { "p" },
-            labels,
-        );
+        colour_bar(ui, &lut, if d.log_posterior { "log p" } else { "p" }, labels);
         let spec = p.spec;
         let center = PlotPoint::new(0.5 * (spec.x[0] + spec.x[1]), 0.5 * (spec.y[0] + spec.y[1]));
-        let size = [
-            (spec.x[1] - spec.x[0]) as f32,
-            (spec.y[1] - spec.y[0]) as f32,
-        ];
+        let size = [(spec.x[1] - spec.x[0]) as f32, (spec.y[1] - spec.y[0]) as f32];
         let id = self.tex.as_ref().map(|t| t.id());
         let force = self.force_bounds.take();
         let grid = d.grid.clone();
@@ -184,8 +136,7 @@ impl PosteriorPanel {
             .link_cursor(egui::Id::unique("cursor"), [true, true])
             .label_formatter(move |hp: &HoverPosition<'_>| {
                 let q = match hp {
-                    HoverPosition::NearDataPoint { position, .. }
-                    | HoverPosition::Elsewhere { position } => *position,
+                    HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
                 };
                 let k = lookup(&grid, q.x, q.y);
                 let s = post.spec;
@@ -193,10 +144,7 @@ impl PosteriorPanel {
                 let j = ((q.y - s.y[0]) / (s.y[1] - s.y[0]) * s.ny as f64).floor();
                 let lp = if i >= 0.0 && j >= 0.0 && (i as usize) < s.nx && (j as usize) < s.ny {
                     let [cw, ch] = s.cell_size();
-                    format!(
-                        "{:.3}",
-                        post.log_p[j as usize * s.nx + i as usize] - (cw * ch).ln()
-                    )
+                    format!("{:.3}", post.log_p[j as usize * s.nx + i as usize] - (cw * ch).ln())
                 } else {
                     "—".into()
                 };
@@ -219,4 +167,70 @@ impl PosteriorPanel {
         let b = r.inner;
         self.bounds = Some([b.min()[0], b.max()[0], b.min()[1], b.max()[1]]);
     }
+}
+
+/// Basins narrower than a pixel: a vertical impulse at w* labelled with the basin's mass.
+fn impulses(pui: &mut egui_plot::PlotUi<'_>, imp: &[(f64, f64, usize)], top: f64, log: bool) {
+    let top = if top.is_finite() { top } else { 1.0 };
+    for &(x, mass, i) in imp {
+        let (y0, y1) = if log { (top - 6.0, top + 0.5) } else { (0.0, top.max(1e-300) * 1.0) };
+        let c = super::plot_util::basin_colour(i);
+        pui.line(
+            Line::new(format!("basin {i} (narrower than a pixel)"), PlotPoints::from(vec![[x, y0], [x, y1]]))
+                .color(c)
+                .width(3.0),
+        );
+        pui.text(
+            egui_plot::Text::new("impulse", PlotPoint::new(x, y1), format!("basin {i}: mass {mass:.3}"))
+                .color(c)
+                .anchor(egui::Align2::CENTER_BOTTOM),
+        );
+    }
+}
+
+/// A small posterior plot for the comparison window (1-D curve with impulses, or 2-D heatmap
+/// drawn as a curve of the x-marginal: three heatmaps of textures would need three textures).
+pub fn small_posterior_plot(
+    ui: &mut egui::Ui,
+    p: &crate::core::posterior::PosteriorGrid,
+    dim: usize,
+    n: f64,
+    masses: Option<&[f64]>,
+    phase: Option<&super::worker::PhaseData>,
+) {
+    let nx = p.spec.nx;
+    let ny = p.spec.ny.max(1);
+    // x-marginal of the grid posterior (in 2-D the sum over y)
+    let w = p.spec.cell_size()[0];
+    let mut marg = vec![0.0f64; nx];
+    for j in 0..ny {
+        for (i, m) in marg.iter_mut().enumerate() {
+            *m += p.log_p[j * nx + i].exp();
+        }
+    }
+    // impulses: basins narrower than a cell, with their core masses
+    let mut imp = vec![];
+    if let (Some(ph), Some(ms), 1) = (phase, masses, dim) {
+        let [lo, hi] = [
+            ph.basins.basins.first().and_then(|b| b.interval).map(|i| i[0]).unwrap_or(0.0),
+            ph.basins.basins.last().and_then(|b| b.interval).map(|i| i[1]).unwrap_or(1.0),
+        ];
+        for (i, b) in ph.basins.basins.iter().enumerate() {
+            let width = b.law.ln_v((1.0 / n).ln()).exp() * (hi - lo);
+            if width < 3.0 * w {
+                imp.push((b.argmin[0], ms.get(i).copied().unwrap_or(0.0), i));
+            }
+        }
+    }
+    let scale = (1.0 - imp.iter().map(|i| i.1).sum::<f64>()).max(0.0);
+    let pts: Vec<[f64; 2]> = marg.iter().enumerate().map(|(i, m)| [p.spec.center(i, 0)[0], m / w * scale]).collect();
+    let top = pts.iter().map(|q| q[1]).fold(0.0f64, f64::max);
+    Plot::new(format!("small-posterior-{n}"))
+        .height(220.0)
+        .x_axis_label("x")
+        .y_axis_label(if dim == 1 { "p_n(x)" } else { "marginal of x" })
+        .show(ui, |pui| {
+            pui.line(Line::new("posterior", PlotPoints::from(pts)).width(2.0).color(Color32::from_rgb(250, 160, 40)));
+            impulses(pui, &imp, top.max(1e-300), false);
+        });
 }

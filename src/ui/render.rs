@@ -22,11 +22,7 @@ impl Lut {
     }
     #[inline]
     pub fn at(&self, t: f64) -> Color32 {
-        let i = if t.is_finite() {
-            (t.clamp(0.0, 1.0) * 255.0).round() as usize
-        } else {
-            0
-        };
+        let i = if t.is_finite() { (t.clamp(0.0, 1.0) * 255.0).round() as usize } else { 0 };
         self.0[i]
     }
 }
@@ -50,12 +46,7 @@ impl KScale {
             }
         }
         let span = (hi - kmin).max(1e-300);
-        KScale {
-            kmin,
-            kmax: hi.max(kmin),
-            log,
-            floor: span * 1e-8,
-        }
+        KScale { kmin, kmax: hi.max(kmin), log, floor: span * 1e-8 }
     }
     /// Position 0…1 on the colour bar.
     #[inline]
@@ -72,11 +63,7 @@ impl KScale {
     /// The value of K − K* at a colour-bar position.
     pub fn value_at(&self, t: f64) -> f64 {
         let span = (self.kmax - self.kmin).max(1e-300);
-        if self.log {
-            (self.floor.ln() + t * (span.ln() - self.floor.ln())).exp()
-        } else {
-            t * span
-        }
+        if self.log { (self.floor.ln() + t * (span.ln() - self.floor.ln())).exp() } else { t * span }
     }
 }
 
@@ -97,15 +84,10 @@ pub fn landscape_image(kg: &KGrid, scale: &KScale, lut: &Lut, contours: bool) ->
         let row = ny - 1 - j; // grid row j (y ascending) → image row from the top
         for i in 0..nx {
             let k = kg.k[j * nx + i];
-            let mut c = if k.is_finite() {
-                lut.at(scale.t(k))
-            } else {
-                Color32::from_gray(60)
-            };
+            let mut c = if k.is_finite() { lut.at(scale.t(k)) } else { Color32::from_gray(60) };
             if contours && k.is_finite() && i + 1 < nx && j + 1 < ny {
                 let b = band(k);
-                if b > -12 && (b != band(kg.k[j * nx + i + 1]) || b != band(kg.k[(j + 1) * nx + i]))
-                {
+                if b > -12 && (b != band(kg.k[j * nx + i + 1]) || b != band(kg.k[(j + 1) * nx + i])) {
                     c = Color32::from_rgba_unmultiplied(20, 20, 20, 255);
                 }
             }
@@ -180,4 +162,27 @@ pub fn posterior_extent(p: &PosteriorGrid, nats: f64) -> Option<[f64; 4]> {
         }
     }
     (x1 > x0).then_some([x0, x1, y0, y1])
+}
+
+/// The watershed boundaries between basins on a view grid: white pixels where the basin label of a
+/// cell centre differs from its right or upper neighbour.
+pub fn basin_boundary_image(
+    spec: &crate::core::posterior::GridSpec,
+    labels: &crate::core::volume::LabelGrid,
+) -> ColorImage {
+    let (nx, ny) = (spec.nx, spec.ny.max(1));
+    let lab: Vec<u32> =
+        (0..ny).flat_map(|j| (0..nx).map(move |i| (i, j))).map(|(i, j)| labels.label_at(spec.center(i, j))).collect();
+    let mut px = vec![Color32::TRANSPARENT; nx * ny];
+    let line = Color32::from_rgba_unmultiplied(255, 255, 255, 200);
+    for j in 0..ny {
+        for i in 0..nx {
+            let l = lab[j * nx + i];
+            let edge = (i + 1 < nx && lab[j * nx + i + 1] != l) || (j + 1 < ny && lab[(j + 1) * nx + i] != l);
+            if edge {
+                px[(ny - 1 - j) * nx + i] = line;
+            }
+        }
+    }
+    ColorImage::new([nx, ny], px)
 }

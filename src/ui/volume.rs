@@ -26,15 +26,9 @@ const REGULAR: Color32 = Color32::from_rgb(145, 145, 145); // readable on dark a
 
 fn hover(hp: &HoverPosition<'_>, ylabel: &str, ylog: bool) -> Option<String> {
     let p = match hp {
-        HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => {
-            *position
-        }
+        HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
     };
-    let y = if ylog {
-        sci(10f64.powf(p.y))
-    } else {
-        format!("{:.4}", p.y)
-    };
+    let y = if ylog { sci(10f64.powf(p.y)) } else { format!("{:.4}", p.y) };
     Some(format!("ε = {}\n{ylabel} = {y}", sci(10f64.powf(p.x))))
 }
 
@@ -50,47 +44,32 @@ impl VolumePanel {
         ui.horizontal_wrapped(|ui| {
             ui.strong("Volume law");
             ui.label(
-                egui::RichText::new(format!(
-                    "fitted λ = {:.4}  (m = {})",
-                    fit.best.lambda, fit.best.m
-                ))
-                .color(FIT)
-                .strong(),
+                egui::RichText::new(format!("fitted λ = {:.4}  (m = {})", fit.best.lambda, fit.best.m))
+                    .color(FIT)
+                    .strong(),
             );
             if let Some(t) = &est.theory {
                 ui.label(egui::RichText::new(format!("exact λ = {:.4}", t.lambda)).color(EXACT));
             }
             ui.label(egui::RichText::new(format!("d/2 = {}", dim / 2.0)).color(REGULAR));
         });
-        let pts: Vec<[f64; 2]> = est
-            .curve
-            .points
-            .iter()
-            .filter(|p| p.v > 0.0)
-            .map(|p| [p.eps.log10(), p.v.log10()])
-            .collect();
+        let pts: Vec<[f64; 2]> =
+            est.curve.points.iter().filter(|p| p.v > 0.0).map(|p| [p.eps.log10(), p.v.log10()]).collect();
         let Some(&last) = pts.last() else { return };
         let (x_lo, x_hi) = (pts.last().map(|p| p[0]).unwrap_or(-13.0), pts[0][0]);
         // fitted law over the fit window
-        let w = self
-            .window
-            .filter(|_| self.dragging.is_some())
-            .unwrap_or(fit.best.window);
+        let w = self.window.filter(|_| self.dragging.is_some()).unwrap_or(fit.best.window);
         let fit_line: Vec<[f64; 2]> = (0..=60)
             .map(|i| {
-                let le = fit.best.window[0].log10()
-                    + (fit.best.window[1] / fit.best.window[0]).log10() * i as f64 / 60.0;
+                let le =
+                    fit.best.window[0].log10() + (fit.best.window[1] / fit.best.window[0]).log10() * i as f64 / 60.0;
                 [le, fit.best.ln_v(10f64.powf(le)) / std::f64::consts::LN_10]
             })
             .filter(|p| p[1].is_finite())
             .collect();
         // reference slopes through the smallest-ε point, stopped where they reach V = 1
         let through = |s: f64| -> Vec<[f64; 2]> {
-            let x_end = if s > 0.0 {
-                x_hi.min(x_lo - last[1] / s)
-            } else {
-                x_hi
-            };
+            let x_end = if s > 0.0 { x_hi.min(x_lo - last[1] / s) } else { x_hi };
             vec![[x_lo, last[1]], [x_end, last[1] + s * (x_end - x_lo)]]
         };
         let exact = est.theory.as_ref().map(|t| t.lambda);
@@ -119,12 +98,9 @@ impl VolumePanel {
                         .border(egui::Stroke::new(2.0, FIT)),
                 );
                 pui.line(
-                    Line::new(
-                        format!("d/2 = {}", dim / 2.0),
-                        PlotPoints::from(through(dim / 2.0)),
-                    )
-                    .color(REGULAR)
-                    .style(egui_plot::LineStyle::dashed_loose()),
+                    Line::new(format!("d/2 = {}", dim / 2.0), PlotPoints::from(through(dim / 2.0)))
+                        .color(REGULAR)
+                        .style(egui_plot::LineStyle::dashed_loose()),
                 );
                 if let Some(l) = exact {
                     pui.line(
@@ -135,29 +111,18 @@ impl VolumePanel {
                 }
                 pui.points(Points::new("V(ε)", PlotPoints::from(pts.clone())).radius(2.5));
                 // error bars, where they are visible at all
-                for p in est
-                    .curve
-                    .points
-                    .iter()
-                    .filter(|p| p.v > 0.0 && p.err > 1e-3 * p.v)
-                {
+                for p in est.curve.points.iter().filter(|p| p.v > 0.0 && p.err > 1e-3 * p.v) {
                     let lo = (p.v - p.err).max(p.v * 1e-3).log10();
                     let hi = (p.v + p.err).log10();
                     pui.line(
-                        Line::new(
-                            "error",
-                            PlotPoints::from(vec![[p.eps.log10(), lo], [p.eps.log10(), hi]]),
-                        )
-                        .color(Color32::GRAY),
+                        Line::new("error", PlotPoints::from(vec![[p.eps.log10(), lo], [p.eps.log10(), hi]]))
+                            .color(Color32::GRAY),
                     );
                 }
                 pui.line(
-                    Line::new(
-                        format!("fit λ = {:.4}", fit.best.lambda),
-                        PlotPoints::from(fit_line),
-                    )
-                    .color(FIT)
-                    .width(2.5),
+                    Line::new(format!("fit λ = {:.4}", fit.best.lambda), PlotPoints::from(fit_line))
+                        .color(FIT)
+                        .width(2.5),
                 );
                 pui.vline(VLine::new("ε", eps_x).color(RED).width(1.5));
                 // dragging the fit window's edges
@@ -197,12 +162,8 @@ impl VolumePanel {
             self.window_changed = self.window.is_some();
         }
         // local slope
-        let slope: Vec<[f64; 2]> = fit
-            .local_slope
-            .iter()
-            .filter(|p| p[1].is_finite())
-            .map(|p| [p[0].log10(), p[1]])
-            .collect();
+        let slope: Vec<[f64; 2]> =
+            fit.local_slope.iter().filter(|p| p[1].is_finite()).map(|p| [p[0].log10(), p[1]]).collect();
         // y from 0 to a little above the largest of d/2 and λ̂: a jump of V (a second basin entering)
         // makes the local slope spike, which would otherwise squash the plot
         let top = (dim / 2.0).max(fit.best.lambda).max(exact.unwrap_or(0.0)) * 1.5;
@@ -217,24 +178,14 @@ impl VolumePanel {
             .link_axis(egui::Id::unique("volume-x"), [true, false])
             .label_formatter(|hp: &HoverPosition<'_>| hover(hp, "s", false))
             .show(ui, |pui| {
-                pui.hline(
-                    HLine::new(
-                        format!("fitted λ = {:.4}", fit.best.lambda),
-                        fit.best.lambda,
-                    )
-                    .color(FIT),
-                );
+                pui.hline(HLine::new(format!("fitted λ = {:.4}", fit.best.lambda), fit.best.lambda).color(FIT));
                 if let Some(l) = exact {
                     pui.hline(
-                        HLine::new(format!("exact {l:.4}"), l)
-                            .color(EXACT)
-                            .style(egui_plot::LineStyle::dashed_dense()),
+                        HLine::new(format!("exact {l:.4}"), l).color(EXACT).style(egui_plot::LineStyle::dashed_dense()),
                     );
                 }
                 pui.line(
-                    Line::new("local slope", PlotPoints::from(slope))
-                        .width(2.0)
-                        .color(Color32::from_rgb(250, 160, 40)),
+                    Line::new("local slope", PlotPoints::from(slope)).width(2.0).color(Color32::from_rgb(250, 160, 40)),
                 );
                 pui.vline(VLine::new("ε", eps_x).color(RED));
             });
