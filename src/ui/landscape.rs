@@ -232,8 +232,9 @@ impl LandscapePanel {
                 for (w, i) in &basin_marks {
                     let c = super::plot_util::basin_colour(*i);
                     pui.points(egui_plot::Points::new(format!("basin {i}"), vec![[w[0], w[1]]]).radius(5.0).color(c));
+                    let mass = d.basin_mass.get(*i).map(|m| format!(": P = {m:.3}")).unwrap_or_default();
                     pui.text(
-                        egui_plot::Text::new("basin", PlotPoint::new(w[0], w[1]), format!(" basin {i}"))
+                        egui_plot::Text::new("basin", PlotPoint::new(w[0], w[1]), format!(" basin {i}{mass}"))
                             .color(c)
                             .anchor(egui::Align2::LEFT_BOTTOM),
                     );

@@ -162,6 +162,28 @@ impl PosteriorPanel {
                 if let Some(id) = id {
                     pui.image(PlotImage::new("posterior", id, center, size));
                 }
+                // each basin's posterior mass at its minimiser (from the core: exact even where the
+                // basin is narrower than a pixel)
+                if let Some(ph) = d.phase.as_ref().filter(|p| p.basins.basins.len() > 1) {
+                    for (i, b) in ph.basins.basins.iter().enumerate() {
+                        let c = super::plot_util::basin_colour(i);
+                        let m = d.basin_mass.get(i).copied().unwrap_or(0.0);
+                        pui.points(
+                            egui_plot::Points::new(format!("basin {i}"), vec![[b.argmin[0], b.argmin[1]]])
+                                .radius(4.0)
+                                .color(c),
+                        );
+                        pui.text(
+                            egui_plot::Text::new(
+                                "mass",
+                                PlotPoint::new(b.argmin[0], b.argmin[1]),
+                                format!(" basin {i}: {m:.3}"),
+                            )
+                            .color(c)
+                            .anchor(egui::Align2::LEFT_BOTTOM),
+                        );
+                    }
+                }
                 pui.plot_bounds()
             });
         let b = r.inner;
