@@ -503,7 +503,10 @@ mod cli {
         let (code, out, _) = run(&["estimate", "--expr", "(x-0.3)^4+(y+0.2)^2", "--domain", "-2,2", "--json"]);
         assert_eq!(code, 0);
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert!(v["theory"].is_null());
+        // a typed polynomial: theory from the Newton polygon at the minimiser (0.3, −0.2)
+        assert_eq!(v["theory"]["source"], "newton");
+        assert_eq!(v["theory"]["status"], "exact");
+        assert!((v["theory"]["lambda"].as_f64().unwrap() - 0.75).abs() < 1e-12);
         assert!((v["lambda"].as_f64().unwrap() - 0.75).abs() < 0.01);
         let am = v["argmin"].as_array().unwrap();
         assert!((am[0].as_f64().unwrap() - 0.3).abs() < 1e-3 && (am[1].as_f64().unwrap() + 0.2).abs() < 1e-6);
@@ -704,5 +707,107 @@ mod phase {
         assert_eq!(c.len(), 1);
         assert_eq!((c[0].from, c[0].to), (0, 1)); // singular basin first, then the regular one
         assert!(c[0].n_c > 200.0 && c[0].n_c < 500.0, "{}", c[0].n_c);
+    }
+}
+
+mod theory {
+    use super::*;
+    use lambdascope::core::theory::{Face, analyze};
+
+    fn report(f: &str, dim: Option<usize>) -> lambdascope::core::theory::TheoryReport {
+        let mut spec = LandscapeSpec::formula(f);
+        spec.dim = dim;
+        let l = Landscape::from_spec(&spec).unwrap();
+        let m = l.minimize().unwrap();
+        analyze(&l, &m)
+    }
+
+    fn exact(f: &str, dim: Option<usize>, lambda: f64, m: u32) {
+        let r = report(f, dim);
+        let t = r.theory.clone().unwrap_or_else(|| panic!("{f}: no verdict ({})", r.reason));
+        assert_eq!(t.status, "exact", "{f}: {}", r.reason);
+        assert!((t.lambda - lambda).abs() < 1e-12, "{f}: λ = {} vs {lambda} ({})", t.lambda, r.reason);
+        assert_eq!(t.m, m, "{f}: m ({})", r.reason);
+    }
+
+    #[test]
+    fn public_table_and_examples() {
+        // SCIENCE.md §7 and §6 (exact values from the literature)
+        exact("x^2", None, 0.5, 1);
+        exact("x^4", None, 0.25, 1);
+        exact("x^6", None, 1.0 / 6.0, 1);
+        exact("x^2 + y^2", None, 1.0, 1);
+        exact("x^4 + y^4", None, 0.5, 1);
+        exact("x^2 + y^4", None, 0.75, 1);
+        exact("(x^2 + y^2)^2", None, 0.5, 1);
+        exact("x^2*y^2", None, 0.5, 2);
+        exact("x^2*y^4", None, 0.25, 1);
+        exact("x^2*y^2 + x^4", None, 0.5, 2);
+        exact("x^2", Some(2), 0.5, 1);
+        // §6: x²y² meets at the vertex (2, 2)
+        let r = report("x^2*y^2", None);
+        assert_eq!(r.newton.unwrap().principal, Face::Vertex((2, 2)));
+        let np = report("x^2 + y^4", None).newton.unwrap();
+        assert!((np.t0 - 4.0 / 3.0).abs() < 1e-12);
+        assert_eq!(np.principal, Face::Edge((0, 4), (2, 0)));
+    }
+
+    #[test]
+    fn degenerate_cases_both_ways() {
+        // (x − y)² and (x − y²)²: the polygon's 1 and 3/4 are only upper bounds (truth 1/2)
+        for (f, bound) in [("(x - y)^2", 1.0), ("(x - y^2)^2", 0.75)] {
+            let r = report(f, None);
+            let t = r.theory.unwrap();
+            assert_eq!(t.status, "upper-bound", "{f}: {}", r.reason);
+            assert!((t.lambda - bound).abs() < 1e-12, "{f}");
+            assert!(r.reason.contains("upper bound"));
+        }
+        // (x² − y³)²: adapted, 5/12; (x² − y²)²: 1/2 with m = 2
+        exact("(x^2 - y^3)^2", None, 5.0 / 12.0, 1);
+        assert_eq!(report("(x^2 - y^3)^2", None).theory.unwrap().source, "newton-adapted");
+        exact("(x^2 - y^2)^2", None, 0.5, 2);
+        // three lines through the origin: lct 2/3, λ = 1/3
+        exact("x^2*y^2*(x+y)^2", None, 1.0 / 3.0, 1);
+    }
+
+    #[test]
+    fn minimum_off_the_origin_is_expanded_exactly() {
+        let r = report("(x-0.3)^4 + (y+0.2)^2", None);
+        let w = r.expansion_point.clone().unwrap();
+        assert!((w[0] - 0.3).abs() < 1e-15 && (w[1] + 0.2).abs() < 1e-15, "{w:?}");
+        exact("(x-0.3)^4 + (y+0.2)^2", None, 0.75, 1);
+        // expanded form, off-origin, with a constant
+        exact("x^4 - 1.2*x^3 + 0.54*x^2 - 0.108*x + 0.0081 + y^2 + 0.4*y + 1.04", None, 0.75, 1);
+        // not a polynomial: the Hessian speaks
+        let r = report("x^2*tanh(y)^2 + sin(x)^2", None);
+        assert!(r.polynomial.is_none());
+        assert_eq!(r.theory.unwrap().source, "hessian");
+        // 1-D non-polynomial: first non-vanishing derivative
+        exact("sin(x)^4", None, 0.25, 1);
+    }
+
+    #[test]
+    fn hessian_ranks() {
+        for (f, rank) in [("x^2 + y^2", 2), ("x^2*y^2", 0), ("x^2 + y^4", 1)] {
+            let r = report(f, None);
+            let h = r.hessian.unwrap();
+            assert_eq!(h.rank, rank, "{f}: {:?}", h.eigenvalues);
+            assert_eq!(h.kernel.len(), 2 - rank);
+        }
+        // x² + y⁴: the kernel is the y direction
+        let h = report("x^2 + y^4", None).hessian.unwrap();
+        assert!(h.kernel[0][1].abs() > 0.999);
+    }
+
+    #[test]
+    fn estimate_reports_theory_for_typed_formulas() {
+        let e = estimate(&land("x^2*y^4"), &EstimateOptions::default()).unwrap();
+        let t = e.theory.unwrap();
+        assert_eq!((t.source.as_str(), t.status.as_str()), ("newton", "exact"));
+        // disagreement beyond the interval is a warning
+        let e = estimate(&land("(x^3-y^2)^2+x^8"), &EstimateOptions::default()).unwrap();
+        if (e.fit.best.lambda - 5.0 / 12.0).abs() > 0.01 {
+            assert!(e.warnings.iter().any(|w| w.contains("disagrees")));
+        }
     }
 }

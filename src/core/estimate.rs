@@ -28,6 +28,8 @@ pub struct Theory {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Estimate {
+    /// The Newton polygon / Hessian analysis (also for presets, whose `theory` stays the preset's).
+    pub theory_report: super::theory::TheoryReport,
     pub minimum: Minimum,
     pub curve: VolumeCurve,
     pub fit: FitReport,
@@ -102,8 +104,11 @@ pub fn estimate(land: &Landscape, opts: &EstimateOptions) -> Result<Estimate, Es
     let t0 = Instant::now();
     let e0 = land.evaluations();
     let (minimum, curve) = minimum_and_curve(land, &opts.volume)?;
-    let theory = preset_theory(land);
-    let fit = fit_report(&curve, opts.fit_window, theory.as_ref().map(|t| t.m))?;
+    let report = super::theory::analyze(land, &minimum);
+    let theory = preset_theory(land).or_else(|| report.theory.clone());
+    // m from theory where it is exact (the preset's, or the Newton polygon's)
+    let m_theory = theory.as_ref().filter(|t| t.status == "exact").map(|t| t.m);
+    let fit = fit_report(&curve, opts.fit_window, m_theory)?;
     let mut warnings = minimum.warnings.clone();
     warnings.extend(curve.warnings.iter().cloned());
     if let Some(t) = &theory
@@ -122,6 +127,7 @@ pub fn estimate(land: &Landscape, opts: &EstimateOptions) -> Result<Estimate, Es
         return Err(EstimateError::Compute("the fit of the volume curve did not converge".into()));
     }
     Ok(Estimate {
+        theory_report: report,
         minimum,
         curve,
         fit,

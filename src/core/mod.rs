@@ -10,4 +10,5 @@ pub mod num;
 pub mod posterior;
 pub mod presets;
 pub mod profile;
+pub mod theory;
 pub mod volume;
