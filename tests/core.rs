@@ -683,6 +683,29 @@ mod phase {
     }
 
     #[test]
+    fn basin_counts_for_lines_curves_and_wells() {
+        // a line, a ring or a cross of minima is one basin (grid artefacts along a curved valley
+        // must not split it); the hyperbola's two branches are two; four wells are four
+        for (f, count) in [
+            ("(x - y)^2", 1),
+            ("(x^2 + y^2 - 0.5)^2", 1),
+            ("x^2*y^2", 1),
+            ("(x*y - 0.25)^2", 2),
+            ("(x^2 - 0.25)^2 + (y^2 - 0.25)^2", 4),
+        ] {
+            let (_, b) = basins_of(&LandscapeSpec::formula(f));
+            assert_eq!(b.basins.len(), count, "{f}");
+            let m = b.masses(100.0).unwrap();
+            assert!((m.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        }
+        // four symmetric wells share the posterior equally
+        let (_, b) = basins_of(&LandscapeSpec::formula("(x^2 - 0.25)^2 + (y^2 - 0.25)^2"));
+        for m in b.masses(1e4).unwrap() {
+            assert!((m - 0.25).abs() < 2e-3, "{m}");
+        }
+    }
+
+    #[test]
     fn two_dimensional_basins_against_quadrature() {
         let (l, b) = basins_of(&LandscapeSpec::preset("phase2d"));
         assert_eq!(b.basins.len(), 2);

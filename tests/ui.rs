@@ -243,3 +243,19 @@ fn phase_transitions_play_and_three_posteriors() {
     h.get_by_label("n = 11000");
     h.get_by_label_contains("basin 1: 0.676"); // the narrow basin holds over 2/3 at 11,000
 }
+
+#[test]
+fn theory_tab_shows_the_verdict() {
+    let mut h = harness(StartOptions { spec: Some(LandscapeSpec::formula("(x^2 - y^3)^2")), n: Some(1e4), eps: None });
+    settle(&mut h);
+    h.get_by_label("Theory").click();
+    h.run_steps(2);
+    h.get_by_label_contains("exact: λ = 0.4167, m = 1 (newton-adapted)");
+    h.get_by_label_contains("the coordinates are adapted");
+    // a degenerate case says "upper bound", never a wrong exact value
+    replace_formula(&mut h, "(x - y)^2");
+    settle(&mut h);
+    h.get_by_label_contains("upper bound: λ ≤ 1.0000");
+    let img = h.render().expect("render");
+    img.save(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("theory.png")).expect("save");
+}

@@ -271,6 +271,25 @@ fn basins_2d(land: &Landscape, _global: &Minimum, opts: &VolumeOptions) -> Resul
             }
         }
     }
+    let local_var: Vec<f64> = sinks
+        .iter()
+        .map(|&c| {
+            let (i, j) = ((c % G) as i64, (c / G) as i64);
+            let mut m: f64 = 0.0;
+            for dj in -1..=1i64 {
+                for di in -1..=1i64 {
+                    let (ii, jj) = (i + di, j + dj);
+                    if ii >= 0 && jj >= 0 && ii < G as i64 && jj < G as i64 {
+                        let v = k[jj as usize * G + ii as usize];
+                        if v.is_finite() {
+                            m = m.max(v - k[c]);
+                        }
+                    }
+                }
+            }
+            m
+        })
+        .collect();
     let sink_pos: std::collections::HashMap<usize, usize> = sinks.iter().enumerate().map(|(i, &s)| (s, i)).collect();
     let range = k.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max)
         - refined.iter().map(|r| r.1).fold(f64::MAX, f64::min);
@@ -283,13 +302,7 @@ fn basins_2d(land: &Landscape, _global: &Minimum, opts: &VolumeOptions) -> Resul
         for j in 0..G {
             for i in 0..G {
                 let p = idx(i, j);
-                for q in [
-                    if i + 1 < G { Some(idx(i + 1, j)) } else { None },
-                    if j + 1 < G { Some(idx(i, j + 1)) } else { None },
-                ]
-                .into_iter()
-                .flatten()
-                {
+                for q in neighbours_8(i, j, G) {
                     let (la, lb) = (label(&mut parent, p), label(&mut parent, q));
                     if la != lb {
                         let key = (la.min(lb), la.max(lb));
@@ -305,11 +318,20 @@ fn basins_2d(land: &Landscape, _global: &Minimum, opts: &VolumeOptions) -> Resul
         let best_val = |p: &mut Vec<usize>, r: usize| {
             (0..sinks.len()).filter(|&i| find(p, i) == r).map(|i| refined[i].1).fold(f64::INFINITY, f64::min)
         };
+        // the grid's own resolution at a basin's sinks: how much K varies within one cell of the sink
+        // (its 8 neighbours). Along a curved valley of minima the "passes" between grid sinks are of
+        // that size (cell centres miss the curve by up to half a cell); a real barrier stands far
+        // above it.
+        let grid_err = |p: &mut Vec<usize>, r: usize| {
+            (0..sinks.len()).filter(|&i| find(p, i) == r).map(|i| local_var[i]).fold(0.0, f64::max)
+        };
         let mut cands: Vec<((usize, usize), f64)> = vec![];
         for (&(a, bb), &h) in &pass {
             let ka = best_val(&mut parent, a);
             let kb = best_val(&mut parent, bb);
-            cands.push(((a, bb), h - ka.max(kb)));
+            let err = grid_err(&mut parent, a).max(grid_err(&mut parent, bb));
+            // the barrier in units that make "unresolved" < 0
+            cands.push(((a, bb), h - ka.max(kb) - 2.0 * err));
         }
         cands.sort_by(|x, y| x.1.total_cmp(&y.1));
         let n_basins = {
@@ -319,7 +341,7 @@ fn basins_2d(land: &Landscape, _global: &Minimum, opts: &VolumeOptions) -> Resul
             roots.len()
         };
         match cands.first() {
-            Some(&((a, bb), barrier)) if barrier < merge_tol(range) || n_basins > MAX_BASINS => {
+            Some(&((a, bb), excess)) if excess < merge_tol(range) || n_basins > MAX_BASINS => {
                 parent[a] = bb;
             }
             _ => break,
@@ -350,11 +372,7 @@ fn basins_2d(land: &Landscape, _global: &Minimum, opts: &VolumeOptions) -> Resul
     for j in 0..G {
         for i in 0..G {
             let p = idx(i, j);
-            for q in
-                [if i + 1 < G { Some(idx(i + 1, j)) } else { None }, if j + 1 < G { Some(idx(i, j + 1)) } else { None }]
-                    .into_iter()
-                    .flatten()
-            {
+            for q in neighbours_8(i, j, G) {
                 let (la, lb) = (lg.labels[p] as usize, lg.labels[q] as usize);
                 if la != lb {
                     let h = k[p].max(k[q]);
@@ -377,6 +395,26 @@ fn basins_2d(land: &Landscape, _global: &Minimum, opts: &VolumeOptions) -> Resul
         out.push(Basin { argmin: w, k_min: kv, prior_mass, interval: None, barrier: barrier[i], curve, fit, law });
     }
     Ok(Basins { dim: 2, basins: out, labels: Some(lg), warnings: vec![] })
+}
+
+/// The right, upper, upper-right and upper-left neighbours (each 8-connected pair once): a pass
+/// between cells that touch only at a corner (a valley diagonal to the grid) must count, or a
+/// straight line of minima falls apart into grid-sized basins.
+fn neighbours_8(i: usize, j: usize, g: usize) -> Vec<usize> {
+    let mut v = vec![];
+    if i + 1 < g {
+        v.push(j * g + i + 1);
+    }
+    if j + 1 < g {
+        v.push((j + 1) * g + i);
+        if i + 1 < g {
+            v.push((j + 1) * g + i + 1);
+        }
+        if i > 0 {
+            v.push((j + 1) * g + i - 1);
+        }
+    }
+    v
 }
 
 impl Basins {

@@ -330,11 +330,7 @@ fn fmt_poly(p: &Poly, var: [&str; 2]) -> String {
                 m.push_str(&format!("{v}^{e}"));
             }
         }
-        let coef = if m.is_empty() || (c.c.abs() - 1.0).abs() > 1e-12 {
-            format!("{}", trim(c.c.abs()))
-        } else {
-            String::new()
-        };
+        let coef = if m.is_empty() || (c.c.abs() - 1.0).abs() > 1e-12 { trim(c.c.abs()) } else { String::new() };
         let body = if coef.is_empty() {
             m
         } else if m.is_empty() {
@@ -637,6 +633,9 @@ fn hessian(land: &Landscape, w: [f64; 2], kmin: f64, kmax: f64) -> Option<Hessia
     })
 }
 
+/// A verdict at one candidate point: theory, reason, point, local polynomial, polygon, 1-D order.
+type Candidate = (Theory, String, [f64; 2], Poly, Option<NewtonPolygon>, Option<u32>);
+
 /// Analyse the landscape at its minimisers (for several, the most singular wins).
 pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
     let d = land.dim;
@@ -662,7 +661,7 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
     ]);
     if let Some(p) = &poly {
         let scale = p.values().map(|c| c.mag).fold(0.0, f64::max).max(1e-300);
-        let mut best: Option<(Theory, String, [f64; 2], Poly, Option<NewtonPolygon>, Option<u32>)> = None;
+        let mut best: Option<Candidate> = None;
         for w in cands {
             let w = exact_critical_point(p, w, d, scale);
             let inside = (0..d).all(|a| w[a] >= land.bounds[a][0] && w[a] <= land.bounds[a][1]);
@@ -762,21 +761,21 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
     } else {
         report.reason = "not a polynomial: only the Hessian and the measurements apply".into();
     }
-    if report.theory.is_none() {
-        if let Some(h) = &report.hessian {
-            let dd = d as f64;
-            report.theory = Some(if h.rank == d {
-                Theory { lambda: dd / 2.0, m: 1, source: "hessian".into(), status: "exact".into() }
-            } else {
-                Theory { lambda: dd / 2.0, m: 1, source: "hessian".into(), status: "upper-bound".into() }
-            });
-            let verdict = if h.rank == d {
-                format!("the Hessian has full rank {d}: regular, λ = d/2 = {}, m = 1", dd / 2.0)
-            } else {
-                format!("the Hessian has rank {} < {d}: singular, λ ≤ d/2 = {}", h.rank, dd / 2.0)
-            };
-            report.reason = format!("{}; {verdict}", report.reason);
-        }
+    if report.theory.is_none()
+        && let Some(h) = &report.hessian
+    {
+        let dd = d as f64;
+        report.theory = Some(if h.rank == d {
+            Theory { lambda: dd / 2.0, m: 1, source: "hessian".into(), status: "exact".into() }
+        } else {
+            Theory { lambda: dd / 2.0, m: 1, source: "hessian".into(), status: "upper-bound".into() }
+        });
+        let verdict = if h.rank == d {
+            format!("the Hessian has full rank {d}: regular, λ = d/2 = {}, m = 1", dd / 2.0)
+        } else {
+            format!("the Hessian has rank {} < {d}: singular, λ ≤ d/2 = {}", h.rank, dd / 2.0)
+        };
+        report.reason = format!("{}; {verdict}", report.reason);
     }
     report
 }

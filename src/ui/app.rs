@@ -62,6 +62,7 @@ pub struct LambdaApp {
     pub phase: Option<Arc<PhaseData>>,
     phase_error: Option<String>,
     pub phase_panel: PhasePanel,
+    pub theory_panel: super::theory::TheoryPanel,
     /// Which panel the right column shows.
     pub right_tab: RightTab,
     /// The "10,000 / 10,500 / 11,000" comparison window.
@@ -72,6 +73,7 @@ pub struct LambdaApp {
 pub enum RightTab {
     Volume,
     Phase,
+    Theory,
 }
 
 /// The three n of the dialogue's jump.
@@ -130,6 +132,7 @@ impl LambdaApp {
             phase: None,
             phase_error: None,
             phase_panel: PhasePanel::default(),
+            theory_panel: super::theory::TheoryPanel::default(),
             right_tab: RightTab::Volume,
             compare: None,
         };
@@ -345,6 +348,7 @@ impl LambdaApp {
                 }
             }
         }
+        let fe_now = free_energy(&law, kmin, n).ok();
         Some(Arc::new(ViewData {
             analysis: a,
             fit,
@@ -359,6 +363,8 @@ impl LambdaApp {
             phase_error: self.phase_error.clone(),
             impulses,
             basin_mass,
+            lambda_f: fe_now.map(|f| f.lambda_f),
+            lambda_eff: fe_now.map(|f| f.lambda_eff),
         }))
     }
 
@@ -433,7 +439,8 @@ impl LambdaApp {
         self.landscape.data = data.clone();
         self.posterior.data = data.clone();
         self.volume.data = data.clone();
-        self.phase_panel.data = data;
+        self.phase_panel.data = data.clone();
+        self.theory_panel.data = data;
         // the play button: n sweeps up on a log scale, `speed` decades per second
         if self.controls.playing {
             let dt = ui.input(|i| i.stable_dt).min(0.1) as f64;
@@ -478,10 +485,13 @@ impl LambdaApp {
                                 .on_hover_text("V(ε) on log–log axes, its fit and the local slope");
                             ui.selectable_value(&mut self.right_tab, RightTab::Phase, "Phase transitions")
                                 .on_hover_text("Posterior mass per basin against n, and the free energies");
+                            ui.selectable_value(&mut self.right_tab, RightTab::Theory, "Theory")
+                                .on_hover_text("Exact λ from the Newton polygon, the Hessian, and the comparison with the measurements");
                         });
                         match self.right_tab {
                             RightTab::Volume => self.volume.ui(ui),
                             RightTab::Phase => self.phase_panel.ui(ui),
+                            RightTab::Theory => self.theory_panel.ui(ui),
                         }
                     });
                 });

@@ -229,6 +229,21 @@ impl LandscapePanel {
                 if let Some(id) = basins_id {
                     pui.image(PlotImage::new("basin boundaries", id, center, size));
                 }
+                // the Hessian's flat directions through w*
+                if let Some(h) = &d.analysis.estimate.theory_report.hessian
+                    && h.at.len() == 2
+                {
+                    let r = 2.0 * (spec.x[1] - spec.x[0]).max(spec.y[1] - spec.y[0]);
+                    for k in &h.kernel {
+                        let (a, b) =
+                            ([h.at[0] - r * k[0], h.at[1] - r * k[1]], [h.at[0] + r * k[0], h.at[1] + r * k[1]]);
+                        pui.line(
+                            Line::new("flat direction (Hessian kernel)", PlotPoints::from(vec![a, b]))
+                                .color(Color32::from_rgba_unmultiplied(255, 255, 255, 160))
+                                .style(egui_plot::LineStyle::dashed_dense()),
+                        );
+                    }
+                }
                 for (w, i) in &basin_marks {
                     let c = super::plot_util::basin_colour(*i);
                     pui.points(egui_plot::Points::new(format!("basin {i}"), vec![[w[0], w[1]]]).radius(5.0).color(c));

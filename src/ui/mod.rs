@@ -8,6 +8,7 @@ pub mod phase;
 pub mod plot_util;
 pub mod posterior;
 pub mod render;
+pub mod theory;
 pub mod volume;
 pub mod worker;
 
@@ -40,6 +41,9 @@ pub struct ViewData {
     pub impulses: Vec<(f64, f64, usize)>,
     /// Posterior mass of each basin at n (from the core), when the basins are known.
     pub basin_mass: Vec<f64>,
+    /// λ_F(n) and λ_eff(n) at the current n (from the core's free energy).
+    pub lambda_f: Option<f64>,
+    pub lambda_eff: Option<f64>,
 }
 
 /// Open the window.
