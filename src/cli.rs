@@ -104,7 +104,9 @@ pub struct CliError {
 
 impl From<LandscapeError> for CliError {
     fn from(e: LandscapeError) -> Self {
-        CliError { code: 2, message: e.to_string() }
+        // a spent evaluation budget is the computation failing, not the input being wrong
+        let code = if e == LandscapeError::Budget { 1 } else { 2 };
+        CliError { code, message: e.to_string() }
     }
 }
 

@@ -834,3 +834,284 @@ mod theory {
         }
     }
 }
+
+/// Property tests (proptest). CI runs a modest number of cases; the long campaign is
+///   LS_PARSE_CASES=1000000 LS_ESTIMATE_CASES=2000 LS_CLI_CASES=2000 cargo test --release --test core props -- --nocapture
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    fn cases(var: &str, default: u32) -> u32 {
+        std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    }
+
+    /// Expression trees over x, y, odd constants, every operator and function the parser accepts.
+    fn expr() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just("x".to_string()),
+            Just("y".to_string()),
+            Just("w".to_string()),
+            Just("w2".to_string()),
+            Just("pi".to_string()),
+            prop_oneof![
+                Just("0"),
+                Just("1"),
+                Just("-1"),
+                Just("2"),
+                Just("0.5"),
+                Just("1e-300"),
+                Just("1e300"),
+                Just("1e308"),
+                Just("3.7"),
+                Just("1e-12"),
+                Just("-0.25"),
+                Just(".5"),
+                Just("1e400")
+            ]
+            .prop_map(|s| s.to_string()),
+            (-1000.0f64..1000.0).prop_map(|v| format!("{v}")),
+        ];
+        leaf.prop_recursive(4, 24, 3, |inner| {
+            let f1 = prop_oneof![
+                Just("abs"),
+                Just("sign"),
+                Just("sin"),
+                Just("cos"),
+                Just("tan"),
+                Just("asin"),
+                Just("acos"),
+                Just("atan"),
+                Just("sinh"),
+                Just("cosh"),
+                Just("tanh"),
+                Just("asinh"),
+                Just("acosh"),
+                Just("atanh"),
+                Just("floor"),
+                Just("round"),
+                Just("ceil"),
+                Just("trunc"),
+                Just("fract"),
+                Just("exp"),
+                Just("sqrt"),
+                Just("cbrt"),
+                Just("ln"),
+                Just("log"),
+                Just("log2"),
+                Just("log10")
+            ];
+            let op = prop_oneof![Just("+"), Just("-"), Just("*"), Just("/"), Just("^"), Just("**")];
+            let exponent = prop_oneof![
+                Just("2"),
+                Just("-2"),
+                Just("0.5"),
+                Just("-0.5"),
+                Just("1e308"),
+                Just("-1e308"),
+                Just("64"),
+                Just("65"),
+                Just("3")
+            ];
+            prop_oneof![
+                (inner.clone(), op, inner.clone()).prop_map(|(a, o, b)| format!("({a}) {o} ({b})")),
+                (inner.clone(), op_plain(), inner.clone()).prop_map(|(a, o, b)| format!("{a}{o}{b}")),
+                (f1, inner.clone()).prop_map(|(f, a)| format!("{f}({a})")),
+                (prop_oneof![Just("min"), Just("max"), Just("atan2")], inner.clone(), inner.clone())
+                    .prop_map(|(f, a, b)| format!("{f}({a}, {b})")),
+                inner.clone().prop_map(|a| format!("-{a}")),
+                (inner.clone(), exponent).prop_map(|(a, e)| format!("({a})^{e}")),
+            ]
+        })
+    }
+
+    fn op_plain() -> impl Strategy<Value = &'static str> {
+        prop_oneof![Just("+"), Just("-"), Just("*"), Just("/"), Just("^")]
+    }
+
+    /// Generated formulas and raw strings (any unicode).
+    fn any_formula() -> impl Strategy<Value = String> {
+        prop_oneof![4 => expr(), 1 => any::<String>(), 1 => "[xy0-9+*/^() .,a-z-]{0,40}"]
+    }
+
+    #[test]
+    fn parsing_and_evaluation_never_panic() {
+        let mut runner = TestRunner::new(Config { cases: cases("LS_PARSE_CASES", 3000), ..Config::default() });
+        let start = Instant::now();
+        runner
+            .run(&any_formula(), |f| {
+                match Formula::parse(&f) {
+                    Err(e) => prop_assert!(!e.to_string().trim().is_empty(), "empty message for {f:?}"),
+                    Ok(form) => {
+                        for (x, y) in [(0.0, 0.0), (1.0, -1.0), (-0.5, 0.25), (1e-300, 1e300), (f64::NAN, 1.0)] {
+                            let _ = form.eval(x, y); // NaN and ±∞ are fine; a panic is not
+                        }
+                        prop_assert!(form.inferred_dim == 1 || form.inferred_dim == 2);
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        eprintln!("parse/eval property: {} cases in {:?}", cases("LS_PARSE_CASES", 3000), start.elapsed());
+    }
+
+    #[test]
+    fn estimate_on_accepted_formulas_is_finite_or_an_error() {
+        let mut runner = TestRunner::new(Config { cases: cases("LS_ESTIMATE_CASES", 12), ..Config::default() });
+        runner
+            .run(&expr(), |f| {
+                let Ok(l) = Landscape::from_spec(&LandscapeSpec::formula(&f)) else { return Ok(()) };
+                let t0 = Instant::now();
+                match estimate(&l, &EstimateOptions::default()) {
+                    Ok(e) => {
+                        for v in [
+                            e.fit.best.lambda,
+                            e.fit.lambda_naive,
+                            e.fit.lambda_ci[0],
+                            e.fit.lambda_ci[1],
+                            e.curve.decades,
+                            e.minimum.k_min,
+                        ] {
+                            prop_assert!(v.is_finite(), "{f}: non-finite number {v}");
+                        }
+                        for w in e.curve.points.windows(2) {
+                            prop_assert!(w[0].v >= w[1].v, "{f}: V not monotone");
+                        }
+                    }
+                    Err(err) => prop_assert!(!err.to_string().is_empty()),
+                }
+                // bounded: the evaluation budget stops any formula within seconds
+                prop_assert!(t0.elapsed() < Duration::from_secs(60), "{f}: {:?}", t0.elapsed());
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// Landscapes with an interior minimum at (x0, y0): polynomial and not.
+    fn landscape() -> impl Strategy<Value = (String, f64, f64)> {
+        (0usize..4, 1u32..3, 1u32..3, 0.5f64..3.0, -0.4f64..0.4, -0.4f64..0.4).prop_map(|(kind, p, q, a, x0, y0)| {
+            let (u, v) = (format!("(x - {x0})"), format!("(y - {y0})"));
+            let f = match kind {
+                0 => format!("{a}*{u}^{} + {v}^{}", 2 * p, 2 * q),
+                1 => format!("{a}*{u}^2*{v}^{}", 2 * q),
+                2 => format!("exp({a}*{u}^{}) - 1 + sin({v})^{}", 2 * p, 2 * q),
+                _ => format!("({u}^2 + {v}^2)^{p} * (1 + {a}*cosh({u}))"),
+            };
+            (f, x0, y0)
+        })
+    }
+
+    fn lam(f: &str) -> (f64, [f64; 2]) {
+        let e = estimate(&land(f), &EstimateOptions::default()).unwrap_or_else(|e| panic!("{f}: {e}"));
+        (e.fit.best.lambda, e.fit.lambda_ci)
+    }
+
+    #[test]
+    fn metamorphic_invariants() {
+        let mut runner = TestRunner::new(Config { cases: cases("LS_METAMORPHIC_CASES", 3), ..Config::default() });
+        runner
+            .run(&(landscape(), 0.05f64..20.0, -5.0f64..5.0), |((f, x0, y0), c, k0)| {
+                let (l, ci) = lam(&f);
+                // the interval, widened by 0.01 (the fits' own tolerance)
+                let ok = |v: f64| v >= ci[0].min(l) - 0.01 && v <= ci[1].max(l) + 0.01;
+                let scaled = format!("{c}*({f})");
+                let shifted = format!("({f}) + {k0}");
+                // the generator writes the variables only as "(x - x0)" and "(y - y0)"
+                let swapped = f.replace("(x - ", "(Y - ").replace("(y - ", "(x - ").replace("(Y - ", "(y - ");
+                let mirrored = f.replace("(x - ", "((-x) - ");
+                let moved = f
+                    .replace(&format!("{x0}"), &format!("{}", x0 * 0.5))
+                    .replace(&format!("{y0}"), &format!("{}", -y0 * 0.5));
+                for g in [scaled, shifted, swapped, mirrored, moved] {
+                    let (l2, _) = lam(&g);
+                    prop_assert!(ok(l2), "{f}: λ̂ = {l} [{:.4}, {:.4}] but {g}: {l2}", ci[0], ci[1]);
+                }
+                // the posterior on a grid is normalised and finite for n from 1 to 1e12
+                let lnd = land(&f);
+                let m = lnd.minimize().unwrap();
+                let kg = sample_k(&lnd, GridSpec { x: [-1.0, 1.0], y: [-1.0, 1.0], nx: 64, ny: 64 }).unwrap();
+                for n in [1.0, 1e3, 1e6, 1e9, 1e12] {
+                    let p = posterior(&kg, m.k_min, n).unwrap();
+                    let s: f64 = p.log_p.iter().map(|v| v.exp()).sum();
+                    prop_assert!((s - 1.0).abs() < 1e-9 && p.log_p.iter().all(|v| !v.is_nan()));
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// Argument vectors from a pool of the awkward: exit 0, 1 or 2 with a message, never 101, within
+    /// a time bound.
+    #[test]
+    fn cli_argument_vectors() {
+        let pool = prop_oneof![
+            Just("estimate"),
+            Just("phase"),
+            Just("presets"),
+            Just("--expr"),
+            Just("--preset"),
+            Just("cross"),
+            Just("x^2"),
+            Just(""),
+            Just("x^^2"),
+            Just("--n"),
+            Just("-5"),
+            Just("1e400"),
+            Just("1e4,2e4"),
+            Just("--domain"),
+            Just("1,-1"),
+            Just("0,0"),
+            Just("-2,2"),
+            Just("--box"),
+            Just("-1,1,-1,1"),
+            Just("--dim"),
+            Just("2"),
+            Just("7"),
+            Just("--prior"),
+            Just("gaussian:0.3"),
+            Just("gaussian:-1"),
+            Just("--fit-window"),
+            Just("1e-12,1e-6"),
+            Just("--json"),
+            Just("--bogus"),
+            Just("--seed"),
+            Just("x"),
+        ];
+        let argv = prop::collection::vec(pool, 0..7);
+        let mut runner = TestRunner::new(Config { cases: cases("LS_CLI_CASES", 40), ..Config::default() });
+        runner
+            .run(&argv, |args| {
+                let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+                // the window needs no display in tests: always ask for a subcommand
+                if !args.iter().any(|a| a == "estimate" || a == "phase" || a == "presets") {
+                    args.insert(0, "estimate".into());
+                }
+                let t0 = Instant::now();
+                let mut child = Command::new(env!("CARGO_BIN_EXE_lambdascope"))
+                    .args(&args)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                let code = loop {
+                    if let Some(st) = child.try_wait().unwrap() {
+                        break st.code().unwrap_or(-1);
+                    }
+                    if t0.elapsed() > Duration::from_secs(60) {
+                        let _ = child.kill();
+                        prop_assert!(false, "{args:?}: no answer within 60 s");
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                };
+                prop_assert!(code == 0 || code == 1 || code == 2, "{args:?}: exit {code}");
+                Ok(())
+            })
+            .unwrap();
+        // a formula of 100,000 characters
+        let long = "x+".repeat(50_000);
+        let out = Command::new(env!("CARGO_BIN_EXE_lambdascope")).args(["estimate", "--expr", &long]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+    }
+}

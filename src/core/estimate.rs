@@ -58,7 +58,10 @@ impl std::fmt::Display for EstimateError {
 
 impl From<LandscapeError> for EstimateError {
     fn from(e: LandscapeError) -> Self {
-        EstimateError::Input(e)
+        match e {
+            LandscapeError::Budget => EstimateError::Compute(e.to_string()),
+            e => EstimateError::Input(e),
+        }
     }
 }
 
@@ -102,6 +105,7 @@ pub fn minimum_and_curve(land: &Landscape, opts: &VolumeOptions) -> Result<(Mini
 
 pub fn estimate(land: &Landscape, opts: &EstimateOptions) -> Result<Estimate, EstimateError> {
     let t0 = Instant::now();
+    land.renew_budget();
     let e0 = land.evaluations();
     let (minimum, curve) = minimum_and_curve(land, &opts.volume)?;
     let report = super::theory::analyze(land, &minimum);

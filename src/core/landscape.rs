@@ -42,6 +42,8 @@ pub enum LandscapeError {
     Unbounded(String),
     BadN(String),
     BadEps(String),
+    /// The evaluation budget was spent: a failure of the computation (exit code 1).
+    Budget,
 }
 
 impl fmt::Display for LandscapeError {
@@ -65,6 +67,10 @@ impl fmt::Display for LandscapeError {
             LandscapeError::Unbounded(m) => write!(f, "{m}"),
             LandscapeError::BadN(m) => write!(f, "{m}"),
             LandscapeError::BadEps(m) => write!(f, "{m}"),
+            LandscapeError::Budget => write!(
+                f,
+                "the landscape is too intricate to resolve within {EVAL_BUDGET:e} evaluations of K (try a smaller box)"
+            ),
         }
     }
 }
@@ -112,7 +118,13 @@ pub struct Landscape {
     /// Points the preset declares as minimisers (a grid cannot find a basin narrower than a pixel).
     pub declared_minimizers: Vec<[f64; 2]>,
     evals: Cell<u64>,
+    /// Evaluations allowed (cumulative); see `EVAL_BUDGET`.
+    budget: Cell<u64>,
 }
+
+/// The most evaluations of K one landscape may use (cumulative over minimum, volume curve, basins):
+/// the hardest presets use ~2e7 (about 0.5 s); 1e8 bounds any formula to a few seconds.
+pub const EVAL_BUDGET: u64 = 100_000_000;
 
 /// Parse a number list like "-2,2" or "0,1,0,1".
 pub fn parse_list(s: &str, n: usize, what: &str) -> Result<Vec<f64>, LandscapeError> {
@@ -206,6 +218,7 @@ impl Landscape {
             preset,
             declared_minimizers: declared,
             evals: Cell::new(0),
+            budget: Cell::new(EVAL_BUDGET),
         })
     }
 
@@ -219,6 +232,16 @@ impl Landscape {
 
     pub fn evaluations(&self) -> u64 {
         self.evals.get()
+    }
+
+    /// True once the evaluation budget is spent (long loops check this and stop early).
+    pub fn over_budget(&self) -> bool {
+        self.evals.get() > self.budget.get()
+    }
+
+    /// Grant another budget from the current count (a new computation on the same landscape).
+    pub fn renew_budget(&self) {
+        self.budget.set(self.evals.get().saturating_add(EVAL_BUDGET));
     }
 
     pub fn box_width(&self, axis: usize) -> f64 {

@@ -181,6 +181,18 @@ pub fn volume_curve_in(
         curve_2d(land, min, &eps, opts, labels)
     };
     let lower = if matches!(region, Region::All) { lower } else { None };
+    if land.over_budget() {
+        return Err(LandscapeError::Budget);
+    }
+    // V is monotone by definition; root finding across a jump (floor(x)², a step) can leave a
+    // violation at the rounding level, so enforce it (a running maximum from small ε upward)
+    let mut points = points;
+    for i in (0..points.len().saturating_sub(1)).rev() {
+        if points[i].v < points[i + 1].v {
+            points[i].err = points[i].err.max(points[i + 1].v - points[i].v);
+            points[i].v = points[i + 1].v;
+        }
+    }
     let decades = (eps_max / eps_min).log10();
     if decades < 12.0 {
         warnings.push(format!("only {decades:.1} decades of ε are resolved (12 are aimed for)"));
@@ -543,6 +555,9 @@ impl<'a> Sweep<'a> {
         let mut total = 0.0;
         let mut err = 0.0;
         for win in bp.windows(2) {
+            if self.land.over_budget() {
+                break;
+            }
             let (a, b) = (win[0], win[1]);
             if !supports.iter().any(|(p, q)| *p < b && *q > a) {
                 continue;
