@@ -27,6 +27,22 @@ pub struct Cli {
     /// Sublevel threshold ε for the window.
     #[arg(long, allow_hyphen_values = true)]
     pub eps: Option<f64>,
+    /// Save a PNG of the window (or of --panel) once everything is computed, then exit. Never reads
+    /// or writes the saved session.
+    #[arg(long, value_name = "OUT.png")]
+    pub screenshot: Option<std::path::PathBuf>,
+    /// With --screenshot: one panel alone: landscape, posterior, volume, phase, theory.
+    #[arg(long, value_name = "NAME")]
+    pub panel: Option<String>,
+    /// With --screenshot: the PNG's size in pixels, e.g. 1920x1080.
+    #[arg(long, value_name = "WxH")]
+    pub size: Option<String>,
+    /// Font scale 1 … 3.
+    #[arg(long, value_name = "S")]
+    pub font_scale: Option<f32>,
+    /// light or dark.
+    #[arg(long)]
+    pub theme: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -35,6 +51,8 @@ pub enum Command {
     Estimate(EstimateArgs),
     /// Basins, their posterior masses at given n, and the n where the dominant basin changes.
     Phase(PhaseArgs),
+    /// Write a CSV (with provenance in its header comments): volume, slope, fit, posterior or phase.
+    Export(ExportArgs),
     /// List the preset landscapes.
     Presets {
         /// One JSON array on stdout.
@@ -93,6 +111,27 @@ pub struct PhaseArgs {
     /// One JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub landscape: LandscapeArgs,
+    /// What to export: volume, slope, fit, posterior, phase.
+    #[arg(long)]
+    pub what: String,
+    /// Number of samples (for the posterior).
+    #[arg(long, default_value_t = 1000.0, allow_hyphen_values = true)]
+    pub n: f64,
+    /// Threshold ε (recorded in the provenance).
+    #[arg(long, allow_hyphen_values = true)]
+    pub eps: Option<f64>,
+    /// Seed (recorded in the provenance).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output file (CSV).
+    #[arg(long)]
+    pub out: std::path::PathBuf,
 }
 
 /// A failure with its exit code.
@@ -321,6 +360,27 @@ fn run_phase(a: &PhaseArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+fn run_export(a: &ExportArgs) -> Result<(), CliError> {
+    let land = a.landscape.landscape()?;
+    let what = crate::core::export::What::parse(&a.what).ok_or_else(|| CliError {
+        code: 2,
+        message: format!("--what {}: use one of {}", a.what, crate::core::export::What::NAMES),
+    })?;
+    crate::core::free_energy::check_n(a.n)?;
+    if let Some(e) = a.eps
+        && !(e > 0.0 && e.is_finite())
+    {
+        return Err(CliError { code: 2, message: format!("--eps {e}: must be a positive number") });
+    }
+    let est = estimate(&land, &EstimateOptions { seed: a.seed, ..Default::default() })?;
+    let prov = crate::core::export::Provenance::of(&land, Some(a.n), a.eps, a.seed);
+    let text = crate::core::export::csv(&land, &est, what, a.n, &prov)?;
+    std::fs::write(&a.out, text)
+        .map_err(|e| CliError { code: 1, message: format!("could not write {}: {e}", a.out.display()) })?;
+    eprintln!("wrote {}", a.out.display());
+    Ok(())
+}
+
 fn run_presets(json_out: bool) {
     let all = presets::all();
     if json_out {
@@ -354,6 +414,7 @@ pub fn run_command(cmd: &Command) -> i32 {
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match cmd {
         Command::Estimate(a) => run_estimate(a),
         Command::Phase(a) => run_phase(a),
+        Command::Export(a) => run_export(a),
         Command::Presets { json } => {
             run_presets(*json);
             Ok(())

@@ -1,6 +1,54 @@
 use clap::Parser;
 use lambdascope::cli::{Cli, run_command};
 use lambdascope::ui::StartOptions;
+use lambdascope::ui::app::{BatchShot, PANEL_NAMES};
+
+/// The batch-figure options, validated (bad values are exit code 2).
+fn batch_options(cli: &Cli) -> Result<Option<BatchShot>, String> {
+    let Some(path) = &cli.screenshot else { return Ok(None) };
+    let panel = match &cli.panel {
+        None => None,
+        Some(p) if p == "window" => None,
+        Some(p) => Some(
+            PANEL_NAMES
+                .iter()
+                .position(|n| n == p)
+                .ok_or_else(|| format!("--panel {p}: use one of window, {}", PANEL_NAMES.join(", ")))?,
+        ),
+    };
+    let size = match &cli.size {
+        None => None,
+        Some(s) => {
+            let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("--size {s}: write WxH, e.g. 1920x1080"))?;
+            let (w, h): (u32, u32) = (
+                w.trim().parse().map_err(|_| format!("--size {s}: not a width"))?,
+                h.trim().parse().map_err(|_| format!("--size {s}: not a height"))?,
+            );
+            if !(200..=8000).contains(&w) || !(200..=8000).contains(&h) {
+                return Err(format!("--size {s}: width and height must be 200 … 8000 pixels"));
+            }
+            Some([w, h])
+        }
+    };
+    let font_scale = cli.font_scale.unwrap_or(1.0);
+    if !(1.0..=3.0).contains(&font_scale) {
+        return Err(format!("--font-scale {font_scale}: use 1 … 3"));
+    }
+    let dark = match cli.theme.as_deref() {
+        None => None,
+        Some("dark") => Some(true),
+        Some("light") => Some(false),
+        Some(t) => return Err(format!("--theme {t}: use light or dark")),
+    };
+    Ok(Some(BatchShot {
+        path: path.clone(),
+        panel,
+        size,
+        font_scale,
+        dark,
+        exit: std::sync::Arc::new(std::sync::atomic::AtomicI32::new(1)),
+    }))
+}
 
 fn main() {
     let cli = Cli::parse();
@@ -30,8 +78,21 @@ fn main() {
                     std::process::exit(2);
                 }
             }
-            match lambdascope::ui::run(StartOptions { spec, n: cli.n, eps: cli.eps }) {
-                Ok(()) => 0,
+            let batch = match batch_options(&cli) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("lambdascope: {e}");
+                    std::process::exit(2);
+                }
+            };
+            if batch.is_none() && (cli.panel.is_some() || cli.size.is_some()) {
+                eprintln!("lambdascope: --panel and --size go with --screenshot OUT.png");
+                std::process::exit(2);
+            }
+            let restore = spec.is_none() && cli.n.is_none() && cli.eps.is_none() && batch.is_none();
+            let start = StartOptions { spec, n: cli.n, eps: cli.eps, restore, batch };
+            match lambdascope::ui::run(start, cli.font_scale, cli.theme.as_deref()) {
+                Ok(code) => code,
                 Err(e) => {
                     eprintln!("lambdascope: could not open the window: {e}");
                     1

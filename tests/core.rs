@@ -569,6 +569,50 @@ mod cli {
     }
 
     #[test]
+    fn export_csv_with_provenance() {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        for what in ["volume", "slope", "fit", "posterior", "phase"] {
+            let out = dir.join(format!("export_{what}.csv"));
+            let (code, _, err) = run(&[
+                "export",
+                "--preset",
+                "two_basin",
+                "--what",
+                what,
+                "--n",
+                "300",
+                "--eps",
+                "0.02",
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            assert_eq!(code, 0, "{what}: {err}");
+            let text = std::fs::read_to_string(&out).unwrap();
+            for key in [
+                "# Software: lambdascope",
+                "# formula: min((x+1)^2",
+                "# preset: two_basin",
+                "# domain: [-2, 2]",
+                "# prior: uniform",
+                "# n: 300",
+                "# eps: 0.02",
+                "# seed: 0",
+            ] {
+                assert!(text.contains(key), "{what}: missing {key}");
+            }
+            let rows = text.lines().filter(|l| !l.starts_with('#')).count();
+            assert!(rows > 10, "{what}: {rows} rows");
+        }
+        // the volume rows: V at ε = 1 of the two-basin loss is the prior mass where K < 1
+        let text = std::fs::read_to_string(dir.join("export_volume.csv")).unwrap();
+        assert!(text.lines().any(|l| l.ends_with(",1")), "extrapolated rows are flagged");
+        let (code, _, _) = run(&["export", "--preset", "cross", "--what", "nope", "--out", "/tmp/x.csv"]);
+        assert_eq!(code, 2);
+        let (code, _, _) = run(&["export", "--preset", "cross", "--what", "volume", "--out", "/nonexistent-dir/x.csv"]);
+        assert_eq!(code, 1);
+    }
+
+    #[test]
     fn bad_input_exits_2_with_one_line() {
         let cases: &[&[&str]] = &[
             &["estimate", "--expr", "x^^2"],
@@ -989,18 +1033,31 @@ mod props {
             .unwrap();
     }
 
-    /// Landscapes with an interior minimum at (x0, y0): polynomial and not.
-    fn landscape() -> impl Strategy<Value = (String, f64, f64)> {
-        (0usize..4, 1u32..3, 1u32..3, 0.5f64..3.0, -0.4f64..0.4, -0.4f64..0.4).prop_map(|(kind, p, q, a, x0, y0)| {
-            let (u, v) = (format!("(x - {x0})"), format!("(y - {y0})"));
-            let f = match kind {
-                0 => format!("{a}*{u}^{} + {v}^{}", 2 * p, 2 * q),
-                1 => format!("{a}*{u}^2*{v}^{}", 2 * q),
-                2 => format!("exp({a}*{u}^{}) - 1 + sin({v})^{}", 2 * p, 2 * q),
-                _ => format!("({u}^2 + {v}^2)^{p} * (1 + {a}*cosh({u}))"),
-            };
-            (f, x0, y0)
-        })
+    /// Landscapes with an interior minimum at (x0, y0): polynomial and not. Built from parameters,
+    /// so that a transformed landscape is the same family with other parameters.
+    #[derive(Debug, Clone, Copy)]
+    struct Family {
+        kind: usize,
+        p: u32,
+        q: u32,
+        a: f64,
+    }
+
+    fn build(f: Family, x0: f64, y0: f64, mirror: bool, swap: bool) -> String {
+        let (xv, yv) = if swap { ("y", "x") } else { ("x", "y") };
+        let xv = if mirror { format!("(-{xv})") } else { xv.to_string() };
+        let (u, v) = (format!("({xv} - ({x0}))"), format!("({yv} - ({y0}))"));
+        match f.kind {
+            0 => format!("{}*{u}^{} + {v}^{}", f.a, 2 * f.p, 2 * f.q),
+            1 => format!("{}*{u}^2*{v}^{}", f.a, 2 * f.q),
+            2 => format!("exp({}*{u}^{}) - 1 + sin({v})^{}", f.a, 2 * f.p, 2 * f.q),
+            _ => format!("({u}^2 + {v}^2)^{} * (1 + {}*cosh({u}))", f.p, f.a),
+        }
+    }
+
+    fn landscape() -> impl Strategy<Value = (Family, f64, f64)> {
+        (0usize..4, 1u32..3, 1u32..3, 0.5f64..3.0, -0.4f64..0.4, -0.4f64..0.4)
+            .prop_map(|(kind, p, q, a, x0, y0)| (Family { kind, p, q, a }, x0, y0))
     }
 
     fn lam(f: &str) -> (f64, [f64; 2]) {
@@ -1012,18 +1069,16 @@ mod props {
     fn metamorphic_invariants() {
         let mut runner = TestRunner::new(Config { cases: cases("LS_METAMORPHIC_CASES", 3), ..Config::default() });
         runner
-            .run(&(landscape(), 0.05f64..20.0, -5.0f64..5.0), |((f, x0, y0), c, k0)| {
+            .run(&(landscape(), 0.05f64..20.0, -5.0f64..5.0), |((fam, x0, y0), c, k0)| {
+                let f = build(fam, x0, y0, false, false);
                 let (l, ci) = lam(&f);
                 // the interval, widened by 0.01 (the fits' own tolerance)
                 let ok = |v: f64| v >= ci[0].min(l) - 0.01 && v <= ci[1].max(l) + 0.01;
                 let scaled = format!("{c}*({f})");
                 let shifted = format!("({f}) + {k0}");
-                // the generator writes the variables only as "(x - x0)" and "(y - y0)"
-                let swapped = f.replace("(x - ", "(Y - ").replace("(y - ", "(x - ").replace("(Y - ", "(y - ");
-                let mirrored = f.replace("(x - ", "((-x) - ");
-                let moved = f
-                    .replace(&format!("{x0}"), &format!("{}", x0 * 0.5))
-                    .replace(&format!("{y0}"), &format!("{}", -y0 * 0.5));
+                let swapped = build(fam, x0, y0, false, true);
+                let mirrored = build(fam, x0, y0, true, false);
+                let moved = build(fam, 0.5 * x0 + 0.1, -0.5 * y0, false, false);
                 for g in [scaled, shifted, swapped, mirrored, moved] {
                     let (l2, _) = lam(&g);
                     prop_assert!(ok(l2), "{f}: λ̂ = {l} [{:.4}, {:.4}] but {g}: {l2}", ci[0], ci[1]);

@@ -159,7 +159,12 @@ fn zooming_resamples_the_visible_rectangle() {
 
 #[test]
 fn command_line_start_and_1d_landscape() {
-    let mut h = harness(StartOptions { spec: Some(LandscapeSpec::preset("quartic")), n: Some(1e4), eps: Some(1e-6) });
+    let mut h = harness(StartOptions {
+        spec: Some(LandscapeSpec::preset("quartic")),
+        n: Some(1e4),
+        eps: Some(1e-6),
+        ..Default::default()
+    });
     settle(&mut h);
     assert_eq!(h.state().analysis.as_ref().unwrap().dim, 1);
     assert!((lambda(&h) - 0.25).abs() < 0.01);
@@ -170,7 +175,12 @@ fn command_line_start_and_1d_landscape() {
 }
 
 fn snapshot_of(id: &str, n: f64, eps: f64) {
-    let mut h = harness(StartOptions { spec: Some(LandscapeSpec::preset(id)), n: Some(n), eps: Some(eps) });
+    let mut h = harness(StartOptions {
+        spec: Some(LandscapeSpec::preset(id)),
+        n: Some(n),
+        eps: Some(eps),
+        ..Default::default()
+    });
     settle(&mut h);
     h.snapshot(id);
 }
@@ -190,8 +200,10 @@ fn snapshot_1d_two_basins() {
 #[test]
 fn light_theme_at_a_large_font_scale() {
     let ctx = egui::Context::default();
-    let mut app =
-        LambdaApp::new(&ctx, StartOptions { spec: Some(LandscapeSpec::preset("x2y4")), n: Some(1e4), eps: Some(1e-4) });
+    let mut app = LambdaApp::new(
+        &ctx,
+        StartOptions { spec: Some(LandscapeSpec::preset("x2y4")), n: Some(1e4), eps: Some(1e-4), ..Default::default() },
+    );
     app.controls.dark = Some(false);
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
@@ -213,7 +225,12 @@ fn light_theme_at_a_large_font_scale() {
 
 #[test]
 fn phase_transitions_play_and_three_posteriors() {
-    let mut h = harness(StartOptions { spec: Some(LandscapeSpec::preset("dialogue")), n: Some(1e4), eps: None });
+    let mut h = harness(StartOptions {
+        spec: Some(LandscapeSpec::preset("dialogue")),
+        n: Some(1e4),
+        eps: None,
+        ..Default::default()
+    });
     settle(&mut h);
     // the phase panel opens for a phase-transition preset, with the crossover near 10,500
     let phase = h.state().phase.clone().expect("basins computed");
@@ -250,7 +267,12 @@ fn phase_transitions_play_and_three_posteriors() {
 
 #[test]
 fn theory_tab_shows_the_verdict() {
-    let mut h = harness(StartOptions { spec: Some(LandscapeSpec::formula("(x^2 - y^3)^2")), n: Some(1e4), eps: None });
+    let mut h = harness(StartOptions {
+        spec: Some(LandscapeSpec::formula("(x^2 - y^3)^2")),
+        n: Some(1e4),
+        eps: None,
+        ..Default::default()
+    });
     settle(&mut h);
     h.get_by_label("Theory").click();
     h.run_steps(2);
@@ -308,4 +330,155 @@ fn hostile_formulas_in_the_formula_box() {
     replace_formula(&mut h, "x^2 + y^2");
     settle(&mut h);
     assert!((lambda(&h) - 1.0).abs() < 0.01);
+}
+
+#[test]
+fn keyboard_shortcuts() {
+    let mut h = harness(StartOptions::default());
+    settle(&mut h);
+    let n0 = h.state().controls.n;
+    let e0 = h.state().controls.eps;
+    h.key_press(egui::Key::ArrowRight);
+    h.step();
+    assert!((h.state().controls.n / n0 - 1.1).abs() < 1e-12);
+    h.key_press(egui::Key::ArrowLeft);
+    h.step();
+    assert!((h.state().controls.n / n0 - 1.0).abs() < 1e-12);
+    h.key_press(egui::Key::OpenBracket);
+    h.step();
+    assert!((h.state().controls.eps / e0 - 10f64.powf(-0.25)).abs() < 1e-12);
+    h.key_press(egui::Key::CloseBracket);
+    h.step();
+    assert!((h.state().controls.eps / e0 - 1.0).abs() < 1e-12);
+    h.key_press(egui::Key::Space);
+    h.step();
+    assert!(h.state().controls.playing);
+    h.key_press(egui::Key::Space);
+    h.step();
+    assert!(!h.state().controls.playing);
+    h.key_press(egui::Key::F);
+    h.run_steps(2);
+    assert!(h.state().controls.presentation);
+    h.get_by_label_contains("fitted λ = 0.500 (m = 2)"); // big readouts
+    h.key_press(egui::Key::Num2);
+    h.run_steps(2);
+    assert_eq!(h.state().controls.big_panel, 1);
+    h.key_press(egui::Key::Num5);
+    h.run_steps(2);
+    assert_eq!(h.state().controls.big_panel, 4);
+    h.get_by_label_contains("exact: λ = 0.5000, m = 2"); // the theory panel, large
+    h.key_press(egui::Key::F);
+    h.run_steps(2);
+    assert!(!h.state().controls.presentation);
+    h.event(egui::Event::Text("?".into()));
+    h.run_steps(2);
+    assert!(h.state().controls.show_help);
+    h.get_by_label("Keyboard shortcuts");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(!h.state().controls.show_help);
+    // inactive while a text field has focus: arrows move the cursor, not n
+    let n1 = h.state().controls.n;
+    h.get_by_role_and_label(Role::TextInput, "Formula K =").focus();
+    h.step();
+    h.key_press(egui::Key::ArrowRight);
+    h.key_press(egui::Key::F);
+    h.run_steps(2);
+    assert_eq!(h.state().controls.n, n1);
+    assert!(!h.state().controls.presentation);
+}
+
+#[test]
+fn sessions_round_trip_and_corrupt_files() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("sessions");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut h = harness(StartOptions {
+        spec: Some(LandscapeSpec::preset("x2y4")),
+        n: Some(12345.0),
+        eps: Some(3e-5),
+        ..Default::default()
+    });
+    settle(&mut h);
+    h.state_mut().controls.log_posterior = true;
+    h.state_mut().controls.colormap = "cividis".into();
+    h.state_mut().controls.font_scale = 1.5;
+    let path = dir.join("s.json");
+    h.state_mut().save_session_to(&path).unwrap();
+    let saved = h.state().session();
+    // a fresh app loads it: identical settings, and the landscape is computed again
+    let mut h2 = harness(StartOptions::default());
+    settle(&mut h2);
+    h2.state_mut().load_session_from(&path).unwrap();
+    settle(&mut h2);
+    assert_eq!(h2.state().session(), saved);
+    assert_eq!(h2.state().analysis.as_ref().unwrap().spec.preset.as_deref(), Some("x2y4"));
+    // corrupt, truncated, random and wrong-version files: a message, a valid state, the file untouched
+    let good = std::fs::read_to_string(&path).unwrap();
+    let cases = [
+        good[..good.len() / 2].to_string(),
+        "not json at all".to_string(),
+        good.replace("\"version\": 1", "\"version\": 99"),
+        good.replace("12345", "-3"),
+        good.replace("\"grid\": 256", "\"grid\": 7"),
+        String::from_utf8_lossy(&[0xff, 0xfe, 0x00, 0x41]).into_owned(),
+        "{}".to_string(),
+    ];
+    for (i, text) in cases.iter().enumerate() {
+        let p = dir.join(format!("bad{i}.json"));
+        std::fs::write(&p, text).unwrap();
+        let before = h2.state().session();
+        let err = h2.state_mut().load_session_from(&p).expect_err("a bad file must be refused");
+        assert!(!err.is_empty());
+        assert_eq!(h2.state().session(), before, "case {i}: the state changed");
+        assert_eq!(&std::fs::read_to_string(&p).unwrap(), text, "case {i}: the file was touched");
+    }
+    // through the UI: the Load button shows the message
+    h2.state_mut().controls.session_path = dir.join("bad1.json").display().to_string();
+    h2.state_mut().controls.request_load_session = true;
+    h2.run_steps(2);
+    let notice = h2.state().notice.clone().expect("a message").0;
+    assert!(notice.contains("not valid JSON") && notice.contains("left as it is"), "{notice}");
+}
+
+#[test]
+fn png_export_through_the_screenshot_path() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("png");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut h = harness(StartOptions {
+        spec: Some(LandscapeSpec::preset("cross")),
+        n: Some(1e3),
+        eps: Some(1e-2),
+        ..Default::default()
+    });
+    settle(&mut h);
+    h.state_mut().controls.export_dir = dir.display().to_string();
+    for target in [0usize, 1] {
+        h.state_mut().controls.png_target = target;
+        h.key_press(egui::Key::S);
+        for _ in 0..6 {
+            h.step();
+        }
+        let path = dir.join(format!("{}.png", h.state().default_stem()));
+        let img = image::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgba8();
+        if target == 0 {
+            assert_eq!((img.width(), img.height()), (1400, 900));
+        } else {
+            assert!(img.width() > 300 && img.width() < 1000, "landscape panel: {}", img.width());
+        }
+        let mut colours = std::collections::HashSet::new();
+        let mut red = 0;
+        for p in img.pixels() {
+            colours.insert(p.0);
+            if p.0[0] > 150 && p.0[1] < 80 && p.0[2] < 80 {
+                red += 1;
+            }
+        }
+        assert!(colours.len() > 100, "{} colours", colours.len());
+        assert!(red > 500, "the red sublevel set should be in the figure ({red} pixels)");
+        // provenance in the PNG's text chunks
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("formula") && text.contains("x^2*y^2") && text.contains("lambdascope"));
+        let _ = std::fs::remove_file(&path);
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod basins;
 pub mod estimate;
+pub mod export;
 pub mod expr;
 pub mod fit;
 pub mod free_energy;

@@ -118,7 +118,7 @@ impl Default for VolumeOptions {
 /// The ε levels: from ε_max down to ε_min, `per_decade` per decade, and what limits ε_min.
 pub fn levels(min: &Minimum, opts: &VolumeOptions) -> Result<(Vec<f64>, Vec<String>), LandscapeError> {
     let eps_max = min.k_max - min.k_min;
-    if !(eps_max > 0.0) || !eps_max.is_finite() {
+    if !(eps_max > 1e-280) || !eps_max.is_finite() {
         return Err(LandscapeError::Undefined(
             "K is constant on the box (or nearly so): every point is a minimum and there is no volume law to measure"
                 .into(),
@@ -128,7 +128,8 @@ pub fn levels(min: &Minimum, opts: &VolumeOptions) -> Result<(Vec<f64>, Vec<Stri
     // Below ~2000 ulps of K* the sublevel set is decided by rounding, not by K.
     let floor = 2000.0 * f64::EPSILON * min.k_min.abs();
     let target = opts.eps_floor_target.min(eps_max * opts.eps_floor_target);
-    let mut eps_min = target.max(floor);
+    // never below the normal range of f64, never more than 40 decades (beyond that meaningless)
+    let mut eps_min = target.max(floor).max(eps_max * 1e-40).max(1e-290);
     if eps_min >= eps_max {
         eps_min = eps_max * 1e-3;
     }

@@ -27,9 +27,31 @@ pub struct StartOptions {
     pub spec: Option<LandscapeSpec>,
     pub n: Option<f64>,
     pub eps: Option<f64>,
+    /// Restore the last session from eframe's storage (only when no command-line flags are given).
+    pub restore: bool,
+    /// Batch figure: take one screenshot when everything is computed, save it, close.
+    pub batch: Option<BatchShot>,
 }
 
+/// `lambdascope … --screenshot out.png`.
+#[derive(Debug, Clone)]
+pub struct BatchShot {
+    pub path: std::path::PathBuf,
+    /// None = the whole window; else the panel shown alone (presentation layout).
+    pub panel: Option<usize>,
+    pub size: Option<[u32; 2]>,
+    pub font_scale: f32,
+    pub dark: Option<bool>,
+    /// 0 = saved; 1 = failed (set before the window closes).
+    pub exit: Arc<std::sync::atomic::AtomicI32>,
+}
+
+/// Panel names for `--panel` and the 1–9 keys.
+pub const PANEL_NAMES: [&str; 5] = ["landscape", "posterior", "volume", "phase", "theory"];
+
 type Intervals = (u64, u64, Vec<(f64, f64)>);
+/// Where the screenshot callback leaves the image for the next frame.
+type ShotSlot = Arc<std::sync::Mutex<Option<Arc<egui::ColorImage>>>>;
 
 const DEBOUNCE: Duration = Duration::from_millis(300);
 const VIEW_DEBOUNCE: Duration = Duration::from_millis(150);
@@ -67,6 +89,18 @@ pub struct LambdaApp {
     pub right_tab: RightTab,
     /// The "10,000 / 10,500 / 11,000" comparison window.
     pub compare: Option<[f64; 3]>,
+    /// A message for the user (saved files, errors of export or sessions), with its time.
+    pub notice: Option<(String, Instant)>,
+    /// Where the panels were drawn last frame (for cropping screenshots): landscape, posterior, right.
+    rects: [Option<egui::Rect>; 3],
+    /// A screenshot on its way: (target 0 window / 1 landscape / 2 posterior / 3 right, path).
+    shot_pending: Option<(usize, std::path::PathBuf, ShotSlot)>,
+    batch: Option<BatchShot>,
+    batch_settled: u32,
+    batch_started: Instant,
+    /// The persisted session could not be read: do not overwrite it.
+    persist_disabled: bool,
+    zoom: f32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +114,65 @@ pub enum RightTab {
 pub const COMPARE_N: [f64; 3] = [1e4, 1.05e4, 1.1e4];
 
 impl LambdaApp {
+    /// The app, restoring the last session from `storage` when `start.restore` says so.
+    pub fn with_storage(ctx: &egui::Context, start: StartOptions, storage: Option<&dyn eframe::Storage>) -> LambdaApp {
+        let saved = if start.restore && start.batch.is_none() {
+            storage.and_then(|s| s.get_string(super::session::STORAGE_KEY))
+        } else {
+            None
+        };
+        let mut app = LambdaApp::new(ctx, start);
+        if let Some(text) = saved {
+            match super::session::Session::parse(&text) {
+                Ok(sess) => {
+                    app.apply_session(&sess);
+                }
+                Err(e) => {
+                    app.persist_disabled = true;
+                    app.notice = Some((
+                        format!(
+                            "The saved session could not be read ({e}); starting from the defaults. It will not be overwritten."
+                        ),
+                        Instant::now(),
+                    ));
+                }
+            }
+        }
+        app
+    }
+
+    pub fn session(&self) -> super::session::Session {
+        let tab = match self.right_tab {
+            RightTab::Volume => "volume",
+            RightTab::Phase => "phase",
+            RightTab::Theory => "theory",
+        };
+        super::session::Session::from_controls(&self.controls, tab)
+    }
+
+    pub fn apply_session(&mut self, s: &super::session::Session) {
+        s.apply(&mut self.controls);
+        self.right_tab = match s.right_tab.as_str() {
+            "phase" => RightTab::Phase,
+            "theory" => RightTab::Theory,
+            _ => RightTab::Volume,
+        };
+        self.sent = None;
+    }
+
+    /// Save every setting to a JSON file.
+    pub fn save_session_to(&mut self, path: &std::path::Path) -> Result<(), String> {
+        std::fs::write(path, self.session().to_json()).map_err(|e| format!("could not write {}: {e}", path.display()))
+    }
+
+    /// Load settings from a JSON file; the file is only read. On error the state is unchanged.
+    pub fn load_session_from(&mut self, path: &std::path::Path) -> Result<(), String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("could not read {}: {e}", path.display()))?;
+        let s = super::session::Session::parse(&text)?;
+        self.apply_session(&s);
+        Ok(())
+    }
+
     pub fn new(ctx: &egui::Context, start: StartOptions) -> LambdaApp {
         let mut controls = Controls::default();
         if let Some(spec) = &start.spec {
@@ -135,7 +228,23 @@ impl LambdaApp {
             theory_panel: super::theory::TheoryPanel::default(),
             right_tab: RightTab::Volume,
             compare: None,
+            notice: None,
+            rects: [None; 3],
+            shot_pending: None,
+            batch: start.batch.clone(),
+            batch_settled: 0,
+            batch_started: Instant::now(),
+            persist_disabled: false,
+            zoom: 1.0,
         };
+        if let Some(b) = &start.batch {
+            app.controls.font_scale = b.font_scale.clamp(1.0, 3.0);
+            app.controls.dark = b.dark;
+            if let Some(p) = b.panel {
+                app.controls.presentation = true;
+                app.controls.big_panel = p;
+            }
+        }
         app.submit_landscape();
         app
     }
@@ -358,6 +467,7 @@ impl LambdaApp {
             eps,
             log_colour: self.controls.log_colour,
             log_posterior: self.controls.log_posterior,
+            colormap: self.controls.colormap.clone(),
             intervals_1d: self.intervals.as_ref().map(|i| i.2.clone()).unwrap_or_default(),
             phase: self.phase.clone(),
             phase_error: self.phase_error.clone(),
@@ -394,6 +504,7 @@ impl LambdaApp {
                 || (a.dim == 2 && ((p[2] - q[2]).abs() > 0.01 * h || (p[3] - q[3]).abs() > 0.01 * h))
         };
         let res_changed = s.nx != self.view_spec(want, a.dim).nx;
+
         if !differs(want, have) && !res_changed {
             self.view_pending = None;
             return;
@@ -417,6 +528,10 @@ impl LambdaApp {
 
     /// The whole UI (shared by the window and the tests).
     pub fn show(&mut self, ui: &mut egui::Ui) {
+        if self.batch.is_some() {
+            // a figure must not carry a hover label from wherever the pointer happens to be
+            ui.ctx().input_mut(|i| i.pointer = Default::default());
+        }
         self.poll();
         self.handle_inputs();
         if self.dark != Some(self.controls.dark) {
@@ -457,46 +572,61 @@ impl LambdaApp {
             self.compare = Some(COMPARE_N);
         }
 
-        egui::Panel::left("controls").default_size(340.0).resizable(true).show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| self.controls.ui(ui));
-        });
-        egui::CentralPanel::default().show(ui, |ui| {
-            let avail = ui.available_size();
-            let gap = ui.spacing().item_spacing;
-            let left_w = ((avail.x - gap.x) * 0.55).max(200.0);
-            let right_w = (avail.x - gap.x - left_w).max(200.0);
-            let half_h = ((avail.y - gap.y) * 0.5).max(150.0);
-            ui.horizontal_top(|ui| {
-                ui.vertical(|ui| {
-                    ui.allocate_ui(egui::vec2(left_w, half_h), |ui| {
-                        ui.set_min_size(egui::vec2(left_w, half_h));
-                        self.landscape.ui(ui);
-                    });
-                    ui.allocate_ui(egui::vec2(left_w, half_h), |ui| {
-                        ui.set_min_size(egui::vec2(left_w, half_h));
-                        self.posterior.ui(ui);
-                    });
-                });
-                ui.allocate_ui(egui::vec2(right_w, avail.y), |ui| {
-                    ui.set_min_size(egui::vec2(right_w, avail.y));
+        self.lecture_keys(ui);
+        if (self.controls.font_scale - self.zoom).abs() > 1e-3 {
+            self.zoom = self.controls.font_scale;
+            ui.ctx().set_zoom_factor(self.zoom);
+        }
+        if self.controls.presentation {
+            self.presentation_ui(ui);
+        } else {
+            egui::Panel::left("controls").default_size(340.0).resizable(true).show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| self.controls.ui(ui));
+            });
+            egui::CentralPanel::default().show(ui, |ui| {
+                let avail = ui.available_size();
+                let gap = ui.spacing().item_spacing;
+                let left_w = ((avail.x - gap.x) * 0.55).max(200.0);
+                let right_w = (avail.x - gap.x - left_w).max(200.0);
+                let half_h = ((avail.y - gap.y) * 0.5).max(150.0);
+                ui.horizontal_top(|ui| {
                     ui.vertical(|ui| {
-                        ui.horizontal(|ui| {
-                            ui.selectable_value(&mut self.right_tab, RightTab::Volume, "Volume law")
-                                .on_hover_text("V(ε) on log–log axes, its fit and the local slope");
-                            ui.selectable_value(&mut self.right_tab, RightTab::Phase, "Phase transitions")
-                                .on_hover_text("Posterior mass per basin against n, and the free energies");
-                            ui.selectable_value(&mut self.right_tab, RightTab::Theory, "Theory")
-                                .on_hover_text("Exact λ from the Newton polygon, the Hessian, and the comparison with the measurements");
+                        let r = ui.allocate_ui(egui::vec2(left_w, half_h), |ui| {
+                            ui.set_min_size(egui::vec2(left_w, half_h));
+                            self.landscape.ui(ui);
                         });
-                        match self.right_tab {
-                            RightTab::Volume => self.volume.ui(ui),
-                            RightTab::Phase => self.phase_panel.ui(ui),
-                            RightTab::Theory => self.theory_panel.ui(ui),
-                        }
+                        self.rects[0] = Some(r.response.rect);
+                        let r = ui.allocate_ui(egui::vec2(left_w, half_h), |ui| {
+                            ui.set_min_size(egui::vec2(left_w, half_h));
+                            self.posterior.ui(ui);
+                        });
+                        self.rects[1] = Some(r.response.rect);
                     });
+                    let r = ui.allocate_ui(egui::vec2(right_w, avail.y), |ui| {
+                        ui.set_min_size(egui::vec2(right_w, avail.y));
+                        ui.vertical(|ui| {
+                            ui.horizontal(|ui| {
+                                ui.selectable_value(&mut self.right_tab, RightTab::Volume, "Volume law")
+                                    .on_hover_text("V(ε) on log–log axes, its fit and the local slope");
+                                ui.selectable_value(&mut self.right_tab, RightTab::Phase, "Phase transitions")
+                                    .on_hover_text("Posterior mass per basin against n, and the free energies");
+                                ui.selectable_value(&mut self.right_tab, RightTab::Theory, "Theory").on_hover_text(
+                                    "Exact λ from the Newton polygon, the Hessian, and the comparison with the measurements",
+                                );
+                            });
+                            match self.right_tab {
+                                RightTab::Volume => self.volume.ui(ui),
+                                RightTab::Phase => self.phase_panel.ui(ui),
+                                RightTab::Theory => self.theory_panel.ui(ui),
+                            }
+                        });
+                    });
+                    self.rects[2] = Some(r.response.rect);
                 });
             });
-        });
+        }
+        self.notices(ui);
+        self.exports(ui);
         self.compare_window(ui);
         self.follow_view();
         if self.busy() {
@@ -537,5 +667,289 @@ impl LambdaApp {
 impl eframe::App for LambdaApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+
+    fn persist_egui_memory(&self) -> bool {
+        self.batch.is_none()
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        // never in batch mode, never over a session that could not be read
+        if self.batch.is_none() && !self.persist_disabled {
+            storage.set_string(super::session::STORAGE_KEY, self.session().to_json());
+        }
+    }
+}
+
+/// The keyboard shortcuts (listed by `?`).
+pub const SHORTCUTS: [(&str, &str); 8] = [
+    ("← / →", "n ÷ 1.1 / n × 1.1"),
+    ("[ / ]", "ε ÷ 10^¼ / ε × 10^¼"),
+    ("Space", "play / pause the n sweep"),
+    ("S", "save a PNG of the chosen target"),
+    ("F", "presentation layout on / off"),
+    ("1 … 5", "choose a panel: landscape, posterior, volume law, phase transitions, theory"),
+    ("?", "this list"),
+    ("Esc", "leave presentation, close this list"),
+];
+
+impl LambdaApp {
+    /// Keyboard shortcuts; inactive while a text field has focus.
+    fn lecture_keys(&mut self, ui: &mut egui::Ui) {
+        if ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
+        let c = &mut self.controls;
+        let pressed = |k: egui::Key| ui.input(|i| i.key_pressed(k));
+        if pressed(egui::Key::ArrowRight) {
+            c.n = (c.n * 1.1).min(N_MAX);
+        }
+        if pressed(egui::Key::ArrowLeft) {
+            c.n = (c.n / 1.1).max(1.0);
+        }
+        let q = 10f64.powf(0.25);
+        if pressed(egui::Key::CloseBracket) {
+            c.eps = (c.eps * q).min(c.eps_max.max(1e-11));
+        }
+        if pressed(egui::Key::OpenBracket) {
+            c.eps = (c.eps / q).max(1e-12);
+        }
+        if pressed(egui::Key::Space) {
+            if !c.playing && c.n >= N_MAX {
+                c.n = 1.0;
+            }
+            c.playing = !c.playing;
+        }
+        if pressed(egui::Key::S) {
+            c.request_png = true;
+        }
+        if pressed(egui::Key::F) {
+            c.presentation = !c.presentation;
+        }
+        if pressed(egui::Key::Questionmark)
+            || ui.input(|i| i.events.iter().any(|e| matches!(e, egui::Event::Text(t) if t == "?")))
+        {
+            c.show_help = !c.show_help;
+        }
+        if pressed(egui::Key::Escape) {
+            c.presentation = false;
+            c.show_help = false;
+        }
+        for (k, i) in [
+            (egui::Key::Num1, 0),
+            (egui::Key::Num2, 1),
+            (egui::Key::Num3, 2),
+            (egui::Key::Num4, 3),
+            (egui::Key::Num5, 4),
+        ] {
+            if pressed(k) {
+                c.big_panel = i;
+                self.right_tab = match i {
+                    3 => RightTab::Phase,
+                    4 => RightTab::Theory,
+                    _ => RightTab::Volume,
+                };
+            }
+        }
+    }
+
+    /// One panel large, big readouts, no side panel.
+    fn presentation_ui(&mut self, ui: &mut egui::Ui) {
+        let r = self.controls.readouts.clone();
+        egui::Panel::top("big-readouts").show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                let big = |t: String| egui::RichText::new(t).size(26.0).strong();
+                ui.label(big(format!("n = {}", super::plot_util::sci(self.controls.n))));
+                ui.label(big(format!("ε = {}", super::plot_util::sci(self.controls.eps))));
+                if let Some((l, _, m, _)) = r.lambda {
+                    ui.label(big(format!("fitted λ = {l:.3} (m = {m})")));
+                }
+                if let Some((l, m, _)) = &r.exact {
+                    ui.label(big(format!("exact λ = {l:.3} (m = {m})")));
+                }
+                if let Some((p, _)) = r.mass_inside {
+                    ui.label(big(format!("P(K − K* < ε) = {p:.3}")));
+                }
+                ui.label(egui::RichText::new("F: leave · 1–5: panel · ?: keys").weak());
+            });
+        });
+        egui::CentralPanel::default().show(ui, |ui| {
+            let rect = ui.available_rect_before_wrap();
+            match self.controls.big_panel {
+                0 => self.landscape.ui(ui),
+                1 => self.posterior.ui(ui),
+                3 => self.phase_panel.ui(ui),
+                4 => self.theory_panel.ui(ui),
+                _ => self.volume.ui(ui),
+            }
+            // in presentation the one panel is every target
+            self.rects = [Some(rect); 3];
+        });
+    }
+
+    fn notices(&mut self, ui: &mut egui::Ui) {
+        if let Some((msg, t)) = &self.notice {
+            if t.elapsed() < Duration::from_secs(8) {
+                egui::Area::new(egui::Id::unique("notice")).anchor(egui::Align2::CENTER_BOTTOM, [0.0, -12.0]).show(
+                    ui.ctx(),
+                    |ui| {
+                        egui::Frame::popup(ui.style()).show(ui, |ui| {
+                            ui.label(msg);
+                        });
+                    },
+                );
+                ui.ctx().request_repaint_after(Duration::from_millis(500));
+            } else {
+                self.notice = None;
+            }
+        }
+        if self.controls.show_help {
+            let mut open = true;
+            egui::Window::new("Keyboard shortcuts").open(&mut open).collapsible(false).show(ui.ctx(), |ui| {
+                egui::Grid::new("keys").num_columns(2).striped(true).show(ui, |ui| {
+                    for (k, what) in SHORTCUTS {
+                        ui.label(egui::RichText::new(k).monospace().strong());
+                        ui.label(what);
+                        ui.end_row();
+                    }
+                });
+                ui.label(egui::RichText::new("Shortcuts are inactive while a text field has focus.").weak());
+            });
+            if !open {
+                self.controls.show_help = false;
+            }
+        }
+    }
+
+    /// The file name a figure gets by default: preset (or "formula"), n and ε.
+    pub fn default_stem(&self) -> String {
+        let what = self.controls.preset.clone().unwrap_or_else(|| "formula".into());
+        format!("{what}_n{:.0e}_eps{:.0e}", self.controls.n, self.controls.eps).replace('+', "")
+    }
+
+    fn provenance(&self) -> Vec<(String, String)> {
+        match Landscape::from_spec(&self.controls.spec()) {
+            Ok(l) => crate::core::export::Provenance::of(&l, Some(self.controls.n), Some(self.controls.eps), 0).pairs(),
+            Err(_) => vec![("Software".into(), format!("lambdascope {}", env!("CARGO_PKG_VERSION")))],
+        }
+    }
+
+    /// PNG, CSV and session requests; the batch screenshot.
+    fn exports(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        // batch: once everything is computed (and the view has settled), take the screenshot
+        if let Some(b) = self.batch.clone() {
+            let ready = !self.busy() && self.analysis.is_some() && (self.phase.is_some() || self.phase_error.is_some());
+            self.batch_settled = if ready { self.batch_settled + 1 } else { 0 };
+
+            if self.batch_started.elapsed() > Duration::from_secs(300) {
+                eprintln!("lambdascope: the computation did not finish within 300 s; no screenshot");
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            if self.batch_settled == 5 && self.shot_pending.is_none() {
+                let target = match b.panel {
+                    None => 0,
+                    Some(_) => 1, // the presentation panel (rects all point at it)
+                };
+                self.request_shot(&ctx, target, b.path.clone());
+            }
+            ctx.request_repaint_after(Duration::from_millis(30));
+        }
+        if std::mem::take(&mut self.controls.request_png) {
+            let dir = std::path::PathBuf::from(&self.controls.export_dir);
+            let path = dir.join(format!("{}.png", self.default_stem()));
+            self.request_shot(&ctx, self.controls.png_target, path);
+        }
+        // a screenshot arrives in a later frame
+        let arrived = self.shot_pending.as_ref().and_then(|(_, _, slot)| slot.lock().ok().and_then(|mut s| s.take()));
+        // (take the pending shot only once its image is here)
+        if let Some(img) = arrived
+            && let Some((target, path, _)) = self.shot_pending.take()
+        {
+            let ppp = ctx.pixels_per_point();
+            let img = match target {
+                0 => (*img).clone(),
+                t => match self.rects[(t - 1).min(2)] {
+                    Some(r) => img.region(&r, Some(ppp)),
+                    None => (*img).clone(),
+                },
+            };
+            let img = match self.batch.as_ref().and_then(|b| b.size) {
+                Some([w, h]) => super::png::resize(&img, w as usize, h as usize),
+                None => img,
+            };
+            let r = super::png::save_png(&path, &img, &self.provenance());
+            let msg = match &r {
+                Ok(()) => format!("saved {} ({}×{})", path.display(), img.width(), img.height()),
+                Err(e) => e.clone(),
+            };
+            if let Some(b) = &self.batch {
+                b.exit.store(if r.is_ok() { 0 } else { 1 }, std::sync::atomic::Ordering::SeqCst);
+                if let Err(e) = &r {
+                    eprintln!("lambdascope: {e}");
+                }
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            self.notice = Some((msg, Instant::now()));
+        }
+        if std::mem::take(&mut self.controls.request_csv) {
+            let what = [
+                crate::core::export::What::Volume,
+                crate::core::export::What::Slope,
+                crate::core::export::What::Fit,
+                crate::core::export::What::Posterior,
+                crate::core::export::What::Phase,
+            ][self.controls.csv_what.min(4)];
+            let names = ["volume", "slope", "fit", "posterior", "phase"];
+            let path = std::path::PathBuf::from(&self.controls.export_dir).join(format!(
+                "{}_{}.csv",
+                self.default_stem(),
+                names[self.controls.csv_what.min(4)]
+            ));
+            let msg = match (&self.analysis, Landscape::from_spec(&self.controls.spec())) {
+                (Some(a), Ok(l)) => {
+                    let prov =
+                        crate::core::export::Provenance::of(&l, Some(self.controls.n), Some(self.controls.eps), 0);
+                    match crate::core::export::csv(&l, &a.estimate, what, self.controls.n.clamp(1.0, N_MAX), &prov) {
+                        Ok(text) => match std::fs::write(&path, text) {
+                            Ok(()) => format!("saved {}", path.display()),
+                            Err(e) => format!("could not write {}: {e}", path.display()),
+                        },
+                        Err(e) => e.to_string(),
+                    }
+                }
+                _ => "nothing to export yet".to_string(),
+            };
+            self.notice = Some((msg, Instant::now()));
+        }
+        if std::mem::take(&mut self.controls.request_save_session) {
+            let path = std::path::PathBuf::from(&self.controls.session_path);
+            let msg = match self.save_session_to(&path) {
+                Ok(()) => format!("session saved to {}", path.display()),
+                Err(e) => e,
+            };
+            self.notice = Some((msg, Instant::now()));
+        }
+        if std::mem::take(&mut self.controls.request_load_session) {
+            let path = std::path::PathBuf::from(&self.controls.session_path);
+            let msg = match self.load_session_from(&path) {
+                Ok(()) => format!("session loaded from {}", path.display()),
+                Err(e) => format!("{e}; nothing was changed, and the file was left as it is"),
+            };
+            self.notice = Some((msg, Instant::now()));
+        }
+    }
+
+    fn request_shot(&mut self, ctx: &egui::Context, target: usize, path: std::path::PathBuf) {
+        let slot = Arc::new(std::sync::Mutex::new(None));
+        let s2 = slot.clone();
+        let c2 = ctx.clone();
+        ctx.request_screenshot(move |img| {
+            if let Ok(mut s) = s2.lock() {
+                *s = Some(img);
+            }
+            c2.request_repaint();
+        });
+        self.shot_pending = Some((target, path, slot));
     }
 }

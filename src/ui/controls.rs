@@ -63,6 +63,24 @@ pub struct Controls {
     pub speed: f64,
     /// "10,000 / 10,500 / 11,000" clicked.
     pub open_compare: bool,
+    /// Lecture mode.
+    pub font_scale: f32,
+    /// "viridis" | "cividis" (colour-blind safe) | "high-contrast"
+    pub colormap: String,
+    /// Presentation layout: side panel hidden, one panel large, big readouts.
+    pub presentation: bool,
+    /// Which panel presentation shows (0 landscape, 1 posterior, 2 volume law, 3 phase, 4 theory).
+    pub big_panel: usize,
+    pub show_help: bool,
+    /// Export: folder, PNG target (0 window, 1 landscape, 2 posterior, 3 right panel), CSV kind.
+    pub export_dir: String,
+    pub png_target: usize,
+    pub csv_what: usize,
+    pub request_png: bool,
+    pub request_csv: bool,
+    pub session_path: String,
+    pub request_save_session: bool,
+    pub request_load_session: bool,
 }
 
 impl Default for Controls {
@@ -96,6 +114,19 @@ impl Default for Controls {
             playing: false,
             speed: 1.0,
             open_compare: false,
+            font_scale: 1.0,
+            colormap: "viridis".into(),
+            presentation: false,
+            big_panel: 0,
+            show_help: false,
+            export_dir: std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_else(|_| ".".into()),
+            png_target: 0,
+            csv_what: 0,
+            request_png: false,
+            request_csv: false,
+            session_path: "lambdascope-session.json".into(),
+            request_save_session: false,
+            request_load_session: false,
         }
     }
 }
@@ -139,6 +170,93 @@ impl Controls {
         self.readouts_ui(ui);
         ui.separator();
         self.view_ui(ui);
+        ui.separator();
+        self.lecture_ui(ui);
+        ui.separator();
+        self.export_ui(ui);
+    }
+
+    fn lecture_ui(&mut self, ui: &mut egui::Ui) {
+        ui.strong("Lecture");
+        ui.add(egui::Slider::new(&mut self.font_scale, 1.0..=3.0).text("font scale"))
+            .on_hover_text("Scale the whole interface for a projector (1× to 3×).");
+        ui.horizontal(|ui| {
+            ui.label("colours");
+            for (v, name, tip) in [
+                ("viridis", "viridis", "Perceptually uniform (the default)"),
+                ("cividis", "cividis", "Colour-blind safe"),
+                ("high-contrast", "high contrast", "Black to white, for washed-out projectors"),
+            ] {
+                if ui.selectable_label(self.colormap == v, name).on_hover_text(tip).clicked() {
+                    self.colormap = v.to_string();
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            if ui
+                .button("Presentation (F)")
+                .on_hover_text("Hide this panel, show one panel large with big readouts.")
+                .clicked()
+            {
+                self.presentation = true;
+            }
+            if ui.button("Shortcuts (?)").on_hover_text("List the keyboard shortcuts.").clicked() {
+                self.show_help = true;
+            }
+        });
+    }
+
+    fn export_ui(&mut self, ui: &mut egui::Ui) {
+        ui.strong("Export");
+        ui.horizontal(|ui| {
+            ui.label("folder");
+            ui.add(egui::TextEdit::singleline(&mut self.export_dir).desired_width(170.0))
+                .on_hover_text("Where figures and CSV files go.");
+            if ui.small_button("Browse…").on_hover_text("Choose the folder with the system's dialog").clicked()
+                && let Some(p) = rfd::FileDialog::new().set_directory(&self.export_dir).pick_folder()
+            {
+                self.export_dir = p.display().to_string();
+            }
+        });
+        ui.horizontal(|ui| {
+            egui::ComboBox::from_label("PNG of")
+                .selected_text(["window", "landscape", "posterior", "right panel"][self.png_target.min(3)])
+                .show_ui(ui, |ui| {
+                    for (i, n) in ["window", "landscape", "posterior", "right panel"].iter().enumerate() {
+                        ui.selectable_value(&mut self.png_target, i, *n);
+                    }
+                });
+            if ui
+                .button("Save PNG (S)")
+                .on_hover_text("A screenshot of the window or one panel, with provenance in the PNG.")
+                .clicked()
+            {
+                self.request_png = true;
+            }
+        });
+        ui.horizontal(|ui| {
+            let names = ["volume", "slope", "fit", "posterior", "phase"];
+            egui::ComboBox::from_label("CSV of").selected_text(names[self.csv_what.min(4)]).show_ui(ui, |ui| {
+                for (i, n) in names.iter().enumerate() {
+                    ui.selectable_value(&mut self.csv_what, i, *n);
+                }
+            });
+            if ui.button("Save CSV").on_hover_text("The data behind a panel, with provenance in the header.").clicked()
+            {
+                self.request_csv = true;
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.label("session");
+            ui.add(egui::TextEdit::singleline(&mut self.session_path).desired_width(150.0))
+                .on_hover_text("A JSON file with every setting.");
+            if ui.small_button("Save").on_hover_text("Save every setting to this file").clicked() {
+                self.request_save_session = true;
+            }
+            if ui.small_button("Load").on_hover_text("Load settings from this file (it is only read)").clicked() {
+                self.request_load_session = true;
+            }
+        });
     }
 
     fn landscape_ui(&mut self, ui: &mut egui::Ui) {
@@ -175,8 +293,11 @@ impl Controls {
             let lbl = ui.label("Formula K =");
             let r = ui
                 .add(
+                    // a stable id: the explanation above disappears as the user edits a preset's formula,
+                    // and an automatic id would then change and drop the focus mid-typing
                     egui::TextEdit::singleline(&mut self.formula)
-                        .desired_width(ui.available_width())
+                        .id_salt("formula")
+                        .desired_width(ui.available_width().min(260.0))
                         .font(egui::TextStyle::Monospace)
                         .hint_text("x^2*y^4"),
                 )

@@ -24,7 +24,7 @@ pub struct LandscapePanel {
     pub bounds: Option<[f64; 4]>,
     /// Bounds to impose on the next frame (fit view, new landscape).
     pub force_bounds: Option<[f64; 4]>,
-    lut: Option<(bool, Lut)>,
+    lut: Option<(String, Lut)>,
 }
 
 pub const LINK: &str = "landscape-posterior";
@@ -137,8 +137,9 @@ impl LandscapePanel {
         let g = &d.grid;
         let kmin = d.analysis.estimate.minimum.k_min;
         let ctx = ui.ctx().clone();
-        if self.lut.as_ref().map(|l| l.0) != Some(true) {
-            self.lut = Some((true, Lut::new(colorous::VIRIDIS)));
+        if self.lut.as_ref().map(|l| l.0.as_str()) != Some(d.colormap.as_str()) {
+            self.lut = Some((d.colormap.clone(), Lut::scheme(&d.colormap).0));
+            self.heat_key = None;
         }
         let Some((_, lut)) = self.lut.as_ref() else {
             return;

@@ -6,8 +6,10 @@ pub mod controls;
 pub mod landscape;
 pub mod phase;
 pub mod plot_util;
+pub mod png;
 pub mod posterior;
 pub mod render;
+pub mod session;
 pub mod theory;
 pub mod volume;
 pub mod worker;
@@ -31,6 +33,8 @@ pub struct ViewData {
     pub eps: f64,
     pub log_colour: bool,
     pub log_posterior: bool,
+    /// Colour scheme name (see `render::Lut::scheme`).
+    pub colormap: String,
     /// 1-D: the sublevel set {K − K* < ε} as intervals (from the core).
     pub intervals_1d: Vec<(f64, f64)>,
     /// Basins and phase-transition curves, when computed.
@@ -46,14 +50,39 @@ pub struct ViewData {
     pub lambda_eff: Option<f64>,
 }
 
-/// Open the window.
-pub fn run(start: StartOptions) -> eframe::Result<()> {
+/// Open the window; returns the process exit code (for a batch screenshot: 0 saved, 1 failed).
+pub fn run(start: StartOptions, font_scale: Option<f32>, theme: Option<&str>) -> Result<i32, String> {
+    let size = start.batch.as_ref().and_then(|b| b.size).map(|[w, h]| [w as f32, h as f32]).unwrap_or([1400.0, 900.0]);
+    let exit = start.batch.as_ref().map(|b| b.exit.clone());
+    let batch = start.batch.is_some();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("lambdascope")
-            .with_inner_size([1400.0, 900.0])
-            .with_min_inner_size([800.0, 560.0]),
+            .with_inner_size(size)
+            .with_min_inner_size([640.0, 480.0]),
+        persist_window: !batch,
         ..Default::default()
     };
-    eframe::run_native("lambdascope", options, Box::new(move |cc| Ok(Box::new(LambdaApp::new(&cc.egui_ctx, start)))))
+    let fs = font_scale.filter(|f| (1.0..=3.0).contains(f));
+    let dark = match theme {
+        Some("dark") => Some(true),
+        Some("light") => Some(false),
+        _ => None,
+    };
+    eframe::run_native(
+        "lambdascope",
+        options,
+        Box::new(move |cc| {
+            let mut app = LambdaApp::with_storage(&cc.egui_ctx, start, cc.storage);
+            if let Some(f) = fs {
+                app.controls.font_scale = f;
+            }
+            if dark.is_some() {
+                app.controls.dark = dark;
+            }
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(exit.map(|e| e.load(std::sync::atomic::Ordering::SeqCst)).unwrap_or(0))
 }

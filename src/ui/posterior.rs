@@ -16,7 +16,7 @@ pub struct PosteriorPanel {
     pub data: Option<Arc<ViewData>>,
     tex: Option<TextureHandle>,
     key: Option<(usize, bool)>,
-    lut: Option<Lut>,
+    lut: Option<(String, Lut)>,
     pub force_bounds: Option<[f64; 4]>,
     pub bounds: Option<[f64; 4]>,
 }
@@ -102,7 +102,11 @@ impl PosteriorPanel {
     }
 
     fn ui_2d(&mut self, ui: &mut egui::Ui, d: &ViewData, p: &Arc<crate::core::posterior::PosteriorGrid>) {
-        let lut = self.lut.get_or_insert_with(|| Lut::new(colorous::INFERNO)).clone();
+        if self.lut.as_ref().map(|l| l.0.as_str()) != Some(d.colormap.as_str()) {
+            self.lut = Some((d.colormap.clone(), Lut::scheme(&d.colormap).1));
+            self.key = None;
+        }
+        let Some((_, lut)) = self.lut.clone() else { return };
         let key = (Arc::as_ptr(p) as usize, d.log_posterior);
         if self.key != Some(key) {
             let img = posterior_image(p, &lut, d.log_posterior, LOG_RANGE);

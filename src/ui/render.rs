@@ -12,6 +12,25 @@ use crate::core::posterior::{KGrid, PosteriorGrid};
 pub struct Lut([Color32; 256]);
 
 impl Lut {
+    /// The (landscape, posterior) tables of a named scheme: "viridis" (viridis / inferno),
+    /// "cividis" (colour-blind safe, both), "high-contrast" (black to white, both).
+    pub fn scheme(name: &str) -> (Lut, Lut) {
+        match name {
+            "cividis" => (Lut::new(colorous::CIVIDIS), Lut::new(colorous::CIVIDIS)),
+            "high-contrast" => (Lut::grey(), Lut::grey()),
+            _ => (Lut::new(colorous::VIRIDIS), Lut::new(colorous::INFERNO)),
+        }
+    }
+
+    /// Black to white.
+    pub fn grey() -> Lut {
+        let mut t = [Color32::BLACK; 256];
+        for (i, c) in t.iter_mut().enumerate() {
+            *c = Color32::from_gray(i as u8);
+        }
+        Lut(t)
+    }
+
     pub fn new(g: colorous::Gradient) -> Lut {
         let mut t = [Color32::BLACK; 256];
         for (i, c) in t.iter_mut().enumerate() {
