@@ -409,8 +409,20 @@ fn run_presets(json_out: bool) {
     }
 }
 
-/// Run a subcommand; returns the process exit code.
+/// Run a subcommand on a thread with a generous stack (symbolic derivatives recurse over the
+/// expression); returns the process exit code.
 pub fn run_command(cmd: &Command) -> i32 {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn_scoped(s, || run_command_here(cmd))
+            .ok()
+            .and_then(|h| h.join().ok())
+            .unwrap_or(1)
+    })
+}
+
+fn run_command_here(cmd: &Command) -> i32 {
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match cmd {
         Command::Estimate(a) => run_estimate(a),
         Command::Phase(a) => run_phase(a),

@@ -1007,6 +1007,9 @@ mod props {
         runner
             .run(&expr(), |f| {
                 let Ok(l) = Landscape::from_spec(&LandscapeSpec::formula(&f)) else { return Ok(()) };
+                if std::env::var("LS_PRINT").is_ok() {
+                    eprintln!("ESTIMATE {f}");
+                }
                 let t0 = Instant::now();
                 match estimate(&l, &EstimateOptions::default()) {
                     Ok(e) => {

@@ -592,6 +592,10 @@ fn verdict_2d(np: &NewtonPolygon) -> (Theory, String) {
 }
 
 fn hessian(land: &Landscape, w: [f64; 2], kmin: f64, kmax: f64) -> Option<Hessian> {
+    // symbolic derivatives of a very large formula cost too much (and recurse deeply in exmex)
+    if land.formula.expr.canonical().len() > 5000 {
+        return None;
+    }
     let ex = land.formula.exmex().ok()?;
     let names: Vec<String> = exmex::Express::var_names(&ex).to_vec();
     let d = land.dim;
@@ -733,10 +737,20 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
             let width = land.box_width(0);
             let mut der = Some(ex);
             let mut fact = 1.0;
+            // Symbolic derivatives can swell exponentially with the order ((asin(x))^64: the 8th
+            // derivative took minutes and overflowed a 2 MB stack), so only small formulas, and stop
+            // once a derivative's text passes 4,000 characters.
+            let small = land.formula.expr.canonical().len() <= 600;
             for k in 1..=8u32 {
+                if !small {
+                    break;
+                }
                 fact *= k as f64;
                 der = der.and_then(|e| exmex::Differentiate::partial(e, 0).ok());
                 let Some(e) = &der else { break };
+                if exmex::Express::unparse(e).len() > 4000 {
+                    break;
+                }
                 let v = exmex::Express::eval(e, &[w[0]]).unwrap_or(f64::NAN);
                 if !v.is_finite() {
                     break;

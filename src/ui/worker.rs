@@ -85,6 +85,8 @@ impl Worker {
         let pend = pending.clone();
         std::thread::Builder::new()
             .name("lambdascope-worker".into())
+            // generous stack: symbolic derivatives (exmex) recurse over the expression
+            .stack_size(64 << 20)
             .spawn(move || {
                 let mut state: Option<(u64, Landscape, Arc<Analysis>)> = None;
                 while let Ok(first) = jobs.recv() {
