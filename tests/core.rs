@@ -1173,3 +1173,38 @@ mod props {
         assert_eq!(out.status.code(), Some(2));
     }
 }
+
+/// Failures the property campaign found, each fixed; these keep them fixed.
+mod regressions {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn symbolic_derivatives_stay_bounded() {
+        // (asin(x))^64: the 8th symbolic derivative took minutes and overflowed a 2 MB stack
+        let t0 = Instant::now();
+        let e = estimate(&land("(asin(x))^64"), &EstimateOptions::default()).unwrap();
+        assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
+        assert!(e.fit.best.lambda.is_finite());
+    }
+
+    #[test]
+    fn volume_is_monotone_for_a_step_function() {
+        // (floor(w))^2 is piecewise constant: root finding across the jumps broke monotonicity
+        let e = estimate(&land("(floor(w))^2"), &EstimateOptions::default());
+        if let Ok(e) = e {
+            for w in e.curve.points.windows(2) {
+                assert!(w[0].v >= w[1].v);
+            }
+        }
+    }
+
+    #[test]
+    fn subnormal_variation_is_an_error_not_a_capacity_overflow() {
+        // K varying by less than ~1e-300: ε_min underflowed to 0 and the number of levels was infinite
+        for f in ["1e-310*x^2", "1e-300*1e-20*(x^2+y^2)"] {
+            let r = estimate(&land(f), &EstimateOptions::default());
+            assert!(r.is_err(), "{f}");
+        }
+    }
+}
