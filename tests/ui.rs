@@ -482,3 +482,62 @@ fn png_export_through_the_screenshot_path() {
         let _ = std::fs::remove_file(&path);
     }
 }
+
+#[test]
+fn guided_tour_steps_set_what_they_promise() {
+    let mut h = harness(StartOptions::default());
+    settle(&mut h);
+    // (the button sits at the bottom of the scrolled side panel)
+    h.state_mut().controls.open_tour = true;
+    h.run_steps(2);
+    for (i, st) in lambdascope::ui::tour::STEPS.iter().enumerate() {
+        settle(&mut h);
+        let s = h.state();
+        assert_eq!(s.tour, Some(i));
+        assert_eq!(s.controls.preset.as_deref(), Some(st.preset), "step {i}");
+        assert_eq!(s.controls.n, st.n);
+        assert_eq!(s.controls.eps, st.eps);
+        assert_eq!(s.analysis.as_ref().unwrap().spec.preset.as_deref(), Some(st.preset), "step {i}: computed");
+        h.get_by_label(st.title);
+        if i + 1 < lambdascope::ui::tour::STEPS.len() {
+            h.get_by_label("Next").click();
+            h.run_steps(2);
+        }
+    }
+    h.get_by_label("Back").click();
+    h.run_steps(2);
+    assert_eq!(h.state().tour, Some(lambdascope::ui::tour::STEPS.len() - 2));
+}
+
+#[test]
+fn n_sweep_frames() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("sweep");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut h = harness(StartOptions {
+        spec: Some(LandscapeSpec::preset("two_basin")),
+        n: Some(300.0),
+        eps: Some(0.01),
+        ..Default::default()
+    });
+    settle(&mut h);
+    h.state_mut().controls.export_dir = dir.display().to_string();
+    h.state_mut().controls.png_target = 1;
+    h.state_mut().sweep_frames = 3;
+    h.state_mut().controls.request_sweep = true;
+    for _ in 0..40 {
+        h.step();
+        if h.state().sweep.is_none() && h.state().notice.is_some() {
+            break;
+        }
+    }
+    let notice = h.state().notice.clone().unwrap().0;
+    assert!(notice.contains("saved 3 frames"), "{notice}");
+    let sub = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    let mut frames: Vec<_> =
+        std::fs::read_dir(&sub).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    frames.sort();
+    assert_eq!(frames, ["frame_0000.png", "frame_0001.png", "frame_0002.png"]);
+    // n ran from n/100 to 100·n: the last frame at 30,000
+    assert!((h.state().controls.n - 30_000.0).abs() < 1e-6);
+}

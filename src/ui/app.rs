@@ -101,7 +101,27 @@ pub struct LambdaApp {
     /// The persisted session could not be read: do not overwrite it.
     persist_disabled: bool,
     zoom: f32,
+    /// The guided tour's current step, when open.
+    pub tour: Option<usize>,
+    /// n-sweep frames being written: (folder, next frame, frames, log10 n from, to, stage).
+    pub sweep: Option<SweepFrames>,
+    /// How many frames an n sweep writes.
+    pub sweep_frames: usize,
 }
+
+/// The state of an n-sweep export: one frame is set, drawn, captured, saved, then the next.
+#[derive(Debug, Clone)]
+pub struct SweepFrames {
+    pub dir: std::path::PathBuf,
+    pub k: usize,
+    pub frames: usize,
+    pub t0: f64,
+    pub t1: f64,
+    /// 0: set n; 1: request the shot (n drawn); 2: waiting for the image
+    pub stage: u8,
+}
+
+pub const SWEEP_FRAMES: usize = 48;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RightTab {
@@ -236,6 +256,9 @@ impl LambdaApp {
             batch_started: Instant::now(),
             persist_disabled: false,
             zoom: 1.0,
+            tour: None,
+            sweep: None,
+            sweep_frames: SWEEP_FRAMES,
         };
         if let Some(b) = &start.batch {
             app.controls.font_scale = b.font_scale.clamp(1.0, 3.0);
@@ -626,6 +649,7 @@ impl LambdaApp {
             });
         }
         self.notices(ui);
+        self.tour_window(ui);
         self.exports(ui);
         self.compare_window(ui);
         self.follow_view();
@@ -683,7 +707,7 @@ impl eframe::App for LambdaApp {
 
 /// The keyboard shortcuts (listed by `?`).
 pub const SHORTCUTS: [(&str, &str); 8] = [
-    ("← / →", "n ÷ 1.1 / n × 1.1"),
+    ("Left / Right", "n ÷ 1.1 / n × 1.1"),
     ("[ / ]", "ε ÷ 10^¼ / ε × 10^¼"),
     ("Space", "play / pause the n sweep"),
     ("S", "save a PNG of the chosen target"),
@@ -855,6 +879,36 @@ impl LambdaApp {
             }
             ctx.request_repaint_after(Duration::from_millis(30));
         }
+        if std::mem::take(&mut self.controls.request_sweep) {
+            let n = self.controls.n;
+            let t0 = (n / 100.0).max(1.0).log10();
+            let t1 = (n * 100.0).min(N_MAX).log10();
+            let dir =
+                std::path::PathBuf::from(&self.controls.export_dir).join(format!("{}_sweep", self.default_stem()));
+            match std::fs::create_dir_all(&dir) {
+                Ok(()) => {
+                    self.sweep = Some(SweepFrames { dir, k: 0, frames: self.sweep_frames.max(2), t0, t1, stage: 0 })
+                }
+                Err(e) => self.notice = Some((format!("could not create {}: {e}", dir.display()), Instant::now())),
+            }
+        }
+        if let Some(sw) = self.sweep.clone() {
+            match sw.stage {
+                0 => {
+                    let t = sw.t0 + (sw.t1 - sw.t0) * sw.k as f64 / (sw.frames - 1).max(1) as f64;
+                    self.controls.n = 10f64.powf(t).clamp(1.0, N_MAX);
+                    self.controls.playing = false;
+                    self.sweep = Some(SweepFrames { stage: 1, ..sw });
+                    ctx.request_repaint();
+                }
+                1 => {
+                    let path = sw.dir.join(format!("frame_{:04}.png", sw.k));
+                    self.request_shot(&ctx, self.controls.png_target, path);
+                    self.sweep = Some(SweepFrames { stage: 2, ..sw });
+                }
+                _ => {}
+            }
+        }
         if std::mem::take(&mut self.controls.request_png) {
             let dir = std::path::PathBuf::from(&self.controls.export_dir);
             let path = dir.join(format!("{}.png", self.default_stem()));
@@ -883,6 +937,23 @@ impl LambdaApp {
                 Ok(()) => format!("saved {} ({}×{})", path.display(), img.width(), img.height()),
                 Err(e) => e.clone(),
             };
+            if let Some(sw) = self.sweep.clone() {
+                // the next frame of an n sweep, or done
+                if r.is_ok() && sw.k + 1 < sw.frames {
+                    self.sweep = Some(SweepFrames { k: sw.k + 1, stage: 0, ..sw });
+                    ctx.request_repaint();
+                    return;
+                }
+                self.sweep = None;
+                self.notice = Some((
+                    match &r {
+                        Ok(()) => format!("saved {} frames in {}", sw.k + 1, sw.dir.display()),
+                        Err(e) => e.clone(),
+                    },
+                    Instant::now(),
+                ));
+                return;
+            }
             if let Some(b) = &self.batch {
                 b.exit.store(if r.is_ok() { 0 } else { 1 }, std::sync::atomic::Ordering::SeqCst);
                 if let Err(e) = &r {
@@ -937,6 +1008,51 @@ impl LambdaApp {
                 Err(e) => format!("{e}; nothing was changed, and the file was left as it is"),
             };
             self.notice = Some((msg, Instant::now()));
+        }
+    }
+
+    /// Go to step i of the guided tour: its preset, n, ε and panel.
+    pub fn tour_step(&mut self, i: usize) {
+        let i = i.min(super::tour::STEPS.len() - 1);
+        let st = &super::tour::STEPS[i];
+        self.tour = Some(i);
+        self.controls.choose_preset(st.preset);
+        self.controls.n = st.n;
+        self.controls.eps = st.eps;
+        self.controls.link = false;
+        self.right_tab = [RightTab::Volume, RightTab::Phase, RightTab::Theory][st.tab.min(2)];
+        self.controls.presentation = false;
+    }
+
+    fn tour_window(&mut self, ui: &mut egui::Ui) {
+        if std::mem::take(&mut self.controls.open_tour) {
+            self.tour_step(0);
+        }
+        let Some(i) = self.tour else { return };
+        let st = &super::tour::STEPS[i];
+        let mut open = true;
+        let mut go: Option<usize> = None;
+        egui::Window::new("Guided tour").open(&mut open).default_pos([360.0, 600.0]).default_width(420.0).show(
+            ui.ctx(),
+            |ui| {
+                ui.heading(st.title);
+                ui.label(st.text);
+                ui.horizontal(|ui| {
+                    if ui.add_enabled(i > 0, egui::Button::new("Back")).clicked() {
+                        go = Some(i - 1);
+                    }
+                    ui.label(format!("{} / {}", i + 1, super::tour::STEPS.len()));
+                    if ui.add_enabled(i + 1 < super::tour::STEPS.len(), egui::Button::new("Next")).clicked() {
+                        go = Some(i + 1);
+                    }
+                });
+            },
+        );
+        if let Some(j) = go {
+            self.tour_step(j);
+        }
+        if !open {
+            self.tour = None;
         }
     }
 

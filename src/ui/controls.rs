@@ -81,6 +81,10 @@ pub struct Controls {
     pub session_path: String,
     pub request_save_session: bool,
     pub request_load_session: bool,
+    /// "Guided tour" clicked.
+    pub open_tour: bool,
+    /// "Save n-sweep frames" clicked.
+    pub request_sweep: bool,
 }
 
 impl Default for Controls {
@@ -127,6 +131,8 @@ impl Default for Controls {
             session_path: "lambdascope-session.json".into(),
             request_save_session: false,
             request_load_session: false,
+            open_tour: false,
+            request_sweep: false,
         }
     }
 }
@@ -203,6 +209,13 @@ impl Controls {
             if ui.button("Shortcuts (?)").on_hover_text("List the keyboard shortcuts.").clicked() {
                 self.show_help = true;
             }
+            if ui
+                .button("Guided tour")
+                .on_hover_text("Walk through the story: parabola, paraboloid, cross, line, the jump.")
+                .clicked()
+            {
+                self.open_tour = true;
+            }
         });
     }
 
@@ -246,6 +259,13 @@ impl Controls {
                 self.request_csv = true;
             }
         });
+        if ui
+            .button("Save n-sweep frames")
+            .on_hover_text("48 numbered PNGs of the PNG target as n sweeps from n/100 to 100·n (for a GIF or a video).")
+            .clicked()
+        {
+            self.request_sweep = true;
+        }
         ui.horizontal(|ui| {
             ui.label("session");
             ui.add(egui::TextEdit::singleline(&mut self.session_path).desired_width(150.0))

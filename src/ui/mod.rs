@@ -11,6 +11,7 @@ pub mod posterior;
 pub mod render;
 pub mod session;
 pub mod theory;
+pub mod tour;
 pub mod volume;
 pub mod worker;
 
