@@ -108,7 +108,23 @@ pub fn estimate(land: &Landscape, opts: &EstimateOptions) -> Result<Estimate, Es
     land.renew_budget();
     let e0 = land.evaluations();
     let (minimum, curve) = minimum_and_curve(land, &opts.volume)?;
-    let report = super::theory::analyze(land, &minimum);
+    let mut report = super::theory::analyze(land, &minimum);
+    // A minimum that is not isolated: the most singular point may not be among the points analysed,
+    // and the polygon's value there is then only an upper bound (λ = min over the minimum set). If
+    // the measurement (with m from the data) lies clearly below it, say so and do not use its m.
+    if report.not_isolated
+        && let Some(t) = report.theory.as_mut().filter(|t| t.status == "exact" && t.source.starts_with("newton"))
+    {
+        let plain = fit_report(&curve, opts.fit_window, None)?;
+        let gap = (plain.lambda_ci[1] - plain.lambda_ci[0]).max(0.02);
+        if plain.best.lambda < t.lambda - gap {
+            t.status = "upper-bound".into();
+            report.reason = format!(
+                "{}; but the minimum is not isolated and the measured λ = {:.4} lies below it: a more singular point of the minimum set was not located, so 1/t₀ = {:.4} is only an upper bound",
+                report.reason, plain.best.lambda, t.lambda
+            );
+        }
+    }
     let theory = preset_theory(land).or_else(|| report.theory.clone());
     // m from theory where it is exact (the preset's, or the Newton polygon's)
     let m_theory = theory.as_ref().filter(|t| t.status == "exact").map(|t| t.m);

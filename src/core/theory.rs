@@ -22,7 +22,10 @@ use super::expr::Expr;
 use super::landscape::{Landscape, Minimum};
 
 /// Relative tolerance under which a coefficient counts as zero.
-pub const ZERO_TOL: f64 = 1e-9;
+pub const ZERO_TOL: f64 = 1e-12;
+/// Coefficients above this (relative) are real; between `ZERO_TOL` and this they are suspicious: the
+/// expansion point is then only approximately the minimiser, and no exact verdict is given there.
+pub const REAL_TOL: f64 = 1e-7;
 const MAX_DEGREE: u32 = 64;
 const MAX_TERMS: usize = 4000;
 
@@ -675,7 +678,12 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
             }
             let on_edge =
                 (0..d).any(|a| (w[a] - land.bounds[a][0]).abs() < 1e-12 || (w[a] - land.bounds[a][1]).abs() < 1e-12);
-            let q = clean(&translate(p, w[0], if d == 2 { w[1] } else { 0.0 }));
+            let raw = translate(p, w[0], if d == 2 { w[1] } else { 0.0 });
+            let suspicious = raw.iter().any(|(k, c)| {
+                let r = c.c.abs() / c.mag.max(f64::MIN_POSITIVE);
+                *k != (0, 0) && r > ZERO_TOL && r < REAL_TOL
+            });
+            let q = clean(&raw);
             let (theory, why, np, order) = if d == 1 {
                 let Some(k) = q.keys().map(|k| k.0).min() else { continue };
                 (
@@ -689,7 +697,12 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
                 let (t, why) = verdict_2d(&np);
                 (t, why, Some(np), None)
             };
-            let (theory, why) = if on_edge {
+            let (theory, why) = if suspicious {
+                (
+                    Theory { status: "unknown".into(), ..theory },
+                    "the minimiser is known here only approximately (a coefficient of the local polynomial is too small to be real and too large to be rounding), so the polygon at this point is not trustworthy".to_string(),
+                )
+            } else if on_edge {
                 (
                     Theory { status: "unknown".into(), ..theory },
                     "the minimum is on the edge of the box: the Newton polygon describes an interior point".to_string(),
