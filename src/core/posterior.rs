@@ -75,6 +75,9 @@ pub struct PosteriorGrid {
     pub log_p: Vec<f64>,
     /// log density (per unit area/length) of the cell: log_p − log(cell area).
     pub max_log_p: f64,
+    /// Density of each cell relative to the most probable one, exp(log_p − max_log_p) (computed with
+    /// the normalisation, so that a display needs no second exponential per cell).
+    pub rel: Vec<f32>,
 }
 
 /// Posterior on the grid from cached K values. Normalised over the grid (i.e. conditional on the
@@ -93,15 +96,17 @@ pub fn posterior(kg: &KGrid, k_min: f64, n: f64) -> Result<PosteriorGrid, Landsc
     // two passes (max, then a sum of exponentials) rather than a running logaddexp; terms more than
     // 40 nats below the maximum add < 4e-18 relative and are skipped (no exp: this is per frame)
     let top = log_p.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-    let z = top
-        + log_p
-            .iter()
-            .map(|v| {
-                let d = v - top;
-                if d > -40.0 { d.exp() } else { 0.0 }
-            })
-            .sum::<f64>()
-            .ln();
+    let mut rel = vec![0.0f32; log_p.len()];
+    let mut sum = 0.0;
+    for (r, v) in rel.iter_mut().zip(&log_p) {
+        let d = v - top;
+        if d > -40.0 {
+            let e = d.exp();
+            sum += e;
+            *r = e as f32;
+        }
+    }
+    let z = top + sum.ln();
     if !z.is_finite() {
         return Err(LandscapeError::Undefined("K is undefined everywhere in this view".into()));
     }
@@ -110,5 +115,5 @@ pub fn posterior(kg: &KGrid, k_min: f64, n: f64) -> Result<PosteriorGrid, Landsc
         *v -= z;
         mx = mx.max(*v);
     }
-    Ok(PosteriorGrid { spec: kg.spec, n, log_p, max_log_p: mx })
+    Ok(PosteriorGrid { spec: kg.spec, n, log_p, max_log_p: mx, rel })
 }

@@ -145,14 +145,8 @@ pub fn posterior_image(p: &PosteriorGrid, lut: &Lut, log: bool, log_range: f64) 
     for j in 0..ny {
         let row = ny - 1 - j;
         for i in 0..nx {
-            let l = p.log_p[j * nx + i] - mx;
-            px[row * nx + i] = if log {
-                lut.at(1.0 + l / log_range)
-            } else if l < -7.0 {
-                lut.0[0] // below e^-7 an 8-bit colour is the first entry anyway
-            } else {
-                lut.at((l as f32).exp() as f64) // 8-bit colour: f32 precision is plenty
-            };
+            let c = j * nx + i;
+            px[row * nx + i] = if log { lut.at(1.0 + (p.log_p[c] - mx) / log_range) } else { lut.at(p.rel[c] as f64) };
         }
     }
     ColorImage::new([nx, ny], px)
