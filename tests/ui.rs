@@ -541,3 +541,30 @@ fn n_sweep_frames() {
     // n ran from n/100 to 100·n: the last frame at 30,000
     assert!((h.state().controls.n - 30_000.0).abs() < 1e-6);
 }
+
+#[test]
+fn compare_mode_two_landscapes_sharing_n_and_eps() {
+    let mut h = harness(StartOptions {
+        spec: Some(LandscapeSpec::preset("cross")),
+        n: Some(1e4),
+        eps: Some(1e-4),
+        ..Default::default()
+    });
+    settle(&mut h);
+    h.state_mut().controls.compare_preset = "paraboloid".into();
+    h.state_mut().controls.compare_mode = true;
+    h.run_steps(2);
+    settle(&mut h);
+    let s = h.state();
+    let b = s.analysis_b.as_ref().expect("the second landscape is computed");
+    assert_eq!(b.spec.preset.as_deref(), Some("paraboloid"));
+    assert!((b.estimate.fit.best.lambda - 1.0).abs() < 0.01);
+    assert!((s.analysis.as_ref().unwrap().estimate.fit.best.lambda - 0.5).abs() < 0.01);
+    // both sides share n and ε
+    let (da, db) = (s.landscape.data.clone().unwrap(), s.landscape_b.data.clone().unwrap());
+    assert_eq!((da.n, da.eps), (db.n, db.eps));
+    h.get_by_label_contains("x^2 + y^2: fitted λ = 1.0000");
+    h.get_by_label_contains("x^2*y^2: fitted λ = 0.5000");
+    let img = h.render().expect("render");
+    img.save(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compare.png")).expect("save");
+}

@@ -107,6 +107,15 @@ pub struct LambdaApp {
     pub sweep: Option<SweepFrames>,
     /// How many frames an n sweep writes.
     pub sweep_frames: usize,
+    /// Compare mode: the second landscape's worker, version, results and panels.
+    worker_b: Option<Worker>,
+    version_b: u64,
+    sent_b: Option<String>,
+    pub analysis_b: Option<Arc<Analysis>>,
+    pub grid_b: Option<Arc<KGrid>>,
+    post_b: Option<(usize, u64, Arc<PosteriorGrid>)>,
+    pub landscape_b: LandscapePanel,
+    pub posterior_b: PosteriorPanel,
 }
 
 /// The state of an n-sweep export: one frame is set, drawn, captured, saved, then the next.
@@ -259,6 +268,14 @@ impl LambdaApp {
             tour: None,
             sweep: None,
             sweep_frames: SWEEP_FRAMES,
+            worker_b: None,
+            version_b: 0,
+            sent_b: None,
+            analysis_b: None,
+            grid_b: None,
+            post_b: None,
+            landscape_b: LandscapePanel::with_salt("-b"),
+            posterior_b: PosteriorPanel::with_salt("-b"),
         };
         if let Some(b) = &start.batch {
             app.controls.font_scale = b.font_scale.clamp(1.0, 3.0);
@@ -274,7 +291,76 @@ impl LambdaApp {
 
     /// True while the worker has jobs in flight (tests wait on this).
     pub fn busy(&self) -> bool {
-        self.worker.busy() || self.edit_at.is_some() || self.view_pending.is_some()
+        self.worker.busy()
+            || self.edit_at.is_some()
+            || self.view_pending.is_some()
+            || self.worker_b.as_ref().is_some_and(|w| w.busy())
+    }
+
+    /// Compare mode: keep the second landscape's analysis current and build its view data.
+    fn compare_data(&mut self, ctx: &egui::Context, n: f64, eps: f64) -> Option<Arc<ViewData>> {
+        if !self.controls.compare_mode {
+            return None;
+        }
+        if self.worker_b.is_none() {
+            self.worker_b = Some(Worker::spawn(ctx.clone()));
+        }
+        if self.sent_b.as_deref() != Some(self.controls.compare_preset.as_str()) {
+            let spec = LandscapeSpec::preset(&self.controls.compare_preset);
+            if let Ok(l) = Landscape::from_spec(&spec) {
+                self.version_b += 1;
+                let b = l.bounds;
+                let view = self.view_spec([b[0][0], b[0][1], b[1][0], b[1][1]], l.dim);
+                if let Some(w) = &self.worker_b {
+                    w.send(Job::Analyze { version: self.version_b, spec, fit_window: None, view });
+                }
+            }
+            self.sent_b = Some(self.controls.compare_preset.clone());
+        }
+        if let Some(w) = &self.worker_b {
+            for r in w.poll() {
+                if let Reply::Analysis(a, g, v) = r
+                    && v == self.version_b
+                {
+                    self.analysis_b = Some(a);
+                    self.grid_b = Some(g);
+                }
+            }
+        }
+        let a = self.analysis_b.clone()?;
+        let grid = self.grid_b.clone()?;
+        let kmin = a.estimate.minimum.k_min;
+        let gkey = Arc::as_ptr(&grid) as usize;
+        if self.post_b.as_ref().map(|p| (p.0, p.1)) != Some((gkey, n.to_bits())) {
+            self.post_b = posterior(&grid, kmin, n).ok().map(|p| (gkey, n.to_bits(), Arc::new(p)));
+        }
+        let fit = Arc::new(a.estimate.fit.clone());
+        let intervals_1d = if a.dim == 1 {
+            Landscape::from_spec(&a.spec)
+                .ok()
+                .map(|l| sublevel_intervals_1d(&l, &profile_1d(&l, &a.estimate.minimum), kmin, eps))
+                .unwrap_or_default()
+        } else {
+            vec![]
+        };
+        Some(Arc::new(ViewData {
+            analysis: a,
+            fit,
+            grid,
+            posterior: self.post_b.as_ref().map(|p| p.2.clone()),
+            n,
+            eps,
+            log_colour: self.controls.log_colour,
+            log_posterior: self.controls.log_posterior,
+            colormap: self.controls.colormap.clone(),
+            intervals_1d,
+            phase: None,
+            phase_error: None,
+            impulses: vec![],
+            basin_mass: vec![],
+            lambda_f: None,
+            lambda_eff: None,
+        }))
     }
 
     fn view_spec(&self, rect: [f64; 4], dim: usize) -> GridSpec {
@@ -600,8 +686,61 @@ impl LambdaApp {
             self.zoom = self.controls.font_scale;
             ui.ctx().set_zoom_factor(self.zoom);
         }
+        let data_b =
+            self.compare_data(&ui.ctx().clone(), self.controls.n.clamp(1.0, N_MAX), self.controls.eps.max(1e-300));
         if self.controls.presentation {
             self.presentation_ui(ui);
+        } else if self.controls.compare_mode {
+            egui::Panel::left("controls").default_size(340.0).resizable(true).show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| self.controls.ui(ui));
+            });
+            let data_a = self.landscape.data.clone();
+            self.landscape_b.data = data_b.clone();
+            self.posterior_b.data = data_b.clone();
+            egui::CentralPanel::default().show(ui, |ui| {
+                let avail = ui.available_size();
+                let gap = ui.spacing().item_spacing;
+                let col_w = ((avail.x - gap.x) * 0.5).max(200.0);
+                let row_h = ((avail.y - 3.0 * gap.y) * 0.36).max(140.0);
+                ui.horizontal_top(|ui| {
+                    for (side, l, p) in [
+                        (0, &mut self.landscape, &mut self.posterior),
+                        (1, &mut self.landscape_b, &mut self.posterior_b),
+                    ] {
+                        ui.vertical(|ui| {
+                            ui.set_width(col_w);
+                            let d = if side == 0 { &data_a } else { &data_b };
+                            match d {
+                                Some(d) => {
+                                    ui.label(
+                                        egui::RichText::new(format!(
+                                            "{}: fitted λ = {:.4}, d/2 = {}",
+                                            d.analysis.spec.formula,
+                                            d.fit.best.lambda,
+                                            d.analysis.dim as f64 / 2.0
+                                        ))
+                                        .strong(),
+                                    );
+                                }
+                                None => {
+                                    ui.spinner();
+                                }
+                            }
+                            ui.allocate_ui(egui::vec2(col_w, row_h), |ui| {
+                                ui.set_min_size(egui::vec2(col_w, row_h));
+                                l.ui(ui);
+                            });
+                            ui.allocate_ui(egui::vec2(col_w, row_h), |ui| {
+                                ui.set_min_size(egui::vec2(col_w, row_h));
+                                p.ui(ui);
+                            });
+                        });
+                    }
+                });
+                if let (Some(a), Some(b)) = (&data_a, &data_b) {
+                    super::volume::compare_plot(ui, a, b);
+                }
+            });
         } else {
             egui::Panel::left("controls").default_size(340.0).resizable(true).show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| self.controls.ui(ui));

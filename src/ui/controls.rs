@@ -85,6 +85,9 @@ pub struct Controls {
     pub open_tour: bool,
     /// "Save n-sweep frames" clicked.
     pub request_sweep: bool,
+    /// Compare mode: a second landscape (a preset) beside the first, sharing n and ε.
+    pub compare_mode: bool,
+    pub compare_preset: String,
 }
 
 impl Default for Controls {
@@ -133,6 +136,8 @@ impl Default for Controls {
             request_load_session: false,
             open_tour: false,
             request_sweep: false,
+            compare_mode: false,
+            compare_preset: "paraboloid".into(),
         }
     }
 }
@@ -184,6 +189,16 @@ impl Controls {
 
     fn lecture_ui(&mut self, ui: &mut egui::Ui) {
         ui.strong("Lecture");
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut self.compare_mode, "Compare with")
+                .on_hover_text("Two landscapes side by side, sharing n and ε, with both volume laws on one plot.");
+            let name = presets::find(&self.compare_preset).map(|p| p.name).unwrap_or("?");
+            egui::ComboBox::from_label("second landscape").selected_text(name).show_ui(ui, |ui| {
+                for p in presets::all() {
+                    ui.selectable_value(&mut self.compare_preset, p.id.to_string(), p.name);
+                }
+            });
+        });
         ui.add(egui::Slider::new(&mut self.font_scale, 1.0..=3.0).text("font scale"))
             .on_hover_text("Scale the whole interface for a projector (1× to 3×).");
         ui.horizontal(|ui| {

@@ -25,9 +25,20 @@ pub struct LandscapePanel {
     /// Bounds to impose on the next frame (fit view, new landscape).
     pub force_bounds: Option<[f64; 4]>,
     lut: Option<(String, Lut)>,
+    /// Distinguishes a second instance (compare mode): its plots, textures and axis links.
+    pub salt: &'static str,
 }
 
 pub const LINK: &str = "landscape-posterior";
+
+impl LandscapePanel {
+    pub fn with_salt(salt: &'static str) -> Self {
+        LandscapePanel { salt, ..Default::default() }
+    }
+    fn link_group(&self) -> String {
+        format!("{LINK}{}", self.salt)
+    }
+}
 
 impl LandscapePanel {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
@@ -55,11 +66,11 @@ impl LandscapePanel {
         let level = kmin + d.eps;
         let force = self.force_bounds.take();
         let h = ui.available_height() - 4.0;
-        let r = Plot::new("landscape1d")
+        let r = Plot::new(format!("landscape1d{}", self.salt))
             .height(h)
             .x_axis_label("x")
             .y_axis_label("K(x)")
-            .link_axis(egui::Id::unique(LINK), [true, false])
+            .link_axis(egui::Id::unique(self.link_group()), [true, false])
             .label_formatter(|hp: &HoverPosition<'_>| {
                 let p = match hp {
                     HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
@@ -150,7 +161,10 @@ impl LandscapePanel {
             let img = landscape_image(g, &scale, lut, true);
             match &mut self.heat {
                 Some(t) => t.set(img, TextureOptions::NEAREST),
-                None => self.heat = Some(ctx.load_texture("landscape-heat", img, TextureOptions::NEAREST)),
+                None => {
+                    self.heat =
+                        Some(ctx.load_texture(format!("landscape-heat{}", self.salt), img, TextureOptions::NEAREST))
+                }
             }
             self.heat_key = Some((gkey, d.log_colour, true));
         }
@@ -159,7 +173,10 @@ impl LandscapePanel {
             self.mask_pixels = inside;
             match &mut self.mask {
                 Some(t) => t.set(img, TextureOptions::NEAREST),
-                None => self.mask = Some(ctx.load_texture("landscape-mask", img, TextureOptions::NEAREST)),
+                None => {
+                    self.mask =
+                        Some(ctx.load_texture(format!("landscape-mask{}", self.salt), img, TextureOptions::NEAREST))
+                }
             }
             self.mask_key = Some((gkey, d.eps.to_bits()));
         }
@@ -174,7 +191,10 @@ impl LandscapePanel {
                 let img = super::render::basin_boundary_image(&g.spec, labels);
                 match &mut self.basins_tex {
                     Some(t) => t.set(img, TextureOptions::NEAREST),
-                    None => self.basins_tex = Some(ctx.load_texture("basins", img, TextureOptions::NEAREST)),
+                    None => {
+                        self.basins_tex =
+                            Some(ctx.load_texture(format!("basins{}", self.salt), img, TextureOptions::NEAREST))
+                    }
                 }
                 self.basins_key = Some(key);
             }
@@ -202,13 +222,13 @@ impl LandscapePanel {
         let force = self.force_bounds.take();
         let grid = g.clone();
         let (w, h) = super::plot_util::aspect_size(ui, &d.analysis.bounds);
-        let r = Plot::new("landscape2d")
+        let r = Plot::new(format!("landscape2d{}", self.salt))
             .width(w)
             .height(h)
             .data_aspect(1.0)
             .x_axis_label("x")
             .y_axis_label("y")
-            .link_axis(egui::Id::unique(LINK), [true, true])
+            .link_axis(egui::Id::unique(self.link_group()), [true, true])
             .link_cursor(egui::Id::unique("cursor"), [true, true])
             .label_formatter(move |hp: &HoverPosition<'_>| {
                 let p = match hp {

@@ -19,6 +19,17 @@ pub struct PosteriorPanel {
     lut: Option<(String, Lut)>,
     pub force_bounds: Option<[f64; 4]>,
     pub bounds: Option<[f64; 4]>,
+    /// Distinguishes a second instance (compare mode).
+    pub salt: &'static str,
+}
+
+impl PosteriorPanel {
+    pub fn with_salt(salt: &'static str) -> Self {
+        PosteriorPanel { salt, ..Default::default() }
+    }
+    fn link_group(&self) -> String {
+        format!("{LINK}{}", self.salt)
+    }
 }
 
 /// Nats below the maximum shown by the log colour scale.
@@ -70,11 +81,11 @@ impl PosteriorPanel {
             .collect();
         let force = self.force_bounds.take();
         let h = ui.available_height() - 4.0;
-        let r = Plot::new("posterior1d")
+        let r = Plot::new(format!("posterior1d{}", self.salt))
             .height(h)
             .x_axis_label("x")
             .y_axis_label(if log { "log10 p_n(x)" } else { "p_n(x)" })
-            .link_axis(egui::Id::unique(LINK), [true, false])
+            .link_axis(egui::Id::unique(self.link_group()), [true, false])
             .label_formatter(move |hp: &HoverPosition<'_>| {
                 let q = match hp {
                     HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
@@ -112,7 +123,10 @@ impl PosteriorPanel {
             let img = posterior_image(p, &lut, d.log_posterior, LOG_RANGE);
             match &mut self.tex {
                 Some(t) => t.set(img, TextureOptions::NEAREST),
-                None => self.tex = Some(ui.ctx().load_texture("posterior", img, TextureOptions::NEAREST)),
+                None => {
+                    self.tex =
+                        Some(ui.ctx().load_texture(format!("posterior{}", self.salt), img, TextureOptions::NEAREST))
+                }
             }
             self.key = Some(key);
         }
@@ -130,13 +144,13 @@ impl PosteriorPanel {
         let grid = d.grid.clone();
         let post = p.clone();
         let (w, h) = super::plot_util::aspect_size(ui, &d.analysis.bounds);
-        let r = Plot::new("posterior2d")
+        let r = Plot::new(format!("posterior2d{}", self.salt))
             .width(w)
             .height(h)
             .data_aspect(1.0)
             .x_axis_label("x")
             .y_axis_label("y")
-            .link_axis(egui::Id::unique(LINK), [true, true])
+            .link_axis(egui::Id::unique(self.link_group()), [true, true])
             .link_cursor(egui::Id::unique("cursor"), [true, true])
             .label_formatter(move |hp: &HoverPosition<'_>| {
                 let q = match hp {

@@ -191,3 +191,47 @@ impl VolumePanel {
             });
     }
 }
+
+/// Compare mode: both volume laws on one log–log plot, with their fitted slopes and the current ε.
+pub fn compare_plot(ui: &mut egui::Ui, a: &ViewData, b: &ViewData) {
+    let cols = [Color32::from_rgb(80, 170, 255), Color32::from_rgb(250, 160, 40)];
+    Plot::new("volume-compare")
+        .height(ui.available_height() - 4.0)
+        .legend(Legend::default().position(egui_plot::Corner::RightBottom))
+        .x_grid_spacer(log_grid)
+        .y_grid_spacer(log_grid)
+        .x_axis_formatter(log_fmt)
+        .y_axis_formatter(log_fmt)
+        .x_axis_label("ε")
+        .y_axis_label("V(ε)")
+        .label_formatter(|hp: &HoverPosition<'_>| hover(hp, "V", true))
+        .show(ui, |pui| {
+            for (d, c) in [(a, cols[0]), (b, cols[1])] {
+                let name = &d.analysis.spec.formula;
+                let pts: Vec<[f64; 2]> = d
+                    .analysis
+                    .estimate
+                    .curve
+                    .points
+                    .iter()
+                    .filter(|p| p.v > 0.0)
+                    .map(|p| [p.eps.log10(), p.v.log10()])
+                    .collect();
+                pui.points(Points::new(format!("V of {name}"), PlotPoints::from(pts)).radius(2.0).color(c));
+                let w = d.fit.best.window;
+                let line: Vec<[f64; 2]> = (0..=40)
+                    .map(|i| {
+                        let le = w[0].log10() + (w[1] / w[0]).log10() * i as f64 / 40.0;
+                        [le, d.fit.best.ln_v(10f64.powf(le)) / std::f64::consts::LN_10]
+                    })
+                    .filter(|p| p[1].is_finite())
+                    .collect();
+                pui.line(
+                    Line::new(format!("slope λ = {:.4} ({name})", d.fit.best.lambda), PlotPoints::from(line))
+                        .color(c)
+                        .width(2.5),
+                );
+            }
+            pui.vline(VLine::new("ε", a.eps.log10()).color(RED).width(1.5));
+        });
+}
