@@ -691,9 +691,13 @@ impl LambdaApp {
         if self.controls.presentation {
             self.presentation_ui(ui);
         } else if self.controls.compare_mode {
-            egui::Panel::left("controls").default_size(340.0).resizable(true).show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.controls.ui(ui));
-            });
+            egui::Panel::left("controls")
+                .default_size(340.0)
+                .max_size((ui.available_width() * 0.4).max(200.0))
+                .resizable(true)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| self.controls.ui(ui));
+                });
             let data_a = self.landscape.data.clone();
             self.landscape_b.data = data_b.clone();
             self.posterior_b.data = data_b.clone();
@@ -742,15 +746,21 @@ impl LambdaApp {
                 }
             });
         } else {
-            egui::Panel::left("controls").default_size(340.0).resizable(true).show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.controls.ui(ui));
-            });
+            egui::Panel::left("controls")
+                .default_size(340.0)
+                .max_size((ui.available_width() * 0.4).max(200.0))
+                .resizable(true)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| self.controls.ui(ui));
+                });
             egui::CentralPanel::default().show(ui, |ui| {
                 let avail = ui.available_size();
                 let gap = ui.spacing().item_spacing;
-                let left_w = ((avail.x - gap.x) * 0.55).max(200.0);
-                let right_w = (avail.x - gap.x - left_w).max(200.0);
-                let half_h = ((avail.y - gap.y) * 0.5).max(150.0);
+                // (no minimum widths that could add up to more than the space: at a large font
+                // scale the columns shrink rather than push the right one off the window)
+                let left_w = ((avail.x - gap.x) * 0.55).max(1.0);
+                let right_w = (avail.x - gap.x - left_w).max(1.0);
+                let half_h = ((avail.y - gap.y) * 0.5).max(100.0);
                 ui.horizontal_top(|ui| {
                     ui.vertical(|ui| {
                         let r = ui.allocate_ui(egui::vec2(left_w, half_h), |ui| {
@@ -767,7 +777,8 @@ impl LambdaApp {
                     let r = ui.allocate_ui(egui::vec2(right_w, avail.y), |ui| {
                         ui.set_min_size(egui::vec2(right_w, avail.y));
                         ui.vertical(|ui| {
-                            ui.horizontal(|ui| {
+                            // (wrapping: at a large font scale the tabs must not widen the column)
+                            ui.horizontal_wrapped(|ui| {
                                 ui.selectable_value(&mut self.right_tab, RightTab::Volume, "Volume law")
                                     .on_hover_text("V(ε) on log–log axes, its fit and the local slope");
                                 ui.selectable_value(&mut self.right_tab, RightTab::Phase, "Phase transitions")

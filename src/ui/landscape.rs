@@ -46,7 +46,7 @@ impl LandscapePanel {
             ui.centered_and_justified(|ui| ui.spinner());
             return;
         };
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.strong("Landscape and sublevel set");
             ui.label(egui::RichText::new(format!("K − K* < ε = {}", sci(d.eps))).color(RED).small());
         });

@@ -62,10 +62,11 @@ pub fn sci(v: f64) -> String {
 
 /// A horizontal colour bar with a title and tick labels (value at t = 0, ½, 1).
 pub fn colour_bar(ui: &mut egui::Ui, lut: &Lut, title: &str, labels: [String; 3]) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(egui::RichText::new(title).small());
         ui.label(egui::RichText::new(&labels[0]).small().monospace());
-        let w = (ui.available_width() - 90.0).clamp(60.0, 400.0);
+        // leave room for the last label, so that the row never widens its column
+        let w = (ui.available_size_before_wrap().x - 110.0).clamp(30.0, 400.0);
         let (full, _) = ui.allocate_exact_size(egui::vec2(w, 24.0), egui::Sense::hover());
         let rect = egui::Rect::from_min_size(full.min, egui::vec2(w, 11.0));
         let painter = ui.painter_at(full);

@@ -45,7 +45,7 @@ impl PosteriorPanel {
             ui.label("no posterior for this view");
             return;
         };
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.strong("Posterior");
             ui.label(egui::RichText::new(format!("p_n ~ φ·exp(−n·K), n = {}", sci(d.n))).small());
         });
