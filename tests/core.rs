@@ -1223,3 +1223,71 @@ mod regressions {
         }
     }
 }
+
+mod llc {
+    use super::*;
+    use lambdascope::core::free_energy::VolumeLaw;
+    use lambdascope::core::sampler::{LlcOptions, llc};
+
+    fn run(f: &str, seed: u64) -> lambdascope::core::sampler::LlcResult {
+        let l = land(f);
+        let e = estimate(&l, &EstimateOptions::default()).unwrap();
+        let law = VolumeLaw::new(&e.curve, &e.fit.best);
+        llc(&l, e.minimum.argmin[0], e.minimum.k_min, &law, &LlcOptions { seed, ..Default::default() }).unwrap()
+    }
+
+    #[test]
+    fn defaults_are_within_0_05_of_the_exact_tempered_value() {
+        // n = 10,000, default settings; the exact value n·β·E_β[K − K*] comes from the volume curve
+        // (no sampling), and for m = 1 it is close to λ itself
+        for (f, lambda) in [("x^2 + y^2", 1.0), ("x^2 + y^4", 0.75), ("(x^2 + y^2)^2", 0.5), ("x^4 + y^4", 0.5)] {
+            let r = run(f, 1);
+            assert!((r.llc_mean - r.exact_tempered).abs() < 0.05, "{f}: {} vs exact {}", r.llc_mean, r.exact_tempered);
+            assert!((r.llc_mean - lambda).abs() < 0.1, "{f}: {} vs λ {lambda}", r.llc_mean);
+            assert!(r.exact_tempered_localized.is_finite() && r.divergences == 0);
+        }
+    }
+
+    #[test]
+    fn chains_are_reproducible_for_a_seed() {
+        let a = run("x^2*y^2", 7);
+        let b = run("x^2*y^2", 7);
+        assert_eq!(a.chain_means, b.chain_means);
+        let c = run("x^2*y^2", 8);
+        assert_ne!(a.chain_means, c.chain_means);
+    }
+
+    #[test]
+    fn cli_echoes_every_setting() {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lambdascope"))
+            .args(["llc", "--preset", "paraboloid", "--n", "1e4", "--draws", "5000", "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for key in [
+            "llc_mean",
+            "llc_se",
+            "llc_std",
+            "n",
+            "beta",
+            "gamma",
+            "step",
+            "chains",
+            "draws",
+            "burn_in",
+            "seed",
+            "exact_tempered",
+            "exact_tempered_localized",
+            "elapsed_ms",
+        ] {
+            assert!(v.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(v["draws"], 5000);
+        let bad = std::process::Command::new(env!("CARGO_BIN_EXE_lambdascope"))
+            .args(["llc", "--preset", "paraboloid", "--n", "2"])
+            .output()
+            .unwrap();
+        assert_eq!(bad.status.code(), Some(2));
+    }
+}

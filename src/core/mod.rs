@@ -11,5 +11,6 @@ pub mod num;
 pub mod posterior;
 pub mod presets;
 pub mod profile;
+pub mod sampler;
 pub mod theory;
 pub mod volume;
