@@ -179,27 +179,8 @@ pub fn profile_fit(points: &[VolumePoint], window: [f64; 2], m: u32) -> Result<F
         }
     }
     let h = (hi - lo) / steps as f64;
-    let (mut a, mut b) = ((best_l - h).max(lo), (best_l + h).min(hi));
-    let g = 0.618_033_988_749_894_9;
-    let mut c = b - g * (b - a);
-    let mut e = a + g * (b - a);
-    let (mut fc, mut fe) = (obj(c), obj(e));
-    for _ in 0..80 {
-        if fc < fe {
-            b = e;
-            e = c;
-            fe = fc;
-            c = b - g * (b - a);
-            fc = obj(c);
-        } else {
-            a = c;
-            c = e;
-            fc = fe;
-            e = a + g * (b - a);
-            fe = obj(e);
-        }
-    }
-    let lambda = 0.5 * (a + b);
+    let mut f = |l: f64| obj(l);
+    let (lambda, _) = golden(&mut f, (best_l - h).max(lo), (best_l + h).min(hi), 80);
     let (rss, coeffs) = solve_fixed(&d, lambda, m);
     Ok(Fit { lambda, m, coeffs, window, rms_rel: (rss / d.len() as f64).sqrt(), correction: None })
 }

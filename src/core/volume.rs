@@ -387,14 +387,22 @@ impl<'a> Sweep<'a> {
         self.profile(u).min().1
     }
 
-    /// Prior mass (inner axis) of the sublevel set {K < c} on the line at u.
-    fn line_mass(&mut self, u: f64, c: f64) -> f64 {
+    /// The sublevel intervals {K < c} on the line at u (in a reused buffer: give it back with
+    /// `self.iv = iv`).
+    fn intervals(&mut self, u: f64, c: f64) -> Vec<(f64, f64)> {
         let p = self.profile(u);
         let (land, outer) = (self.land, self.outer);
         let mut g = |v: f64| kuv(land, outer, u, v);
         let mut iv = std::mem::take(&mut self.iv);
         iv.clear();
         p.sublevel(&mut g, c, &mut iv);
+        iv
+    }
+
+    /// Prior mass (inner axis) of the sublevel set {K < c} on the line at u.
+    fn line_mass(&mut self, u: f64, c: f64) -> f64 {
+        let land = self.land;
+        let iv = self.intervals(u, c);
         let mass = match &self.runs {
             None => iv.iter().map(|(a, b)| land.axis_mass(self.inner, *a, *b)).sum(),
             Some((runs, [olo, ohi])) => {
@@ -422,12 +430,7 @@ impl<'a> Sweep<'a> {
     }
 
     fn count(&mut self, u: f64, c: f64) -> usize {
-        let p = self.profile(u);
-        let (land, outer) = (self.land, self.outer);
-        let mut g = |v: f64| kuv(land, outer, u, v);
-        let mut iv = std::mem::take(&mut self.iv);
-        iv.clear();
-        p.sublevel(&mut g, c, &mut iv);
+        let iv = self.intervals(u, c);
         let n = iv.len();
         self.iv = iv;
         n

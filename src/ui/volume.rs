@@ -59,14 +59,7 @@ impl VolumePanel {
         let (x_lo, x_hi) = (pts.last().map(|p| p[0]).unwrap_or(-13.0), pts[0][0]);
         // fitted law over the fit window
         let w = self.window.filter(|_| self.dragging.is_some()).unwrap_or(fit.best.window);
-        let fit_line: Vec<[f64; 2]> = (0..=60)
-            .map(|i| {
-                let le =
-                    fit.best.window[0].log10() + (fit.best.window[1] / fit.best.window[0]).log10() * i as f64 / 60.0;
-                [le, fit.best.ln_v(10f64.powf(le)) / std::f64::consts::LN_10]
-            })
-            .filter(|p| p[1].is_finite())
-            .collect();
+        let fit_line = fitted_line(&fit.best, 60);
         // reference slopes through the smallest-ε point, stopped where they reach V = 1
         let through = |s: f64| -> Vec<[f64; 2]> {
             let x_end = if s > 0.0 { x_hi.min(x_lo - last[1] / s) } else { x_hi };
@@ -192,6 +185,18 @@ impl VolumePanel {
     }
 }
 
+/// The fitted law over its window, in (log10 ε, log10 V), with `k` segments.
+fn fitted_line(f: &crate::core::fit::Fit, k: usize) -> Vec<[f64; 2]> {
+    let w = f.window;
+    (0..=k)
+        .map(|i| {
+            let le = w[0].log10() + (w[1] / w[0]).log10() * i as f64 / k as f64;
+            [le, f.ln_v(10f64.powf(le)) / std::f64::consts::LN_10]
+        })
+        .filter(|p| p[1].is_finite())
+        .collect()
+}
+
 /// Compare mode: both volume laws on one log–log plot, with their fitted slopes and the current ε.
 pub fn compare_plot(ui: &mut egui::Ui, a: &ViewData, b: &ViewData) {
     let cols = [Color32::from_rgb(80, 170, 255), Color32::from_rgb(250, 160, 40)];
@@ -218,14 +223,7 @@ pub fn compare_plot(ui: &mut egui::Ui, a: &ViewData, b: &ViewData) {
                     .map(|p| [p.eps.log10(), p.v.log10()])
                     .collect();
                 pui.points(Points::new(format!("V of {name}"), PlotPoints::from(pts)).radius(2.0).color(c));
-                let w = d.fit.best.window;
-                let line: Vec<[f64; 2]> = (0..=40)
-                    .map(|i| {
-                        let le = w[0].log10() + (w[1] / w[0]).log10() * i as f64 / 40.0;
-                        [le, d.fit.best.ln_v(10f64.powf(le)) / std::f64::consts::LN_10]
-                    })
-                    .filter(|p| p[1].is_finite())
-                    .collect();
+                let line = fitted_line(&d.fit.best, 40);
                 pui.line(
                     Line::new(format!("slope λ = {:.4} ({name})", d.fit.best.lambda), PlotPoints::from(line))
                         .color(c)
