@@ -72,9 +72,7 @@ impl LandscapePanel {
             .y_axis_label("K(x)")
             .link_axis(egui::Id::unique(self.link_group()), [true, false])
             .label_formatter(|hp: &HoverPosition<'_>| {
-                let p = match hp {
-                    HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
-                };
+                let p = super::plot_util::hover_pos(hp);
                 Some(format!("x = {:.6}\nK = {}", p.x, sci(p.y)))
             })
             .show(ui, |pui| {
@@ -231,9 +229,7 @@ impl LandscapePanel {
             .link_axis(egui::Id::unique(self.link_group()), [true, true])
             .link_cursor(egui::Id::unique("cursor"), [true, true])
             .label_formatter(move |hp: &HoverPosition<'_>| {
-                let p = match hp {
-                    HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
-                };
+                let p = super::plot_util::hover_pos(hp);
                 let k = lookup(&grid, p.x, p.y);
                 Some(format!("x = {:.5}, y = {:.5}\nK = {}", p.x, p.y, k.map(sci).unwrap_or_else(|| "—".into())))
             })

@@ -87,9 +87,7 @@ impl PhasePanel {
             .default_x_bounds(0.0, 12.0)
             .link_axis(egui::Id::unique("phase-x"), [true, false])
             .label_formatter(|hp: &HoverPosition<'_>| {
-                let q = match hp {
-                    HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
-                };
+                let q = super::plot_util::hover_pos(hp);
                 Some(format!("n = {}\nmass = {:.4}", sci(10f64.powf(q.x)), q.y))
             })
             .show(ui, |pui| {
@@ -123,9 +121,7 @@ impl PhasePanel {
             .auto_bounds(egui::Vec2b::new(false, false))
             .link_axis(egui::Id::unique("phase-x"), [true, false])
             .label_formatter(|hp: &HoverPosition<'_>| {
-                let q = match hp {
-                    HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
-                };
+                let q = super::plot_util::hover_pos(hp);
                 Some(format!("n = {}\nF − n·min K* = {:.3}", sci(10f64.powf(q.x)), q.y))
             })
             .show(ui, |pui| {

@@ -3,7 +3,7 @@
 
 use eframe::egui;
 use egui::{Color32, Stroke};
-use egui_plot::{GridInput, GridMark};
+use egui_plot::{GridInput, GridMark, HoverPosition, PlotPoint};
 
 use super::render::Lut;
 
@@ -111,4 +111,11 @@ pub fn aspect_size(ui: &egui::Ui, bounds: &[[f64; 2]; 2]) -> (f32, f32) {
     let inner = avail - axes;
     let (iw, ih) = if inner.x / inner.y > ratio { (inner.y * ratio, inner.y) } else { (inner.x, inner.x / ratio) };
     ((iw + axes.x).max(80.0), (ih + axes.y).max(80.0))
+}
+
+/// The plot position under the pointer, whether or not it is near a data point.
+pub fn hover_pos(hp: &HoverPosition<'_>) -> PlotPoint {
+    match hp {
+        HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
+    }
 }

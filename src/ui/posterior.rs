@@ -87,9 +87,7 @@ impl PosteriorPanel {
             .y_axis_label(if log { "log10 p_n(x)" } else { "p_n(x)" })
             .link_axis(egui::Id::unique(self.link_group()), [true, false])
             .label_formatter(move |hp: &HoverPosition<'_>| {
-                let q = match hp {
-                    HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
-                };
+                let q = super::plot_util::hover_pos(hp);
                 let v = if log { format!("log10 p = {:.3}", q.y) } else { format!("p = {}", sci(q.y)) };
                 Some(format!("x = {:.6}\n{v}", q.x))
             })
@@ -153,9 +151,7 @@ impl PosteriorPanel {
             .link_axis(egui::Id::unique(self.link_group()), [true, true])
             .link_cursor(egui::Id::unique("cursor"), [true, true])
             .label_formatter(move |hp: &HoverPosition<'_>| {
-                let q = match hp {
-                    HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
-                };
+                let q = super::plot_util::hover_pos(hp);
                 let k = lookup(&grid, q.x, q.y);
                 let s = post.spec;
                 let i = ((q.x - s.x[0]) / (s.x[1] - s.x[0]) * s.nx as f64).floor();

@@ -25,9 +25,7 @@ const EXACT: Color32 = Color32::from_rgb(120, 220, 120);
 const REGULAR: Color32 = Color32::from_rgb(145, 145, 145); // readable on dark and light backgrounds
 
 fn hover(hp: &HoverPosition<'_>, ylabel: &str, ylog: bool) -> Option<String> {
-    let p = match hp {
-        HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
-    };
+    let p = super::plot_util::hover_pos(hp);
     let y = if ylog { sci(10f64.powf(p.y)) } else { format!("{:.4}", p.y) };
     Some(format!("ε = {}\n{ylabel} = {y}", sci(10f64.powf(p.x))))
 }
@@ -72,15 +70,8 @@ impl VolumePanel {
         let mut drag_edge = self.dragging;
         let mut new_window = self.window;
         let mut released = false;
-        let r = Plot::new("volume")
+        let r = volume_plot("volume")
             .height(h_v)
-            .legend(Legend::default().position(egui_plot::Corner::RightBottom))
-            .x_grid_spacer(log_grid)
-            .y_grid_spacer(log_grid)
-            .x_axis_formatter(log_fmt)
-            .y_axis_formatter(log_fmt)
-            .x_axis_label("ε")
-            .y_axis_label("V(ε)")
             .allow_drag(false)
             .link_axis(egui::Id::unique("volume-x"), [true, false])
             .label_formatter(|hp: &HoverPosition<'_>| hover(hp, "V", true))
@@ -185,6 +176,18 @@ impl VolumePanel {
     }
 }
 
+/// A log–log plot of V(ε): decade grids and labels on both axes, the legend bottom right.
+fn volume_plot(id: &str) -> Plot<'static> {
+    Plot::new(id)
+        .legend(Legend::default().position(egui_plot::Corner::RightBottom))
+        .x_grid_spacer(log_grid)
+        .y_grid_spacer(log_grid)
+        .x_axis_formatter(log_fmt)
+        .y_axis_formatter(log_fmt)
+        .x_axis_label("ε")
+        .y_axis_label("V(ε)")
+}
+
 /// The fitted law over its window, in (log10 ε, log10 V), with `k` segments.
 fn fitted_line(f: &crate::core::fit::Fit, k: usize) -> Vec<[f64; 2]> {
     let w = f.window;
@@ -200,15 +203,8 @@ fn fitted_line(f: &crate::core::fit::Fit, k: usize) -> Vec<[f64; 2]> {
 /// Compare mode: both volume laws on one log–log plot, with their fitted slopes and the current ε.
 pub fn compare_plot(ui: &mut egui::Ui, a: &ViewData, b: &ViewData) {
     let cols = [Color32::from_rgb(80, 170, 255), Color32::from_rgb(250, 160, 40)];
-    Plot::new("volume-compare")
+    volume_plot("volume-compare")
         .height(ui.available_height() - 4.0)
-        .legend(Legend::default().position(egui_plot::Corner::RightBottom))
-        .x_grid_spacer(log_grid)
-        .y_grid_spacer(log_grid)
-        .x_axis_formatter(log_fmt)
-        .y_axis_formatter(log_fmt)
-        .x_axis_label("ε")
-        .y_axis_label("V(ε)")
         .label_formatter(|hp: &HoverPosition<'_>| hover(hp, "V", true))
         .show(ui, |pui| {
             for (d, c) in [(a, cols[0]), (b, cols[1])] {
