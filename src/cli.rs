@@ -55,6 +55,8 @@ pub enum Command {
     Export(ExportArgs),
     /// The local learning coefficient from SGLD, beside the exact tempered values.
     Llc(LlcArgs),
+    /// Minibatch SGD from a start point (a formula takes full gradient steps), with the LLC along the path.
+    Sgd(SgdArgs),
     /// List the preset landscapes.
     Presets {
         /// One JSON array on stdout.
@@ -136,10 +138,51 @@ pub struct LlcArgs {
     pub draws: usize,
     #[arg(long = "burn-in", default_value_t = 2000)]
     pub burn_in: usize,
+    /// Seed of the SGLD chains.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// A model with sampled data instead of a landscape: tanh, product or escape (n = its number
+    /// of data points).
+    #[arg(long, conflicts_with_all = ["expr", "preset"])]
+    pub model: Option<String>,
+    /// With --model: the true parameters A0,B0 (default: the model's).
+    #[arg(long, allow_hyphen_values = true, value_name = "A0,B0")]
+    pub truth: Option<String>,
+    /// With --model: the noise standard deviation σ (default: the model's).
+    #[arg(long, allow_hyphen_values = true)]
+    pub sigma: Option<f64>,
+    /// With --model: the seed of the dataset.
+    #[arg(long, default_value_t = 1)]
+    pub data_seed: u64,
+    /// With --model: SGLD minibatch size (default min(n, 256)).
+    #[arg(long)]
+    pub batch: Option<usize>,
+    /// With --model: sample the population K instead of L_n.
+    #[arg(long)]
+    pub population: bool,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SgdArgs {
+    #[command(flatten)]
+    pub llc: LlcArgs,
+    /// Start point A,B (default: the model preset's, or the centre of the box).
+    #[arg(long, allow_hyphen_values = true, value_name = "A,B")]
+    pub start: Option<String>,
+    /// Learning rate (default: the model preset's, or 0.05).
+    #[arg(long, allow_hyphen_values = true)]
+    pub lr: Option<f64>,
+    /// SGD minibatch size (default: the model preset's, or 16).
+    #[arg(long = "sgd-batch")]
+    pub sgd_batch: Option<usize>,
+    /// SGD steps (default: the model preset's, or 2000).
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// Estimate the LLC every K steps (0: never); each estimate uses --chains/--draws/--burn-in.
+    #[arg(long, default_value_t = 0)]
+    pub llc_every: usize,
 }
 
 #[derive(Args, Debug)]
@@ -410,12 +453,62 @@ fn run_export(a: &ExportArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
-    let land = a.landscape.landscape()?;
-    let est = estimate(&land, &EstimateOptions { seed: a.seed, ..Default::default() })?;
-    let law = crate::core::free_energy::VolumeLaw::new(&est.curve, &est.fit.best);
-    let w = est.minimum.argmin.first().copied().unwrap_or([0.0, 0.0]);
-    let opts = crate::core::sampler::LlcOptions {
+/// The model an `llc --model` command describes (its box from --domain/--box if given).
+fn model_spec(a: &LlcArgs, id: &str) -> Result<LandscapeSpec, CliError> {
+    use crate::core::model::{self, ModelSpec};
+    let bad = |m: String| CliError { code: 2, message: m };
+    let mut m = ModelSpec::preset(id).ok_or_else(|| {
+        bad(format!(
+            "unknown model '{id}'; known models: {}",
+            model::all().iter().map(|m| m.id).collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    if !(a.n.is_finite() && a.n >= 2.0 && a.n.fract() == 0.0) {
+        return Err(bad(format!("--n {}: a model's n is its number of data points, a whole number ≥ 2", a.n)));
+    }
+    m.n = a.n.min(1e15) as usize;
+    if let Some(t) = &a.truth {
+        let v = parse_list(t, 2, "--truth")?;
+        m.truth = [v[0], v[1]];
+    }
+    if let Some(s) = a.sigma {
+        m.sigma = s;
+    }
+    m.seed = a.data_seed;
+    m.population = a.population;
+    let mut spec = LandscapeSpec::model(m);
+    spec.prior = parse_prior(&a.landscape.prior)?;
+    if a.landscape.dim.is_some_and(|d| d != 2) {
+        return Err(bad("a model has two parameters (a, b): drop --dim".into()));
+    }
+    if let Some(d) = &a.landscape.domain {
+        let v = parse_list(d, 2, "--domain")?;
+        spec.bounds = Some([[v[0], v[1]], [v[0], v[1]]]);
+    }
+    if let Some(b) = &a.landscape.bbox {
+        let v = parse_list(b, 4, "--box")?;
+        spec.bounds = Some([[v[0], v[1]], [v[2], v[3]]]);
+    }
+    spec.validate()?;
+    Ok(spec)
+}
+
+fn llc_landscape(a: &LlcArgs) -> Result<Landscape, CliError> {
+    let model_only = a.truth.is_some() || a.sigma.is_some() || a.batch.is_some() || a.population || a.data_seed != 1;
+    if a.model.is_none() && model_only {
+        return Err(CliError {
+            code: 2,
+            message: "--truth, --sigma, --data-seed, --batch and --population need --model ID".into(),
+        });
+    }
+    match &a.model {
+        Some(id) => Ok(Landscape::from_spec(&model_spec(a, id)?)?),
+        None => a.landscape.landscape(),
+    }
+}
+
+fn llc_options(a: &LlcArgs) -> crate::core::sampler::LlcOptions {
+    crate::core::sampler::LlcOptions {
         n: a.n,
         beta: a.beta,
         gamma: a.gamma,
@@ -424,7 +517,68 @@ fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
         draws: a.draws,
         burn_in: a.burn_in,
         seed: a.seed,
+        batch: a.batch,
+    }
+}
+
+fn run_sgd(a: &SgdArgs) -> Result<(), CliError> {
+    let land = llc_landscape(&a.llc)?;
+    let preset = land.data.as_ref().map(|d| d.spec.info().sgd);
+    let b = land.bounds;
+    let start = match &a.start {
+        Some(s) => {
+            let v = parse_list(s, land.dim, "--start")?;
+            [v[0], if land.dim == 2 { v[1] } else { 0.0 }]
+        }
+        None => preset.map(|p| p.start).unwrap_or([0.5 * (b[0][0] + b[0][1]), 0.5 * (b[1][0] + b[1][1])]),
     };
+    let opts = crate::core::sampler::SgdOptions {
+        start,
+        lr: a.lr.or(preset.map(|p| p.lr)).unwrap_or(0.05),
+        batch: a.sgd_batch.or(preset.map(|p| p.batch)).unwrap_or(16),
+        steps: a.steps.or(preset.map(|p| p.steps)).unwrap_or(2000),
+        seed: a.llc.seed,
+        llc_every: a.llc_every,
+        llc: llc_options(&a.llc),
+    };
+    let r = crate::core::sampler::sgd(&land, &opts)?;
+    if a.llc.json {
+        println!("{}", serde_json::to_string(&r).unwrap_or_default());
+        return Ok(());
+    }
+    println!("landscape   {}", land.describe());
+    println!(
+        "settings    start {}, lr {}, batch {}{}, {} steps, seed {}",
+        crate::core::landscape::fmt_point(start, land.dim),
+        opts.lr,
+        opts.batch,
+        if r.full_batch { " (full gradient)" } else { "" },
+        opts.steps,
+        opts.seed
+    );
+    let k = r.path.len();
+    for i in (0..k).step_by((k / 10).max(1)).chain(std::iter::once(k - 1)) {
+        let llc = r.llc.iter().find(|p| p.step == r.steps[i]).map(|p| format!("  LLC {:.3} ± {:.3}", p.mean, p.se));
+        println!(
+            "step {:>7}  {}  loss {:.6}{}",
+            r.steps[i],
+            crate::core::landscape::fmt_point(r.path[i], land.dim),
+            r.loss[i],
+            llc.unwrap_or_default()
+        );
+    }
+    for w in &r.warnings {
+        println!("warning     {w}");
+    }
+    Ok(())
+}
+
+fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
+    let land = llc_landscape(a)?;
+    let est = estimate(&land, &EstimateOptions { seed: a.seed, ..Default::default() })?;
+    let law = crate::core::free_energy::VolumeLaw::new(&est.curve, &est.fit.best);
+    let w = est.minimum.argmin.first().copied().unwrap_or([0.0, 0.0]);
+    let opts = llc_options(a);
     let r = crate::core::sampler::llc(&land, w, est.minimum.k_min, &law, &opts)?;
     if a.json {
         println!(
@@ -434,7 +588,12 @@ fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
                 "gamma": r.gamma, "step": r.step, "chains": r.chains, "draws": r.draws, "burn_in": r.burn_in,
                 "seed": r.seed, "exact_tempered": r.exact_tempered,
                 "exact_tempered_localized": r.exact_tempered_localized, "elapsed_ms": r.elapsed_ms,
-                "divergences": r.divergences, "w_star": w[..land.dim].to_vec(),
+                "divergences": r.divergences, "left_box": r.left_box, "w_star": w[..land.dim].to_vec(),
+                "batch": r.batch, "model": land.data.as_ref().map(|d| json!({
+                    "id": d.spec.info().id, "truth": d.spec.truth, "sigma": d.spec.sigma, "n": d.spec.n,
+                    "data_seed": d.spec.seed, "population": d.spec.population,
+                })),
+                "warnings": r.warnings,
             })
         );
         return Ok(());
@@ -452,11 +611,13 @@ fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
         "settings    n = {}, β = {:.5}, η = {:.3e}, {} draws after {} burn-in, seed {}",
         r.n, r.beta, r.step, r.draws, r.burn_in, r.seed
     );
-    println!(
-        "cost        {:.0} ms{}",
-        r.elapsed_ms,
-        if r.divergences > 0 { format!(", {} divergent steps", r.divergences) } else { String::new() }
-    );
+    if let Some(b) = r.batch {
+        println!("minibatch   {b} of {} data points", r.n);
+    }
+    println!("cost        {:.0} ms", r.elapsed_ms);
+    for w in &r.warnings {
+        println!("warning     {w}");
+    }
     Ok(())
 }
 
@@ -507,6 +668,7 @@ fn run_command_here(cmd: &Command) -> i32 {
         Command::Phase(a) => run_phase(a),
         Command::Export(a) => run_export(a),
         Command::Llc(a) => run_llc(a),
+        Command::Sgd(a) => run_sgd(a),
         Command::Presets { json } => {
             run_presets(*json);
             Ok(())

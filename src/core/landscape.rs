@@ -5,7 +5,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
 use super::expr::{Formula, ParseError};
+use super::model::{DataLoss, ModelSpec};
 use super::num::brent_min;
 use super::presets::{self, Preset};
 use super::profile::Profile;
@@ -44,6 +47,8 @@ pub enum LandscapeError {
     BadEps(String),
     /// The evaluation budget was spent: a failure of the computation (exit code 1).
     Budget,
+    /// A model with sampled data that cannot be built.
+    Model(String),
 }
 
 impl fmt::Display for LandscapeError {
@@ -67,6 +72,7 @@ impl fmt::Display for LandscapeError {
             LandscapeError::Unbounded(m) => write!(f, "{m}"),
             LandscapeError::BadN(m) => write!(f, "{m}"),
             LandscapeError::BadEps(m) => write!(f, "{m}"),
+            LandscapeError::Model(m) => write!(f, "{m}"),
             LandscapeError::Budget => write!(
                 f,
                 "the landscape is too intricate to resolve within {EVAL_BUDGET:e} evaluations of K (try a smaller box)"
@@ -95,15 +101,55 @@ pub struct LandscapeSpec {
     /// Box bounds per axis; None = the preset's or [−1, 1].
     pub bounds: Option<[[f64; 2]; 2]>,
     pub prior: Prior,
+    /// A model with sampled data: its L_n (or population K) replaces the formula.
+    #[serde(default)]
+    pub model: Option<ModelSpec>,
 }
 
 impl LandscapeSpec {
     pub fn preset(id: &str) -> Self {
         let formula = presets::find(id).map(|p| p.formula.to_string()).unwrap_or_default();
-        LandscapeSpec { preset: Some(id.to_string()), formula, dim: None, bounds: None, prior: Prior::Uniform }
+        LandscapeSpec {
+            preset: Some(id.to_string()),
+            formula,
+            dim: None,
+            bounds: None,
+            prior: Prior::Uniform,
+            model: None,
+        }
     }
     pub fn formula(f: &str) -> Self {
-        LandscapeSpec { preset: None, formula: f.to_string(), dim: None, bounds: None, prior: Prior::Uniform }
+        LandscapeSpec {
+            preset: None,
+            formula: f.to_string(),
+            dim: None,
+            bounds: None,
+            prior: Prior::Uniform,
+            model: None,
+        }
+    }
+    /// A model with sampled data (its box from the catalogue unless `bounds` is set).
+    pub fn model(m: ModelSpec) -> Self {
+        LandscapeSpec {
+            preset: None,
+            formula: String::new(),
+            dim: Some(2),
+            bounds: None,
+            prior: Prior::Uniform,
+            model: Some(m),
+        }
+    }
+    /// Cheap validation for the UI thread: a model's data are only drawn by `Landscape::from_spec`.
+    pub fn validate(&self) -> Result<usize, LandscapeError> {
+        match &self.model {
+            Some(m) => {
+                m.validate().map_err(LandscapeError::Model)?;
+                check_bounds(self.bounds.unwrap_or(m.info().bounds), 2)?;
+                check_prior(self.prior)?;
+                Ok(2)
+            }
+            None => Landscape::from_spec(self).map(|l| l.dim),
+        }
     }
 }
 
@@ -115,6 +161,8 @@ pub struct Landscape {
     pub bounds: [[f64; 2]; 2],
     pub prior: Prior,
     pub preset: Option<&'static Preset>,
+    /// A model with sampled data: K(x, y) is its L_n(a = x, b = y) (or population K).
+    pub data: Option<Arc<DataLoss>>,
     /// Points the preset declares as minimisers (a grid cannot find a basin narrower than a pixel).
     pub declared_minimizers: Vec<[f64; 2]>,
     evals: Cell<u64>,
@@ -160,6 +208,23 @@ pub fn parse_prior(s: &str) -> Result<Prior, LandscapeError> {
 
 impl Landscape {
     pub fn from_spec(spec: &LandscapeSpec) -> Result<Landscape, LandscapeError> {
+        if let Some(m) = &spec.model {
+            let bounds = spec.bounds.unwrap_or(m.info().bounds);
+            check_bounds(bounds, 2)?;
+            check_prior(spec.prior)?;
+            let data = DataLoss::new(m, bounds).map_err(LandscapeError::Model)?;
+            return Ok(Landscape {
+                formula: Formula::parse("0")?,
+                dim: 2,
+                bounds,
+                prior: spec.prior,
+                preset: None,
+                data: Some(Arc::new(data)),
+                declared_minimizers: vec![],
+                evals: Cell::new(0),
+                budget: Cell::new(EVAL_BUDGET),
+            });
+        }
         let preset = match &spec.preset {
             Some(id) => Some(presets::find(id).ok_or_else(|| LandscapeError::UnknownPreset(id.clone()))?),
             None => None,
@@ -180,35 +245,8 @@ impl Landscape {
             return Err(LandscapeError::NeedsTwoDims);
         }
         let bounds = spec.bounds.or(preset.map(|p| p.bounds)).unwrap_or([[-1.0, 1.0], [-1.0, 1.0]]);
-        for (axis, b) in bounds.iter().enumerate().take(dim) {
-            let name = ["x", "y"][axis];
-            if !(b[0].is_finite() && b[1].is_finite()) {
-                return Err(LandscapeError::BadDomain(format!("the {name} bounds must be finite numbers")));
-            }
-            if b[0] >= b[1] {
-                return Err(LandscapeError::BadDomain(format!(
-                    "the {name} interval [{}, {}] is empty: the lower bound must be below the upper",
-                    b[0], b[1]
-                )));
-            }
-            if b[1] - b[0] < 1e-9 * b[0].abs().max(b[1].abs()).max(1e-300) || b[1] - b[0] < 1e-12 {
-                return Err(LandscapeError::BadDomain(format!(
-                    "the {name} interval [{}, {}] is too narrow to resolve in double precision",
-                    b[0], b[1]
-                )));
-            }
-            if b[0].abs().max(b[1].abs()) > 1e6 {
-                return Err(LandscapeError::BadDomain(format!(
-                    "the {name} bounds must lie within ±1e6 (got [{}, {}])",
-                    b[0], b[1]
-                )));
-            }
-        }
-        if let Prior::Gaussian { sigma } = spec.prior
-            && !(sigma.is_finite() && sigma > 0.0)
-        {
-            return Err(LandscapeError::BadPrior(format!("σ must be positive, got {sigma}")));
-        }
+        check_bounds(bounds, dim)?;
+        check_prior(spec.prior)?;
         let declared = preset.map(|p| p.minimizers.to_vec()).unwrap_or_default();
         Ok(Landscape {
             formula,
@@ -216,6 +254,7 @@ impl Landscape {
             bounds,
             prior: spec.prior,
             preset,
+            data: None,
             declared_minimizers: declared,
             evals: Cell::new(0),
             budget: Cell::new(EVAL_BUDGET),
@@ -226,7 +265,10 @@ impl Landscape {
     #[inline]
     pub fn k(&self, x: f64, y: f64) -> f64 {
         self.evals.set(self.evals.get() + 1);
-        let v = self.formula.eval(x, y);
+        let v = match &self.data {
+            Some(d) => d.loss(x, y),
+            None => self.formula.eval(x, y),
+        };
         if v.is_nan() { f64::INFINITY } else { v }
     }
 
@@ -281,11 +323,52 @@ impl Landscape {
     }
 
     pub fn describe(&self) -> String {
+        if let Some(d) = &self.data {
+            return format!("model {}", d.spec.describe());
+        }
         match self.preset {
             Some(p) => format!("{} ({})", p.id, p.formula),
             None => self.formula.source.clone(),
         }
     }
+}
+
+/// The box must be finite, non-empty and resolvable in double precision.
+fn check_bounds(bounds: [[f64; 2]; 2], dim: usize) -> Result<(), LandscapeError> {
+    for (axis, b) in bounds.iter().enumerate().take(dim) {
+        let name = ["x", "y"][axis];
+        if !(b[0].is_finite() && b[1].is_finite()) {
+            return Err(LandscapeError::BadDomain(format!("the {name} bounds must be finite numbers")));
+        }
+        if b[0] >= b[1] {
+            return Err(LandscapeError::BadDomain(format!(
+                "the {name} interval [{}, {}] is empty: the lower bound must be below the upper",
+                b[0], b[1]
+            )));
+        }
+        if b[1] - b[0] < 1e-9 * b[0].abs().max(b[1].abs()).max(1e-300) || b[1] - b[0] < 1e-12 {
+            return Err(LandscapeError::BadDomain(format!(
+                "the {name} interval [{}, {}] is too narrow to resolve in double precision",
+                b[0], b[1]
+            )));
+        }
+        if b[0].abs().max(b[1].abs()) > 1e6 {
+            return Err(LandscapeError::BadDomain(format!(
+                "the {name} bounds must lie within ±1e6 (got [{}, {}])",
+                b[0], b[1]
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_prior(prior: Prior) -> Result<(), LandscapeError> {
+    if let Prior::Gaussian { sigma } = prior
+        && !(sigma.is_finite() && sigma > 0.0)
+    {
+        return Err(LandscapeError::BadPrior(format!("σ must be positive, got {sigma}")));
+    }
+    Ok(())
 }
 
 /// ∫_a^b N(0, σ²) density. erfc keeps precision in the tails; a short interval is integrated

@@ -7,6 +7,7 @@ pub mod expr;
 pub mod fit;
 pub mod free_energy;
 pub mod landscape;
+pub mod model;
 pub mod num;
 pub mod posterior;
 pub mod presets;

@@ -14,7 +14,7 @@
 //! Defaults, chosen where SCIENCE.md §5 shows devinterp's fail: γ = 1 (γ = 100 confines the chain to
 //! 0.1, narrower than the posterior in quartic directions), a step scaled to the posterior
 //! (per axis, η_a = 0.02 / (n·β·κ_a + γ) with κ_a the curvature of K near w* along that axis, at most
-//! 1e-4 of the box²: the unadjusted step's bias ~ η·n·β·κ/2 = 1%), 4 chains × 50,000 draws after 2,000 burn-in steps (a step costs ~5
+//! 1e-4 of the explored region², the box or ±1/√γ: the unadjusted step's bias ~ η·n·β·κ/2 = 1%), 4 chains × 50,000 draws after 2,000 burn-in steps (a step costs ~5
 //! evaluations of K; a quartic direction mixes in ~3,000 steps when η is set by a stiff one).
 
 use std::time::Instant;
@@ -25,11 +25,13 @@ use rand_distr::StandardNormal;
 use serde::Serialize;
 
 use super::free_energy::{VolumeLaw, check_n, free_energy};
-use super::landscape::{Landscape, LandscapeError};
+use super::landscape::{Landscape, LandscapeError, fmt_point};
+use super::model::DataLoss;
 use super::num::integrate_adaptive;
 
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct LlcOptions {
+    /// For a model with sampled data the n of its dataset is used instead.
     pub n: f64,
     /// None: 1/log n.
     pub beta: Option<f64>,
@@ -40,11 +42,24 @@ pub struct LlcOptions {
     pub draws: usize,
     pub burn_in: usize,
     pub seed: u64,
+    /// Minibatch size for a model with sampled data. None: the exact gradient of L_n (cheap through
+    /// the model's sufficient statistics or table). A formula has no data: its gradient is exact.
+    pub batch: Option<usize>,
 }
 
 impl Default for LlcOptions {
     fn default() -> Self {
-        LlcOptions { n: 1e4, beta: None, gamma: 1.0, step: None, chains: 4, draws: 50_000, burn_in: 2000, seed: 0 }
+        LlcOptions {
+            n: 1e4,
+            beta: None,
+            gamma: 1.0,
+            step: None,
+            chains: 4,
+            draws: 50_000,
+            burn_in: 2000,
+            seed: 0,
+            batch: None,
+        }
     }
 }
 
@@ -67,16 +82,26 @@ pub struct LlcResult {
     pub draws: usize,
     pub burn_in: usize,
     pub seed: u64,
+    /// Minibatch size used (None: exact gradients).
+    pub batch: Option<usize>,
+    /// Where the chains are localised.
+    pub w_star: [f64; 2],
     /// n·β·E_β[K − K*] under the box prior, without localisation (from the volume curve).
     pub exact_tempered: f64,
     /// The same with the localisation exp(−(γ/2)|w − w*|²) (2-D/1-D quadrature).
     pub exact_tempered_localized: f64,
-    /// Chains that produced a non-finite value (restarted at w*).
+    /// Steps that produced a non-finite value (the chain restarts at w*).
     pub divergences: usize,
-    /// One chain's draws (every 10th), for drawing.
-    pub trace: Vec<[f64; 2]>,
+    /// Steps whose proposal left the box (reflected back into it).
+    pub left_box: usize,
+    /// Every chain's draws (thinned to at most `TRACE_POINTS` each), for drawing.
+    pub traces: Vec<Vec<[f64; 2]>>,
+    pub warnings: Vec<String>,
     pub elapsed_ms: f64,
 }
+
+/// Points kept per chain for drawing.
+pub const TRACE_POINTS: usize = 1500;
 
 /// ∇K by central differences with a step relative to the box (the formula may have kinks where a
 /// symbolic derivative does not exist; a difference is defined wherever K is).
@@ -107,73 +132,153 @@ fn reflect(mut v: f64, lo: f64, hi: f64) -> f64 {
     v.clamp(lo, hi).min(lo + w)
 }
 
-pub fn llc(
-    land: &Landscape,
-    w_star: [f64; 2],
-    k_star: f64,
-    law: &VolumeLaw,
-    opts: &LlcOptions,
-) -> Result<LlcResult, LandscapeError> {
-    let t0 = Instant::now();
+/// The data behind a landscape's gradient: a model's points (minibatches), or None (exact ∇K).
+fn sampled_data(land: &Landscape) -> Option<&DataLoss> {
+    land.data.as_deref().filter(|d| !d.spec.population)
+}
+
+/// A gradient of the landscape's loss at w: a minibatch of a model's data, or the exact ∇K.
+struct Gradient<'a> {
+    land: &'a Landscape,
+    data: Option<&'a DataLoss>,
+    batch: usize,
+    idx: Vec<usize>,
+    h: [f64; 2],
+}
+
+impl<'a> Gradient<'a> {
+    /// `batch` None: the exact gradient of the landscape's loss (central differences).
+    fn new(land: &'a Landscape, batch: Option<usize>) -> Self {
+        let data = sampled_data(land).filter(|_| batch.is_some());
+        let batch = data.map(|d| batch.unwrap_or(1).clamp(1, d.len())).unwrap_or(0);
+        let h = [1e-6 * land.box_width(0), if land.dim == 2 { 1e-6 * land.box_width(1) } else { 1.0 }];
+        Gradient { land, data, batch, idx: Vec::with_capacity(batch), h }
+    }
+
+    fn at(&mut self, w: [f64; 2], rng: &mut StdRng) -> [f64; 2] {
+        match self.data {
+            Some(d) if self.batch < d.len() => {
+                self.idx.clear();
+                // with replacement: independent draws keep the minibatch gradient unbiased
+                for _ in 0..self.batch {
+                    self.idx.push(rng.random_range(0..d.len()));
+                }
+                d.grad(w, Some(&self.idx))
+            }
+            Some(d) => d.grad(w, None),
+            None => grad(self.land, w, self.h),
+        }
+    }
+}
+
+/// What the chains produce before any comparison with exact values.
+struct Chains {
+    means: Vec<f64>,
+    traces: Vec<Vec<[f64; 2]>>,
+    divergences: usize,
+    left_box: usize,
+    n: f64,
+    beta: f64,
+    steps: [f64; 2],
+    batch: Option<usize>,
+    noise_ratio: f64,
+}
+
+fn check(opts: &LlcOptions) -> Result<(), LandscapeError> {
     check_n(opts.n)?;
-    if opts.n < 3.0 {
-        return Err(LandscapeError::BadN("the LLC needs n ≥ 3 (β = 1/log n)".into()));
-    }
-    let beta = opts.beta.unwrap_or(1.0 / opts.n.ln());
-    if !(beta > 0.0 && beta.is_finite()) {
-        return Err(LandscapeError::BadN(format!("β = {beta} must be positive")));
-    }
     if !(opts.gamma >= 0.0 && opts.gamma.is_finite()) {
         return Err(LandscapeError::BadN(format!("γ = {} must be ≥ 0", opts.gamma)));
     }
     if opts.chains == 0 || opts.draws == 0 || opts.chains > 64 || opts.draws + opts.burn_in > 10_000_000 {
         return Err(LandscapeError::BadN("chains must be 1 … 64 and draws + burn-in at most 1e7".into()));
     }
-    let nb = opts.n * beta;
+    if opts.batch == Some(0) {
+        return Err(LandscapeError::BadN("the minibatch must hold at least 1 point".into()));
+    }
+    Ok(())
+}
+
+fn run_chains(land: &Landscape, w_star: [f64; 2], opts: &LlcOptions, thin: usize) -> Result<Chains, LandscapeError> {
+    check(opts)?;
+    // for a model, n is the size of its dataset (L_n is the mean over those points)
+    let n = sampled_data(land).map(|d| d.len() as f64).unwrap_or(opts.n);
+    if n < 3.0 {
+        return Err(LandscapeError::BadN("the LLC needs n ≥ 3 (β = 1/log n)".into()));
+    }
+    let beta = opts.beta.unwrap_or(1.0 / n.ln());
+    if !(beta > 0.0 && beta.is_finite()) {
+        return Err(LandscapeError::BadN(format!("β = {beta} must be positive")));
+    }
+    let nb = n * beta;
     let d = land.dim;
     let width: Vec<f64> = (0..d).map(|a| land.box_width(a)).collect();
-    let h = [1e-6 * width[0], if d == 2 { 1e-6 * width[1] } else { 1.0 }];
-    // the largest curvature of K near w* (second differences at the scale of the posterior)
-    let s = nb.powf(-0.5).min(0.1 * width.iter().copied().fold(f64::MAX, f64::min));
-    // per-axis curvature: a constant diagonal preconditioner M (Δw = −(η/2)·M·∇U + N(0, ηM)) leaves
-    // the target unchanged and lets a flat direction move while a stiff one stays stable
-    let mut kappa = [0.0f64; 2];
-    for a in 0..d {
-        let mut p = w_star;
-        let mut q = w_star;
-        p[a] = (p[a] + s).min(land.bounds[a][1]);
-        q[a] = (q[a] - s).max(land.bounds[a][0]);
-        let c = (land.k(p[0], p[1]) + land.k(q[0], q[1]) - 2.0 * land.k(w_star[0], w_star[1])) / (s * s);
-        if c.is_finite() {
-            kappa[a] = c.max(0.0);
+    // the preconditioner: M = 0.02·(nβ·H + γ·I)⁻¹ with H the Hessian of K at w* (differences at the
+    // scale of the posterior), its eigenvalues capped at 1e-4 of the explored region² (the box,
+    // and at most ±1/√γ around w*). A constant M leaves the target unchanged
+    // (Δw = −(η/2)·M·∇U + N(0, ηM) with η folded into M) and makes the posterior near w* round:
+    // a stiff direction stays stable, a flat one moves, and a tilted ridge (a·tanh(b·x) near a
+    // regular minimum lies along a·b = const) is crossed as fast as an axis-aligned one.
+    let reach = width.iter().copied().fold(f64::MAX, f64::min).min(if opts.gamma > 0.0 {
+        2.0 / opts.gamma.sqrt()
+    } else {
+        f64::MAX
+    });
+    let cap = 1e-4 * reach * reach;
+    let (m_mat, l_mat) = match opts.step {
+        Some(e) if e > 0.0 && e.is_finite() => {
+            let r = e.sqrt();
+            ([[e, 0.0], [0.0, e]], [[r, 0.0], [0.0, r]])
         }
-    }
-    let wmin = width.iter().copied().fold(f64::MAX, f64::min);
-    let steps: [f64; 2] = match opts.step {
-        Some(e) if e > 0.0 && e.is_finite() => [e, e],
         Some(e) => return Err(LandscapeError::BadN(format!("step {e} must be positive"))),
         None => {
-            let st = |a: usize| (0.02 / (nb * kappa[a] + opts.gamma).max(1e-300)).min(1e-4 * wmin * wmin);
-            [st(0), if d == 2 { st(1) } else { st(0) }]
+            let h =
+                hessian_at_scale(land, w_star, nb.powf(-0.5).min(0.1 * width.iter().copied().fold(f64::MAX, f64::min)));
+            let a = nalgebra::Matrix2::new(
+                nb * h[0][0] + opts.gamma,
+                nb * h[0][1],
+                nb * h[1][0],
+                nb * h[1][1] + opts.gamma,
+            );
+            let eig = nalgebra::SymmetricEigen::new(a);
+            let mut mm = nalgebra::Matrix2::zeros();
+            let mut ll = nalgebra::Matrix2::zeros();
+            for i in 0..2 {
+                let mu = eig.eigenvalues[i];
+                let v = eig.eigenvectors.column(i);
+                let m = if mu.is_finite() && mu > 0.0 { (0.02 / mu).min(cap) } else { cap };
+                mm += v * v.transpose() * m;
+                ll += v * v.transpose() * m.sqrt();
+            }
+            ([[mm[(0, 0)], mm[(0, 1)]], [mm[(1, 0)], mm[(1, 1)]]], [[ll[(0, 0)], ll[(0, 1)]], [ll[(1, 0)], ll[(1, 1)]]])
         }
     };
-    let step = steps[0].max(if d == 2 { steps[1] } else { 0.0 });
+    let (m_mat, l_mat) =
+        if d == 1 { ([[m_mat[0][0], 0.0], [0.0, 0.0]], [[l_mat[0][0], 0.0], [0.0, 0.0]]) } else { (m_mat, l_mat) };
+    let steps = [m_mat[0][0], m_mat[1][1]];
     let k0 = land.k(w_star[0], w_star[1]);
-    let mut chain_means = vec![];
+    let batch = opts.batch;
+    let mut means = vec![];
     let mut divergences = 0;
-    let mut trace = vec![];
+    let mut left_box = 0;
+    let mut traces = vec![];
     for c in 0..opts.chains {
         let mut rng = StdRng::seed_from_u64(opts.seed.wrapping_mul(1_000_003).wrapping_add(c as u64));
+        let mut gradient = Gradient::new(land, batch);
         let mut w = w_star;
         let mut sum = 0.0;
         let mut count = 0usize;
+        let mut trace = vec![];
         for t in 0..(opts.burn_in + opts.draws) {
-            let g = grad(land, w, h);
+            let g = gradient.at(w, &mut rng);
             let mut next = w;
+            let z: [f64; 2] = [rng.sample(StandardNormal), if d == 2 { rng.sample(StandardNormal) } else { 0.0 }];
+            let u = [0, 1].map(|a| nb * g[a] + opts.gamma * (w[a] - w_star[a]));
             for a in 0..d {
-                let z: f64 = rng.sample(StandardNormal);
-                let e = steps[a];
-                next[a] = w[a] - 0.5 * e * (nb * g[a] + opts.gamma * (w[a] - w_star[a])) + e.sqrt() * z;
+                let drift = m_mat[a][0] * u[0] + m_mat[a][1] * u[1];
+                next[a] = w[a] - 0.5 * drift + l_mat[a][0] * z[0] + l_mat[a][1] * z[1];
+                if next[a] < land.bounds[a][0] || next[a] > land.bounds[a][1] {
+                    left_box += 1;
+                }
                 next[a] = reflect(next[a], land.bounds[a][0], land.bounds[a][1]);
             }
             let kv = land.k(next[0], next[1]);
@@ -186,41 +291,264 @@ pub fn llc(
             if t >= opts.burn_in {
                 sum += kv;
                 count += 1;
-                if c == 0 && t % 10 == 0 {
+                if (t - opts.burn_in) % thin == 0 {
                     trace.push(w);
                 }
             }
         }
-        chain_means.push(nb * (sum / count.max(1) as f64 - k0));
+        means.push(nb * (sum / count.max(1) as f64 - k0));
+        traces.push(trace);
     }
-    let m = chain_means.iter().sum::<f64>() / chain_means.len() as f64;
-    let var = if chain_means.len() > 1 {
-        chain_means.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (chain_means.len() - 1) as f64
-    } else {
-        0.0
+    let batch = sampled_data(land).and(batch).map(|b| b.min(n as usize));
+    // minibatch noise in the drift, (η/2)·nβ·σ_g/√B, against the injected noise √η
+    let noise_ratio = match (sampled_data(land), batch) {
+        (Some(dl), Some(b)) if b < dl.len() => {
+            let sd = dl.grad_spread(w_star, 2000);
+            (0..d).map(|a| steps[a].sqrt() * nb * sd[a] / (2.0 * (b as f64).sqrt())).fold(0.0, f64::max)
+        }
+        _ => 0.0,
     };
+    Ok(Chains { means, traces, divergences, left_box, n, beta, steps, batch, noise_ratio })
+}
+
+/// The Hessian of K at w by central differences of step s (inside the box; 0 where undefined).
+fn hessian_at_scale(land: &Landscape, w: [f64; 2], s: f64) -> [[f64; 2]; 2] {
+    let d = land.dim;
+    let k = |dx: f64, dy: f64| {
+        let x = (w[0] + dx).clamp(land.bounds[0][0], land.bounds[0][1]);
+        let y = if d == 2 { (w[1] + dy).clamp(land.bounds[1][0], land.bounds[1][1]) } else { w[1] };
+        land.k(x, y)
+    };
+    let k0 = k(0.0, 0.0);
+    let fin = |v: f64| if v.is_finite() { v } else { 0.0 };
+    let hxx = fin((k(s, 0.0) + k(-s, 0.0) - 2.0 * k0) / (s * s)).max(0.0);
+    if d == 1 {
+        return [[hxx, 0.0], [0.0, 0.0]];
+    }
+    let hyy = fin((k(0.0, s) + k(0.0, -s) - 2.0 * k0) / (s * s)).max(0.0);
+    let hxy = fin((k(s, s) - k(s, -s) - k(-s, s) + k(-s, -s)) / (4.0 * s * s));
+    [[hxx, hxy], [hxy, hyy]]
+}
+
+fn mean_se(v: &[f64]) -> (f64, f64, f64) {
+    let m = v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let var = if v.len() > 1 { v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64 } else { 0.0 };
+    (m, (var / v.len().max(1) as f64).sqrt(), var.sqrt())
+}
+
+/// The LLC at w* (a minimiser of the landscape, K(w*) = k_star) with the exact tempered values
+/// beside it.
+pub fn llc(
+    land: &Landscape,
+    w_star: [f64; 2],
+    k_star: f64,
+    law: &VolumeLaw,
+    opts: &LlcOptions,
+) -> Result<LlcResult, LandscapeError> {
+    let t0 = Instant::now();
+    let thin = ((opts.draws / TRACE_POINTS).max(1)).max(1);
+    let ch = run_chains(land, w_star, opts, thin)?;
+    let (m, se, sd) = mean_se(&ch.means);
+    let nb = ch.n * ch.beta;
     let exact = free_energy(law, k_star, nb.max(1.0)).map(|f| f.lambda_eff).unwrap_or(f64::NAN);
     let localized = tempered_localized(land, w_star, k_star, nb, opts.gamma);
+    let d = land.dim;
+    let total = (opts.chains * (opts.draws + opts.burn_in) * d) as f64;
+    let mut warnings = vec![];
+    if ch.divergences > 0 {
+        warnings.push(format!(
+            "{} steps gave a non-finite loss and restarted at w*: the step size may be too large",
+            ch.divergences
+        ));
+    }
+    if ch.left_box as f64 > 0.01 * total {
+        warnings.push(format!(
+            "{:.1}% of the steps left the box and were reflected: the posterior reaches the edge of the prior (widen the box or raise γ)",
+            100.0 * ch.left_box as f64 / total
+        ));
+    }
+    if ch.noise_ratio > 0.3 {
+        warnings.push(format!(
+            "the minibatch noise in each step is {:.1}× the injected noise: λ̂ is biased upwards (enlarge the batch, shrink the step, or use the exact gradient)",
+            ch.noise_ratio
+        ));
+    }
+    if !m.is_finite() {
+        warnings.push("the estimate is not a finite number: the chains diverged".into());
+    }
     Ok(LlcResult {
         llc_mean: m,
-        llc_se: (var / chain_means.len() as f64).sqrt(),
-        llc_std: var.sqrt(),
-        chain_means,
-        n: opts.n,
-        beta,
+        llc_se: se,
+        llc_std: sd,
+        chain_means: ch.means,
+        n: ch.n,
+        beta: ch.beta,
         gamma: opts.gamma,
-        step,
-        steps: steps[..d].to_vec(),
+        step: ch.steps[0].max(if d == 2 { ch.steps[1] } else { 0.0 }),
+        steps: ch.steps[..d].to_vec(),
         chains: opts.chains,
         draws: opts.draws,
         burn_in: opts.burn_in,
         seed: opts.seed,
+        batch: ch.batch,
+        w_star,
         exact_tempered: exact,
         exact_tempered_localized: localized,
-        divergences,
-        trace,
+        divergences: ch.divergences,
+        left_box: ch.left_box,
+        traces: ch.traces,
+        warnings,
         elapsed_ms: t0.elapsed().as_secs_f64() * 1e3,
     })
+}
+
+/// Settings of an SGD run.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct SgdOptions {
+    pub start: [f64; 2],
+    pub lr: f64,
+    /// Minibatch size (models); a formula has no data and takes full gradient steps.
+    pub batch: usize,
+    pub steps: usize,
+    pub seed: u64,
+    /// Estimate the LLC at the current point every this many steps (0: never).
+    pub llc_every: usize,
+    /// The SGLD settings of those estimates (usually fewer draws than a single estimate).
+    pub llc: LlcOptions,
+}
+
+impl Default for SgdOptions {
+    fn default() -> Self {
+        SgdOptions {
+            start: [0.5, 0.5],
+            lr: 0.05,
+            batch: 16,
+            steps: 2000,
+            seed: 0,
+            llc_every: 0,
+            llc: LlcOptions { chains: 2, draws: 5000, burn_in: 1000, ..Default::default() },
+        }
+    }
+}
+
+/// One LLC estimate along an SGD trajectory.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct LlcPoint {
+    pub step: usize,
+    pub w: [f64; 2],
+    pub mean: f64,
+    pub se: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SgdResult {
+    /// (step, w) at recorded steps.
+    pub steps: Vec<usize>,
+    pub path: Vec<[f64; 2]>,
+    /// The full loss of the landscape (L_n for a model) at the recorded points.
+    pub loss: Vec<f64>,
+    /// The population K at the recorded points (models only).
+    pub population: Vec<f64>,
+    pub llc: Vec<LlcPoint>,
+    pub options: SgdOptions,
+    /// Full-batch gradients (a formula, or batch ≥ n).
+    pub full_batch: bool,
+    pub warnings: Vec<String>,
+    pub elapsed_ms: f64,
+}
+
+/// Points kept along an SGD path.
+const PATH_POINTS: usize = 2000;
+/// At most this many LLC estimates along one path.
+const LLC_POINTS: usize = 60;
+
+/// Minibatch SGD from `start`, kept inside the box (projected: a step that leaves it stops at the
+/// edge, and the user is told), with LLC estimates along the way.
+pub fn sgd(land: &Landscape, opts: &SgdOptions) -> Result<SgdResult, LandscapeError> {
+    let t0 = Instant::now();
+    let d = land.dim;
+    if !(opts.lr > 0.0 && opts.lr.is_finite()) {
+        return Err(LandscapeError::BadN(format!("learning rate {} must be a positive number", opts.lr)));
+    }
+    if opts.steps == 0 || opts.steps > 10_000_000 {
+        return Err(LandscapeError::BadN("SGD steps must be 1 … 1e7".into()));
+    }
+    if opts.batch == 0 {
+        return Err(LandscapeError::BadN("the minibatch must hold at least 1 point".into()));
+    }
+    let mut w = opts.start;
+    for a in 0..d {
+        if !(w[a].is_finite() && w[a] >= land.bounds[a][0] && w[a] <= land.bounds[a][1]) {
+            return Err(LandscapeError::BadDomain(format!(
+                "the start point {} is outside the box",
+                fmt_point(opts.start, d)
+            )));
+        }
+    }
+    if d == 1 {
+        w[1] = 0.0;
+    }
+    let mut rng = StdRng::seed_from_u64(opts.seed);
+    let mut gradient = Gradient::new(land, Some(opts.batch));
+    let full_batch = gradient.data.is_none_or(|dl| gradient.batch >= dl.len());
+    let every = opts.steps.div_ceil(PATH_POINTS).max(1);
+    let llc_every = if opts.llc_every == 0 { 0 } else { opts.llc_every.max(opts.steps.div_ceil(LLC_POINTS)) };
+    let pop = |w: [f64; 2]| land.data.as_ref().map(|dl| dl.population(w[0], w[1]));
+    let mut res = SgdResult {
+        steps: vec![],
+        path: vec![],
+        loss: vec![],
+        population: vec![],
+        llc: vec![],
+        options: *opts,
+        full_batch,
+        warnings: vec![],
+        elapsed_ms: 0.0,
+    };
+    let mut hit_edge = None;
+    let record = |t: usize, w: [f64; 2], res: &mut SgdResult| -> Result<(), LandscapeError> {
+        res.steps.push(t);
+        res.path.push(w);
+        res.loss.push(land.k(w[0], w[1]));
+        if let Some(p) = pop(w) {
+            res.population.push(p);
+        }
+        if llc_every > 0 && (t % llc_every == 0 || t == opts.steps) {
+            let o = LlcOptions { seed: opts.llc.seed.wrapping_add(t as u64), ..opts.llc };
+            let ch = run_chains(land, w, &o, usize::MAX)?;
+            let (m, se, _) = mean_se(&ch.means);
+            res.llc.push(LlcPoint { step: t, w, mean: m, se });
+        }
+        Ok(())
+    };
+    record(0, w, &mut res)?;
+    for t in 1..=opts.steps {
+        let g = gradient.at(w, &mut rng);
+        let mut next = w;
+        for a in 0..d {
+            next[a] = w[a] - opts.lr * g[a];
+            if next[a] < land.bounds[a][0] || next[a] > land.bounds[a][1] {
+                hit_edge.get_or_insert(t);
+                next[a] = next[a].clamp(land.bounds[a][0], land.bounds[a][1]);
+            }
+        }
+        if next.iter().any(|v| !v.is_finite()) || !land.k(next[0], next[1]).is_finite() {
+            res.warnings
+                .push(format!("SGD diverged at step {t} (a non-finite loss or gradient): lower the learning rate"));
+            break;
+        }
+        w = next;
+        if t % every == 0 || t == opts.steps || (llc_every > 0 && t % llc_every == 0) {
+            record(t, w, &mut res)?;
+        }
+    }
+    if let Some(t) = hit_edge {
+        res.warnings.push(format!(
+            "SGD reached the edge of the box at step {t} and was held there (projected steps): the box is the prior's support"
+        ));
+    }
+    res.elapsed_ms = t0.elapsed().as_secs_f64() * 1e3;
+    Ok(res)
 }
 
 /// n·β·E[K − K*] under exp(−nβ(K − K*) − (γ/2)|w − w*|²) on the box, by nested adaptive quadrature

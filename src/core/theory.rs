@@ -646,6 +646,24 @@ type Candidate = (Theory, String, [f64; 2], Poly, Option<NewtonPolygon>, Option<
 /// Analyse the landscape at its minimisers (for several, the most singular wins).
 pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
     let d = land.dim;
+    if let Some(data) = &land.data {
+        // L_n is a sum over data, not a formula: the theory belongs to the population K
+        let (l, m, why) = super::model::population_lambda(&data.spec);
+        return TheoryReport {
+            polynomial: None,
+            expansion_point: None,
+            local_polynomial: None,
+            zero_tolerance: ZERO_TOL,
+            newton: None,
+            order_1d: None,
+            hessian: None,
+            not_isolated: min.argmin.len() >= 3,
+            theory: None,
+            reason: format!(
+                "a model with sampled data: L_n is not a formula. For the population K at the truth: λ = {l}, m = {m} ({why}); L_n itself is a random perturbation of K whose own volume law at small ε need not share it"
+            ),
+        };
+    }
     let poly = to_poly(&land.formula.expr);
     let mut report = TheoryReport {
         polynomial: poly.as_ref().map(|p| fmt_poly(&clean_all(p), ["x", "y"])),
