@@ -568,3 +568,57 @@ fn compare_mode_two_landscapes_sharing_n_and_eps() {
     let img = h.render().expect("render");
     img.save(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compare.png")).expect("save");
 }
+
+/// The learning tab on the escape model: the model replaces K, SGD runs from the preset's start
+/// and drops into the regular basin, the LLC along the path and at the minimum arrive, and a
+/// click on the landscape moves the start.
+#[test]
+fn learning_tab_sgd_and_llc_on_a_model() {
+    use lambdascope::core::model::ModelSpec;
+    let spec = LandscapeSpec::model(ModelSpec::preset("escape").unwrap());
+    let mut h = harness(StartOptions { spec: Some(spec), ..Default::default() });
+    settle(&mut h);
+    let a = h.state().analysis.clone().expect("analysis of the model");
+    assert_eq!(a.spec.model.as_ref().map(|m| m.n), Some(2000));
+    // L_n replaces K: its minimum is near the truth ±(0.6, 0.6)
+    let w = a.estimate.minimum.argmin[0];
+    assert!((w[0].abs() - 0.6).abs() < 0.15 && (w[1].abs() - 0.6).abs() < 0.15, "{w:?}");
+    h.get_by_label("Learning").click();
+    h.run_steps(2);
+    h.get_by_label("Run SGD").click();
+    h.get_by_label("Estimate LLC").click();
+    h.run_steps(2);
+    settle(&mut h);
+    let app = h.state();
+    let (v, r) = app.learn.sgd_result.as_ref().expect("an SGD result");
+    assert_eq!(*v, a.version);
+    let r = r.as_ref().expect("SGD ran");
+    assert_eq!(r.path[0], [0.003, 0.001], "the preset's start");
+    // the loss dropped: from the plateau near the origin into the regular basin
+    assert!(r.loss.last().unwrap() < &(r.loss[0] - 0.02), "{} → {}", r.loss[0], r.loss.last().unwrap());
+    assert!(!r.llc.is_empty());
+    let (_, l) = app.learn.llc_result.as_ref().expect("an LLC result");
+    let l = l.as_ref().expect("LLC ran");
+    assert!(l.llc_mean.is_finite() && l.exact_tempered.is_finite() && l.traces.len() == 4);
+    h.snapshot("learning_escape");
+    // a click on the landscape sets the start point
+    let before = h.state().learn.sgd.start;
+    let rect = h.state().landscape_rect().expect("landscape drawn");
+    h.hover_at(rect.center());
+    h.step();
+    h.event(egui::Event::PointerButton {
+        pos: rect.center(),
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Default::default(),
+    });
+    h.step();
+    h.event(egui::Event::PointerButton {
+        pos: rect.center(),
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Default::default(),
+    });
+    h.run_steps(3);
+    assert_ne!(h.state().learn.sgd.start, before, "a click moves the start");
+}

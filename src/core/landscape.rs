@@ -140,15 +140,17 @@ impl LandscapeSpec {
         }
     }
     /// Cheap validation for the UI thread: a model's data are only drawn by `Landscape::from_spec`.
-    pub fn validate(&self) -> Result<usize, LandscapeError> {
+    /// Returns the dimension and the box.
+    pub fn validate(&self) -> Result<(usize, [[f64; 2]; 2]), LandscapeError> {
         match &self.model {
             Some(m) => {
                 m.validate().map_err(LandscapeError::Model)?;
-                check_bounds(self.bounds.unwrap_or(m.info().bounds), 2)?;
+                let b = self.bounds.unwrap_or(m.info().bounds);
+                check_bounds(b, 2)?;
                 check_prior(self.prior)?;
-                Ok(2)
+                Ok((2, b))
             }
-            None => Landscape::from_spec(self).map(|l| l.dim),
+            None => Landscape::from_spec(self).map(|l| (l.dim, l.bounds)),
         }
     }
 }

@@ -116,6 +116,10 @@ pub struct LambdaApp {
     post_b: Option<(usize, u64, Arc<PosteriorGrid>)>,
     pub landscape_b: LandscapePanel,
     pub posterior_b: PosteriorPanel,
+    /// SGD, SGLD and the LLC.
+    pub learn: super::learn::LearnPanel,
+    /// The model whose SGD preset the learning panel holds.
+    learn_model: Option<crate::core::model::ModelKind>,
 }
 
 /// The state of an n-sweep export: one frame is set, drawn, captured, saved, then the next.
@@ -137,6 +141,7 @@ pub enum RightTab {
     Volume,
     Phase,
     Theory,
+    Learn,
 }
 
 /// The three n of the dialogue's jump.
@@ -175,6 +180,7 @@ impl LambdaApp {
             RightTab::Volume => "volume",
             RightTab::Phase => "phase",
             RightTab::Theory => "theory",
+            RightTab::Learn => "learn",
         };
         super::session::Session::from_controls(&self.controls, tab)
     }
@@ -184,6 +190,7 @@ impl LambdaApp {
         self.right_tab = match s.right_tab.as_str() {
             "phase" => RightTab::Phase,
             "theory" => RightTab::Theory,
+            "learn" => RightTab::Learn,
             _ => RightTab::Volume,
         };
         self.sent = None;
@@ -205,9 +212,14 @@ impl LambdaApp {
     pub fn new(ctx: &egui::Context, start: StartOptions) -> LambdaApp {
         let mut controls = Controls::default();
         if let Some(spec) = &start.spec {
-            match &spec.preset {
-                Some(id) => controls.choose_preset(id),
-                None => {
+            match (&spec.model, &spec.preset) {
+                (Some(m), _) => {
+                    controls.choose_model(m.info().id);
+                    controls.n = m.n as f64;
+                    controls.model = Some(m.clone());
+                }
+                (None, Some(id)) => controls.choose_preset(id),
+                (None, None) => {
                     controls.preset = None;
                     controls.formula = spec.formula.clone();
                 }
@@ -215,7 +227,7 @@ impl LambdaApp {
             if let Some(b) = spec.bounds {
                 controls.bounds = b;
             }
-            if spec.dim == Some(2) {
+            if spec.dim == Some(2) && spec.model.is_none() {
                 controls.force_2d = true;
             }
             if let crate::core::landscape::Prior::Gaussian { sigma } = spec.prior {
@@ -276,6 +288,8 @@ impl LambdaApp {
             post_b: None,
             landscape_b: LandscapePanel::with_salt("-b"),
             posterior_b: PosteriorPanel::with_salt("-b"),
+            learn: Default::default(),
+            learn_model: None,
         };
         if let Some(b) = &start.batch {
             app.controls.font_scale = b.font_scale.clamp(1.0, 3.0);
@@ -290,6 +304,11 @@ impl LambdaApp {
     }
 
     /// True while the worker has jobs in flight (tests wait on this).
+    /// Where the landscape panel was drawn last frame.
+    pub fn landscape_rect(&self) -> Option<egui::Rect> {
+        self.rects[0]
+    }
+
     pub fn busy(&self) -> bool {
         self.worker.busy()
             || self.edit_at.is_some()
@@ -375,19 +394,19 @@ impl LambdaApp {
     /// Validate the controls' landscape on this thread (parsing is cheap) and send it to the worker.
     fn submit_landscape(&mut self) {
         let spec = self.controls.spec();
-        match Landscape::from_spec(&spec) {
+        // (a model's data are drawn on the worker: only its settings are checked here)
+        match spec.validate() {
             Err(e) => {
                 self.controls.formula_error = Some(e.to_string());
             }
-            Ok(land) => {
+            Ok((dim, b)) => {
                 self.controls.formula_error = None;
-                self.controls.dim = land.dim;
+                self.controls.dim = dim;
                 if self.sent.as_ref() == Some(&spec) {
                     return;
                 }
                 self.version += 1;
-                let b = land.bounds;
-                let view = self.view_spec([b[0][0], b[0][1], b[1][0], b[1][1]], land.dim);
+                let view = self.view_spec([b[0][0], b[0][1], b[1][0], b[1][1]], dim);
                 self.worker.send(Job::Analyze {
                     version: self.version,
                     spec: spec.clone(),
@@ -455,12 +474,85 @@ impl LambdaApp {
                     self.controls.formula_error = Some(message);
                     self.sent = None;
                 }
+                Reply::Sgd { version, result } => {
+                    self.learn.running_sgd = false;
+                    if version == self.version {
+                        self.learn.sgd_result = Some((version, result));
+                    }
+                }
+                Reply::Llc { version, result } => {
+                    self.learn.running_llc = false;
+                    if version == self.version {
+                        self.learn.llc_result = Some((version, result));
+                    }
+                }
                 _ => {} // stale: from inputs that have changed since
             }
         }
     }
 
+    /// The learning panel's context, its requests, and a click on the landscape.
+    fn learn_inputs(&mut self) {
+        let kind = self.controls.model.as_ref().map(|m| m.kind);
+        if kind != self.learn_model {
+            // a model brings its SGD run (start, learning rate, batch, steps) as part of its preset
+            if let Some(k) = kind {
+                let p = crate::core::model::info(k).sgd;
+                self.learn.sgd.start = p.start;
+                self.learn.sgd.lr = p.lr;
+                self.learn.sgd.batch = p.batch;
+                self.learn.sgd.steps = p.steps;
+            }
+            self.learn_model = kind;
+        }
+        if let Some(a) = &self.analysis {
+            let model = a.spec.model.as_ref();
+            let exact = match model {
+                Some(m) => {
+                    let (l, mm, why) = crate::core::model::population_lambda(m);
+                    Some((l, mm, format!("population K: {why}")))
+                }
+                None => a
+                    .estimate
+                    .theory
+                    .as_ref()
+                    .filter(|t| t.status == "exact")
+                    .map(|t| (t.lambda, t.m, format!("from {}", t.source))),
+            };
+            self.learn.ctx = super::learn::LearnContext {
+                version: a.version,
+                n: match model {
+                    Some(m) => m.n as f64,
+                    None => self.controls.n.clamp(3.0, N_MAX),
+                },
+                model: model.is_some_and(|m| !m.population),
+                volume_lambda: self.fit.as_ref().map(|f| (f.best.lambda, f.lambda_ci)),
+                exact,
+                bounds: a.bounds,
+                dim: a.dim,
+            };
+        }
+        if std::mem::take(&mut self.learn.request_sgd) && self.analysis.is_some() {
+            self.learn.running_sgd = true;
+            self.worker.send(Job::Sgd { version: self.version, opts: self.learn.sgd_options() });
+        }
+        if std::mem::take(&mut self.learn.request_llc) && self.analysis.is_some() {
+            self.learn.running_llc = true;
+            self.worker.send(Job::Llc { version: self.version, opts: self.learn.llc_options() });
+        }
+        if let Some(p) = self.landscape.clicked.take()
+            && self.learn.pick_start
+            && self.right_tab == RightTab::Learn
+        {
+            self.learn.sgd.start = p;
+        }
+        let overlay = (self.right_tab == RightTab::Learn).then(|| Arc::new(self.learn.overlay()));
+        self.landscape.overlay = overlay.clone();
+        self.posterior.overlay = overlay;
+    }
+
     fn handle_inputs(&mut self) {
+        self.learn_inputs();
         let c = &mut self.controls;
         if c.formula_edited {
             c.formula_edited = false;
@@ -786,11 +878,15 @@ impl LambdaApp {
                                 ui.selectable_value(&mut self.right_tab, RightTab::Theory, "Theory").on_hover_text(
                                     "Exact λ from the Newton polygon, the Hessian, and the comparison with the measurements",
                                 );
+                                ui.selectable_value(&mut self.right_tab, RightTab::Learn, "Learning").on_hover_text(
+                                    "SGD from a start point, SGLD chains and the local learning coefficient",
+                                );
                             });
                             match self.right_tab {
                                 RightTab::Volume => self.volume.ui(ui),
                                 RightTab::Phase => self.phase_panel.ui(ui),
                                 RightTab::Theory => self.theory_panel.ui(ui),
+                                RightTab::Learn => self.learn.ui(ui),
                             }
                         });
                     });

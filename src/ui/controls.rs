@@ -5,6 +5,7 @@ use eframe::egui;
 use egui::{Color32, RichText};
 
 use crate::core::landscape::{LandscapeSpec, N_MAX, Prior};
+use crate::core::model::{self, ModelSpec};
 use crate::core::presets::{self, Group};
 
 use super::plot_util::sci;
@@ -88,6 +89,8 @@ pub struct Controls {
     /// Compare mode: a second landscape (a preset) beside the first, sharing n and ε.
     pub compare_mode: bool,
     pub compare_preset: String,
+    /// A model with sampled data in place of the formula (its n is the slider's n).
+    pub model: Option<ModelSpec>,
 }
 
 impl Default for Controls {
@@ -138,6 +141,7 @@ impl Default for Controls {
             request_sweep: false,
             compare_mode: false,
             compare_preset: "paraboloid".into(),
+            model: None,
         }
     }
 }
@@ -145,6 +149,14 @@ impl Default for Controls {
 impl Controls {
     /// The landscape these controls describe.
     pub fn spec(&self) -> LandscapeSpec {
+        if let Some(m) = &self.model {
+            let mut m = m.clone();
+            m.n = self.n.round().clamp(2.0, m.n_max() as f64) as usize;
+            let mut s = LandscapeSpec::model(m);
+            s.bounds = Some(self.bounds);
+            s.prior = if self.gaussian { Prior::Gaussian { sigma: self.sigma } } else { Prior::Uniform };
+            return s;
+        }
         let mut s = match &self.preset {
             Some(id) if presets::find(id).map(|p| p.formula) == Some(self.formula.as_str()) => {
                 LandscapeSpec::preset(id)
@@ -157,8 +169,25 @@ impl Controls {
         s
     }
 
+    /// A model with sampled data, with its catalogue defaults (box, n, truth).
+    pub fn choose_model(&mut self, id: &str) {
+        if let Some(m) = ModelSpec::preset(id) {
+            let info = m.info();
+            self.bounds = info.bounds;
+            self.n = info.n as f64;
+            self.dim = 2;
+            self.preset = None;
+            self.model = Some(m);
+            self.formula_error = None;
+            self.fit_window = None;
+            self.playing = false;
+            self.landscape_changed = true;
+        }
+    }
+
     pub fn choose_preset(&mut self, id: &str) {
         if let Some(p) = presets::find(id) {
+            self.model = None;
             self.preset = Some(p.id.to_string());
             self.formula = p.formula.to_string();
             self.bounds = p.bounds;
@@ -296,9 +325,12 @@ impl Controls {
 
     fn landscape_ui(&mut self, ui: &mut egui::Ui) {
         ui.strong("Landscape");
-        let current =
-            self.preset.clone().and_then(|id| presets::find(&id)).map(|p| p.name).unwrap_or("(typed formula)");
+        let current = match &self.model {
+            Some(m) => m.info().name,
+            None => self.preset.clone().and_then(|id| presets::find(&id)).map(|p| p.name).unwrap_or("(typed formula)"),
+        };
         let mut chosen: Option<&'static str> = None;
+        let mut chosen_model: Option<&'static str> = None;
         egui::ComboBox::from_label("Preset")
             .selected_text(current)
             .width(220.0)
@@ -312,12 +344,94 @@ impl Controls {
                         }
                     }
                 }
+                ui.label(RichText::new("Models with sampled data").strong().small());
+                for m in model::all() {
+                    let sel = self.model.as_ref().map(|s| s.kind) == Some(m.kind);
+                    if ui.selectable_label(sel, m.name).on_hover_text(m.explanation).clicked() {
+                        chosen_model = Some(m.id);
+                    }
+                }
             })
             .response
             .on_hover_text("A catalogue of landscapes with known learning coefficients, grouped by kind.");
         if let Some(id) = chosen {
             self.choose_preset(id);
         }
+        if let Some(id) = chosen_model {
+            self.choose_model(id);
+        }
+        if self.model.is_some() {
+            self.model_ui(ui);
+        } else {
+            self.formula_ui(ui);
+        }
+        self.domain_ui(ui);
+    }
+
+    /// The model's settings: truth, noise, the dataset's seed, L_n or K.
+    fn model_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(m) = self.model.as_mut() else { return };
+        let info = m.info();
+        ui.label(RichText::new(info.formula).monospace());
+        ui.label(RichText::new(info.explanation).small());
+        let mut changed = false;
+        ui.horizontal(|ui| {
+            let l = ui.label("truth a₀");
+            changed |= ui
+                .add(egui::DragValue::new(&mut m.truth[0]).speed(0.01).range(-100.0..=100.0))
+                .labelled_by(l.id)
+                .on_hover_text("The true a (a₀·b₀ = 0 is the singular truth y = noise)")
+                .changed();
+            let l = ui.label("b₀");
+            changed |= ui
+                .add(egui::DragValue::new(&mut m.truth[1]).speed(0.01).range(-100.0..=100.0))
+                .labelled_by(l.id)
+                .on_hover_text("The true b")
+                .changed();
+            let l = ui.label("σ");
+            changed |= ui
+                .add(egui::DragValue::new(&mut m.sigma).speed(0.01).range(1e-3..=1e3))
+                .labelled_by(l.id)
+                .on_hover_text("Noise standard deviation")
+                .changed();
+        });
+        ui.horizontal(|ui| {
+            let l = ui.label("data seed");
+            changed |= ui
+                .add(egui::DragValue::new(&mut m.seed).speed(1.0))
+                .labelled_by(l.id)
+                .on_hover_text("The dataset is x ~ N(0, 1), y = f(x; a₀, b₀) + σ·noise, drawn from this seed")
+                .changed();
+            if ui.button("Resample data").on_hover_text("Draw a fresh dataset (the next seed)").clicked() {
+                m.seed = m.seed.wrapping_add(1);
+                changed = true;
+            }
+        });
+        let before = m.population;
+        ui.horizontal(|ui| {
+            ui.radio_value(&mut m.population, false, "empirical L_n")
+                .on_hover_text("Every panel shows the loss of the n drawn points");
+            ui.radio_value(&mut m.population, true, "population K")
+                .on_hover_text("Every panel shows the n → ∞ loss K = E[L_n]");
+        });
+        changed |= before != m.population;
+        ui.label(
+            RichText::new(format!(
+                "n = number of drawn points (at most {}); the posterior is prior · exp(−n·L_n).",
+                sci(m.n_max() as f64)
+            ))
+            .small()
+            .weak(),
+        );
+        if changed {
+            self.formula_edited = true;
+        }
+        if let Some(e) = &self.formula_error {
+            ui.label(RichText::new(e).color(Color32::from_rgb(230, 60, 60)));
+        }
+    }
+
+    fn formula_ui(&mut self, ui: &mut egui::Ui) {
         if let Some(p) = self.preset.as_deref().and_then(presets::find)
             && p.formula == self.formula
         {
@@ -360,6 +474,9 @@ impl Controls {
                 self.landscape_changed = true;
             }
         });
+    }
+
+    fn domain_ui(&mut self, ui: &mut egui::Ui) {
         ui.add_space(4.0);
         ui.label("Domain (box)");
         let axes = if self.dim == 2 { 2 } else { 1 };
@@ -404,14 +521,24 @@ impl Controls {
 
     fn sliders_ui(&mut self, ui: &mut egui::Ui) {
         ui.strong("Samples and threshold");
-        ui.add(
-            egui::Slider::new(&mut self.n, 1.0..=N_MAX)
-                .logarithmic(true)
-                .text("n (samples)")
-                .custom_formatter(|v, _| sci(v))
-                .custom_parser(|s| s.trim().parse::<f64>().ok()),
-        )
-        .on_hover_text("Number of data points: the posterior is proportional to prior · exp(−n·K).");
+        let (range, text) = match &self.model {
+            Some(m) => (2.0..=m.n_max() as f64, "n (drawn points)"),
+            None => (1.0..=N_MAX, "n (samples)"),
+        };
+        let model = self.model.is_some();
+        let r = ui
+            .add(
+                egui::Slider::new(&mut self.n, range)
+                    .logarithmic(true)
+                    .text(text)
+                    .custom_formatter(move |v, _| if model { format!("{}", v.round()) } else { sci(v) })
+                    .custom_parser(|s| s.trim().parse::<f64>().ok()),
+            )
+            .on_hover_text("Number of data points: the posterior is proportional to prior · exp(−n·K).");
+        if model && r.changed() {
+            // a model's dataset grows with n: a new landscape (debounced)
+            self.formula_edited = true;
+        }
         ui.add_enabled(
             !self.link,
             egui::Slider::new(&mut self.eps, 1e-12..=self.eps_max.max(1e-11))
@@ -430,6 +557,9 @@ impl Controls {
             }
         });
         ui.horizontal(|ui| {
+            if model {
+                ui.disable();
+            }
             let label = if self.playing { "Pause" } else { "Play n" };
             if ui.button(label).on_hover_text("Sweep n upward on a log scale; every panel follows.").clicked() {
                 if !self.playing && self.n >= N_MAX {

@@ -27,6 +27,10 @@ pub struct LandscapePanel {
     lut: Option<(String, Lut)>,
     /// Distinguishes a second instance (compare mode): its plots, textures and axis links.
     pub salt: &'static str,
+    /// SGD path and SGLD chains to draw (the learning tab).
+    pub overlay: Option<Arc<super::learn::Overlay>>,
+    /// A click (not a drag) on the 2-D plot, in plot coordinates, for the app to read.
+    pub clicked: Option<[f64; 2]>,
 }
 
 pub const LINK: &str = "landscape-posterior";
@@ -202,6 +206,7 @@ impl LandscapePanel {
             .map(|(ph, _)| ph.basins.basins.iter().enumerate().map(|(i, b)| (b.argmin, i)).collect())
             .unwrap_or_default();
         let basins_id = if phase_basins.is_some() { self.basins_tex.as_ref().map(|t| t.id()) } else { None };
+        let overlay = self.overlay.clone();
         let lab = |t: f64| sci(scale.value_at(t));
         colour_bar(ui, lut, if d.log_colour { "K − K* (log)" } else { "K − K*" }, [lab(0.0), lab(0.5), lab(1.0)]);
         if self.mask_pixels == 0 {
@@ -271,9 +276,16 @@ impl LandscapePanel {
                             .anchor(egui::Align2::LEFT_BOTTOM),
                     );
                 }
-                pui.plot_bounds()
+                if let Some(o) = &overlay {
+                    super::learn::draw_overlay(pui, o);
+                }
+                let click = if pui.response().clicked() { pui.pointer_coordinate() } else { None };
+                (pui.plot_bounds(), click)
             });
-        let b = r.inner;
+        let (b, click) = r.inner;
+        if let Some(p) = click {
+            self.clicked = Some([p.x, p.y]);
+        }
         self.bounds = Some([b.min()[0], b.max()[0], b.min()[1], b.max()[1]]);
     }
 }

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod controls;
 pub mod landscape;
+pub mod learn;
 pub mod phase;
 pub mod plot_util;
 pub mod png;

@@ -21,6 +21,8 @@ pub struct PosteriorPanel {
     pub bounds: Option<[f64; 4]>,
     /// Distinguishes a second instance (compare mode).
     pub salt: &'static str,
+    /// SGD path and SGLD chains to draw (the learning tab).
+    pub overlay: Option<Arc<super::learn::Overlay>>,
 }
 
 impl PosteriorPanel {
@@ -111,6 +113,7 @@ impl PosteriorPanel {
     }
 
     fn ui_2d(&mut self, ui: &mut egui::Ui, d: &ViewData, p: &Arc<crate::core::posterior::PosteriorGrid>) {
+        let overlay = self.overlay.clone();
         if self.lut.as_ref().map(|l| l.0.as_str()) != Some(d.colormap.as_str()) {
             self.lut = Some((d.colormap.clone(), Lut::scheme(&d.colormap).1));
             self.key = None;
@@ -197,6 +200,9 @@ impl PosteriorPanel {
                             .anchor(egui::Align2::LEFT_BOTTOM),
                         );
                     }
+                }
+                if let Some(o) = &overlay {
+                    super::learn::draw_overlay(pui, o);
                 }
                 pui.plot_bounds()
             });

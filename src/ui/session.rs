@@ -35,6 +35,9 @@ pub struct Session {
     pub colormap: String,
     pub right_tab: String,
     pub presentation: bool,
+    /// A model with sampled data in place of the formula (absent in older files).
+    #[serde(default)]
+    pub model: Option<crate::core::model::ModelSpec>,
 }
 
 impl Session {
@@ -61,6 +64,7 @@ impl Session {
             colormap: c.colormap.clone(),
             right_tab: right_tab.to_string(),
             presentation: c.presentation,
+            model: c.model.clone(),
         }
     }
 
@@ -85,6 +89,10 @@ impl Session {
         c.font_scale = self.font_scale;
         c.colormap = self.colormap.clone();
         c.presentation = self.presentation;
+        c.model = self.model.clone();
+        if c.model.is_some() {
+            c.dim = 2;
+        }
         c.landscape_changed = true;
     }
 
@@ -147,6 +155,11 @@ impl Session {
             && presets::find(p).is_none()
         {
             return Err(format!("the session names an unknown preset '{p}'"));
+        }
+        if let Some(m) = &self.model {
+            let mut m = m.clone();
+            m.n = m.n.max(2).min(m.n_max());
+            m.validate().map_err(|e| format!("the session's model: {e}"))?;
         }
         if self.formula.chars().count() > crate::core::expr::MAX_FORMULA_CHARS {
             return Err("the session's formula is too long".into());

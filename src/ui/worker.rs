@@ -14,6 +14,7 @@ use crate::core::free_energy::VolumeLaw;
 use crate::core::free_energy::free_energy;
 use crate::core::landscape::{Landscape, LandscapeSpec};
 use crate::core::posterior::{GridSpec, KGrid, sample_k};
+use crate::core::sampler::{LlcOptions, LlcResult, SgdOptions, SgdResult, llc, sgd};
 
 #[derive(Debug, Clone)]
 pub enum Job {
@@ -25,6 +26,10 @@ pub enum Job {
     Phase { version: u64 },
     /// K sampled on a new view rectangle (zoom, pan, resolution).
     Resample { version: u64, view_version: u64, view: GridSpec },
+    /// SGD on the current landscape (with the LLC along the path).
+    Sgd { version: u64, opts: SgdOptions },
+    /// The SGLD estimate of the LLC at the current landscape's minimum.
+    Llc { version: u64, opts: LlcOptions },
 }
 
 /// Everything the panels show about one landscape.
@@ -62,6 +67,8 @@ pub enum Reply {
     Refit { version: u64, fit_version: u64, fit: Result<Box<FitReport>, String>, law: Option<VolumeLaw> },
     Grid { version: u64, view_version: u64, grid: Arc<KGrid> },
     Failed { version: u64, message: String },
+    Sgd { version: u64, result: Result<Arc<SgdResult>, String> },
+    Llc { version: u64, result: Result<Arc<LlcResult>, String> },
 }
 
 pub struct Worker {
@@ -99,7 +106,9 @@ impl Worker {
                     let refit = newest(&|j| matches!(j, Job::Refit { .. }));
                     let resample = newest(&|j| matches!(j, Job::Resample { .. }));
                     let phase = newest(&|j| matches!(j, Job::Phase { .. }));
-                    for job in [analyze, refit, resample, phase].into_iter().flatten() {
+                    let sgd = newest(&|j| matches!(j, Job::Sgd { .. }));
+                    let llc = newest(&|j| matches!(j, Job::Llc { .. }));
+                    for job in [analyze, refit, resample, phase, sgd, llc].into_iter().flatten() {
                         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(job.clone(), &mut state)));
                         let reply = match r {
                             Ok(Some(reply)) => reply,
@@ -144,7 +153,9 @@ fn job_version(j: &Job) -> u64 {
         Job::Analyze { version, .. }
         | Job::Refit { version, .. }
         | Job::Resample { version, .. }
-        | Job::Phase { version } => *version,
+        | Job::Phase { version }
+        | Job::Sgd { version, .. }
+        | Job::Llc { version, .. } => *version,
     }
 }
 
@@ -195,6 +206,28 @@ fn run(job: Job, state: &mut Option<(u64, Landscape, Arc<Analysis>)>) -> Option<
             let r = fit_report(&a.estimate.curve, fit_window, m_theory).map(Box::new).map_err(|e| e.to_string());
             let law = r.as_ref().ok().map(|f| VolumeLaw::new(&a.estimate.curve, &f.best));
             Some(Reply::Refit { version, fit_version, fit: r, law })
+        }
+        Job::Sgd { version, opts } => {
+            let (v, land, _) = state.as_ref()?;
+            if *v != version {
+                return None;
+            }
+            land.renew_budget();
+            let result = sgd(land, &opts).map(Arc::new).map_err(|e| e.to_string());
+            Some(Reply::Sgd { version, result })
+        }
+        Job::Llc { version, opts } => {
+            let (v, land, a) = state.as_ref()?;
+            if *v != version {
+                return None;
+            }
+            let min = &a.estimate.minimum;
+            let Some(w) = min.argmin.first().copied() else {
+                return Some(Reply::Llc { version, result: Err("no minimum to localise at".into()) });
+            };
+            land.renew_budget();
+            let result = llc(land, w, min.k_min, &a.law, &opts).map(Arc::new).map_err(|e| e.to_string());
+            Some(Reply::Llc { version, result })
         }
         Job::Resample { version, view_version, view } => {
             let (v, land, _) = state.as_ref()?;

@@ -1,0 +1,475 @@
+//! The learning panel: SGD from a start point (typed or clicked on the landscape) with its loss
+//! curve and the LLC along the path, and the SGLD estimate of the LLC at the minimum beside the
+//! exact tempered values. Every number comes from `core::sampler`, run on the worker thread.
+
+use eframe::egui;
+use std::sync::Arc;
+
+use egui::{Color32, RichText};
+use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
+
+use crate::core::sampler::{LlcOptions, LlcResult, SgdOptions, SgdResult};
+
+use super::plot_util::sci;
+
+/// The SGD path and the SGLD chains, drawn over the landscape and the posterior.
+#[derive(Debug, Clone, Default)]
+pub struct Overlay {
+    pub path: Vec<[f64; 2]>,
+    pub chains: Vec<Vec<[f64; 2]>>,
+    pub start: Option<[f64; 2]>,
+    pub centre: Option<[f64; 2]>,
+}
+
+pub const PATH_COLOUR: Color32 = Color32::from_rgb(255, 255, 255);
+const CHAIN_COLOURS: [Color32; 4] = [
+    Color32::from_rgb(255, 120, 60),
+    Color32::from_rgb(80, 200, 255),
+    Color32::from_rgb(255, 220, 60),
+    Color32::from_rgb(240, 90, 220),
+];
+
+/// Draw the overlay in a plot (the landscape or the posterior).
+pub fn draw_overlay(pui: &mut egui_plot::PlotUi<'_>, o: &Overlay) {
+    for (i, c) in o.chains.iter().enumerate() {
+        let col = CHAIN_COLOURS[i % CHAIN_COLOURS.len()];
+        let pts: Vec<[f64; 2]> = c.clone();
+        pui.points(Points::new(format!("SGLD chain {}", i + 1), pts).radius(1.2).color(col.gamma_multiply(0.7)));
+    }
+    if let Some(w) = o.centre {
+        pui.points(
+            Points::new("w* (LLC centre)", vec![w])
+                .radius(5.0)
+                .shape(egui_plot::MarkerShape::Cross)
+                .color(Color32::from_rgb(255, 60, 60)),
+        );
+    }
+    if o.path.len() > 1 {
+        // a dark casing under the white path keeps it visible on light and dark colour maps
+        pui.line(Line::new("SGD path", PlotPoints::from(o.path.clone())).color(Color32::BLACK).width(3.5));
+        pui.line(Line::new("SGD path", PlotPoints::from(o.path.clone())).color(PATH_COLOUR).width(1.8));
+        if let Some(end) = o.path.last() {
+            pui.points(
+                Points::new("SGD end", vec![*end]).radius(4.5).shape(egui_plot::MarkerShape::Square).color(PATH_COLOUR),
+            );
+        }
+    }
+    if let Some(s) = o.start {
+        pui.points(
+            Points::new("SGD start", vec![s])
+                .radius(5.0)
+                .shape(egui_plot::MarkerShape::Diamond)
+                .color(Color32::from_rgb(60, 255, 120)),
+        );
+    }
+}
+
+/// What the app tells the panel about the current landscape (all from the core).
+#[derive(Debug, Clone, Default)]
+pub struct LearnContext {
+    pub version: u64,
+    /// The n of the SGLD target (a model's number of points).
+    pub n: f64,
+    pub model: bool,
+    /// The volume-law λ̂ and its interval.
+    pub volume_lambda: Option<(f64, [f64; 2])>,
+    /// Exact λ of the landscape (preset or theory), or of a model's population K.
+    pub exact: Option<(f64, u32, String)>,
+    pub bounds: [[f64; 2]; 2],
+    pub dim: usize,
+}
+
+pub struct LearnPanel {
+    pub sgd: SgdOptions,
+    pub llc: LlcOptions,
+    /// β: None = 1/log n.
+    pub beta_auto: bool,
+    pub step_auto: bool,
+    pub minibatch: bool,
+    pub llc_batch: usize,
+    pub llc_along: bool,
+    pub llc_every: usize,
+    pub llc_along_draws: usize,
+    pub show_path: bool,
+    pub show_chains: bool,
+    /// A click on the 2-D landscape sets the SGD start.
+    pub pick_start: bool,
+    pub ctx: LearnContext,
+    /// (landscape version, result)
+    pub sgd_result: Option<(u64, Result<Arc<SgdResult>, String>)>,
+    pub llc_result: Option<(u64, Result<Arc<LlcResult>, String>)>,
+    pub request_sgd: bool,
+    pub request_llc: bool,
+    pub running_sgd: bool,
+    pub running_llc: bool,
+}
+
+impl Default for LearnPanel {
+    fn default() -> Self {
+        LearnPanel {
+            sgd: SgdOptions::default(),
+            llc: LlcOptions::default(),
+            beta_auto: true,
+            step_auto: true,
+            minibatch: false,
+            llc_batch: 256,
+            llc_along: true,
+            llc_every: 100,
+            llc_along_draws: 5000,
+            show_path: true,
+            show_chains: true,
+            pick_start: true,
+            ctx: LearnContext::default(),
+            sgd_result: None,
+            llc_result: None,
+            request_sgd: false,
+            request_llc: false,
+            running_sgd: false,
+            running_llc: false,
+        }
+    }
+}
+
+impl LearnPanel {
+    /// The SGD settings to run (LLC along the path with fewer draws than a single estimate).
+    pub fn sgd_options(&self) -> SgdOptions {
+        let mut o = self.sgd;
+        o.llc_every = if self.llc_along { self.llc_every.max(1) } else { 0 };
+        o.llc = LlcOptions { chains: 2, draws: self.llc_along_draws.max(100), burn_in: 1000, ..self.llc_options() };
+        o
+    }
+
+    pub fn llc_options(&self) -> LlcOptions {
+        LlcOptions {
+            n: self.ctx.n,
+            beta: if self.beta_auto { None } else { self.llc.beta },
+            step: if self.step_auto { None } else { self.llc.step },
+            batch: if self.minibatch && self.ctx.model { Some(self.llc_batch.max(1)) } else { None },
+            ..self.llc
+        }
+    }
+
+    /// The overlay for the current landscape.
+    pub fn overlay(&self) -> Overlay {
+        let mut o = Overlay { start: Some(self.sgd.start), ..Default::default() };
+        if self.show_path
+            && let Some((v, Ok(r))) = &self.sgd_result
+            && *v == self.ctx.version
+        {
+            o.path = r.path.clone();
+        }
+        if self.show_chains
+            && let Some((v, Ok(r))) = &self.llc_result
+            && *v == self.ctx.version
+        {
+            o.chains = r.traces.clone();
+            o.centre = Some(r.w_star);
+        }
+        o
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        egui::ScrollArea::vertical().id_salt("learn").show(ui, |ui| {
+            ui.strong("Learning: SGD, SGLD and the local learning coefficient");
+            ui.label(
+                RichText::new(if self.ctx.model {
+                    "SGD follows minibatch gradients of L_n; SGLD samples the tempered, localised posterior."
+                } else {
+                    "A formula has no data: SGD takes full gradient steps of K; SGLD uses the exact ∇K."
+                })
+                .small()
+                .weak(),
+            );
+            ui.separator();
+            self.sgd_ui(ui);
+            ui.separator();
+            self.llc_ui(ui);
+        });
+    }
+
+    fn sgd_ui(&mut self, ui: &mut egui::Ui) {
+        ui.strong("SGD");
+        let d = self.ctx.dim.max(1);
+        let b = self.ctx.bounds;
+        egui::Grid::new("sgd-settings").num_columns(4).show(ui, |ui| {
+            let l = ui.label("start");
+            ui.add(egui::DragValue::new(&mut self.sgd.start[0]).speed(0.01).range(b[0][0]..=b[0][1]).prefix("x "))
+                .labelled_by(l.id)
+                .on_hover_text("Start point, x (a); or click on the landscape");
+            if d == 2 {
+                ui.add(egui::DragValue::new(&mut self.sgd.start[1]).speed(0.01).range(b[1][0]..=b[1][1]).prefix("y "))
+                    .labelled_by(l.id)
+                    .on_hover_text("Start point, y (b); or click on the landscape");
+            } else {
+                ui.label("");
+            }
+            ui.checkbox(&mut self.pick_start, "click sets start")
+                .on_hover_text("A click on the landscape (without dragging) moves the start point there");
+            ui.end_row();
+            let l = ui.label("learning rate");
+            ui.add(egui::DragValue::new(&mut self.sgd.lr).speed(0.001).range(1e-6..=10.0))
+                .labelled_by(l.id)
+                .on_hover_text("Step: w ← w − lr·∇L_batch(w)");
+            let l = ui.label("batch");
+            ui.add_enabled(self.ctx.model, egui::DragValue::new(&mut self.sgd.batch).speed(1.0).range(1..=100_000))
+                .labelled_by(l.id)
+                .on_hover_text("Minibatch size (models; a formula has no data)");
+            ui.end_row();
+            let l = ui.label("steps");
+            ui.add(egui::DragValue::new(&mut self.sgd.steps).speed(10.0).range(1..=1_000_000)).labelled_by(l.id);
+            let l = ui.label("seed");
+            ui.add(egui::DragValue::new(&mut self.sgd.seed).speed(1.0))
+                .labelled_by(l.id)
+                .on_hover_text("Seed of the minibatches");
+            ui.end_row();
+            let l = ui.checkbox(&mut self.llc_along, "LLC every").on_hover_text(
+                "Estimate the LLC at the current point along the path (2 chains; localised at that point)",
+            );
+            ui.add_enabled(self.llc_along, egui::DragValue::new(&mut self.llc_every).speed(1.0).range(1..=1_000_000))
+                .labelled_by(l.id)
+                .on_hover_text("steps between estimates (at most 60 along one path)");
+            let l = ui.label("draws");
+            ui.add_enabled(
+                self.llc_along,
+                egui::DragValue::new(&mut self.llc_along_draws).speed(100.0).range(100..=1_000_000),
+            )
+            .labelled_by(l.id)
+            .on_hover_text("SGLD draws per chain for each estimate along the path");
+            ui.end_row();
+        });
+        ui.horizontal(|ui| {
+            if ui
+                .button("Run SGD")
+                .on_hover_text("Run on the worker thread; the path appears on the landscape")
+                .clicked()
+            {
+                self.request_sgd = true;
+            }
+            if self.running_sgd {
+                ui.spinner();
+            }
+            ui.checkbox(&mut self.show_path, "draw path");
+        });
+        let Some((v, res)) = &self.sgd_result else { return };
+        if *v != self.ctx.version {
+            ui.label(RichText::new("(the landscape changed: run again)").weak());
+            return;
+        }
+        let r = match res {
+            Ok(r) => r.clone(),
+            Err(e) => {
+                ui.label(RichText::new(e).color(Color32::from_rgb(230, 60, 60)));
+                return;
+            }
+        };
+        if let (Some(w), Some(l)) = (r.path.last(), r.loss.last()) {
+            ui.label(format!(
+                "end {}   loss {}{}   ({:.0} ms{})",
+                crate::core::landscape::fmt_point(*w, d),
+                sci(*l),
+                r.population.last().map(|k| format!(", K {}", sci(*k))).unwrap_or_default(),
+                r.elapsed_ms,
+                if r.full_batch { ", full gradient" } else { "" }
+            ));
+        }
+        for w in &r.warnings {
+            ui.label(RichText::new(w).color(Color32::from_rgb(220, 160, 40)).small());
+        }
+        let h = 140.0;
+        let loss: Vec<[f64; 2]> = r.steps.iter().zip(&r.loss).map(|(s, l)| [*s as f64, *l]).collect();
+        let pop: Vec<[f64; 2]> = r.steps.iter().zip(&r.population).map(|(s, l)| [*s as f64, *l]).collect();
+        let link = egui::Id::unique("sgd-steps");
+        Plot::new("sgd-loss")
+            .height(h)
+            .legend(Legend::default())
+            .x_axis_label("step")
+            .y_axis_label("loss")
+            .link_axis(link, [true, false])
+            .show(ui, |pui| {
+                pui.line(Line::new(if self.ctx.model { "L_n" } else { "K" }, PlotPoints::from(loss)).width(2.0));
+                if !pop.is_empty() {
+                    pui.line(
+                        Line::new("population K", PlotPoints::from(pop))
+                            .width(1.5)
+                            .style(egui_plot::LineStyle::dashed_loose()),
+                    );
+                }
+            });
+        if !r.llc.is_empty() {
+            // far-negative values (at a saddle or on a slope) would squash the rest: they are drawn
+            // at the lower edge as down-triangles
+            let hi = r.llc.iter().map(|p| p.mean).filter(|v| v.is_finite()).fold(1.2f64, f64::max);
+            let lo = r.llc.iter().map(|p| p.mean).filter(|v| v.is_finite()).fold(0.0f64, f64::min).max(-0.5);
+            let pts: Vec<[f64; 2]> = r.llc.iter().map(|p| [p.step as f64, p.mean.max(lo)]).collect();
+            let below: Vec<[f64; 2]> = r.llc.iter().filter(|p| p.mean < lo).map(|p| [p.step as f64, lo]).collect();
+            let x1 = r.steps.last().copied().unwrap_or(1).max(1) as f64;
+            Plot::new("sgd-llc")
+                .height(h)
+                .legend(Legend::default().position(egui_plot::Corner::RightBottom))
+                .x_axis_label("step")
+                .y_axis_label("LLC")
+                .link_axis(link, [true, false])
+                .show(ui, |pui| {
+                    pui.set_plot_bounds(egui_plot::PlotBounds::from_min_max(
+                        [-0.02 * x1, lo - 0.05 * (hi - lo)],
+                        [1.02 * x1, hi + 0.05 * (hi - lo)],
+                    ));
+                    for p in r.llc.iter().filter(|p| p.mean >= lo) {
+                        let s = p.step as f64;
+                        pui.line(
+                            Line::new("± s.e.", PlotPoints::from(vec![[s, p.mean - p.se], [s, p.mean + p.se]]))
+                                .color(Color32::GRAY),
+                        );
+                    }
+                    if !below.is_empty() {
+                        pui.points(
+                            Points::new(format!("below {lo}"), below)
+                                .radius(4.0)
+                                .shape(egui_plot::MarkerShape::Down)
+                                .color(Color32::from_rgb(220, 160, 40)),
+                        );
+                    }
+                    pui.line(Line::new("LLC along the path", PlotPoints::from(pts.clone())).width(1.5));
+                    pui.points(Points::new("LLC along the path", pts).radius(2.5));
+                });
+            ui.label(
+                RichText::new(
+                    "Each point: the LLC localised at the SGD iterate. Away from a minimum (a saddle, a slope) it is not a learning coefficient and can be negative.",
+                )
+                .small()
+                .weak(),
+            );
+        }
+    }
+
+    fn llc_ui(&mut self, ui: &mut egui::Ui) {
+        ui.strong("LLC at the minimum (SGLD)");
+        ui.label(
+            RichText::new(format!(
+                "λ̂ = n·β·(E[L_n] − L_n(w*)), n = {}{}",
+                sci(self.ctx.n),
+                if self.ctx.model { " (the drawn points)" } else { " (the n slider)" }
+            ))
+            .small(),
+        );
+        egui::Grid::new("llc-settings").num_columns(4).show(ui, |ui| {
+            let l = ui.checkbox(&mut self.beta_auto, "β = 1/log n");
+            let mut beta = self.llc.beta.unwrap_or(1.0 / self.ctx.n.max(3.0).ln());
+            if ui
+                .add_enabled(!self.beta_auto, egui::DragValue::new(&mut beta).speed(0.001).range(1e-6..=100.0))
+                .labelled_by(l.id)
+                .changed()
+            {
+                self.llc.beta = Some(beta);
+            }
+            let l = ui.label("γ");
+            ui.add(egui::DragValue::new(&mut self.llc.gamma).speed(0.1).range(0.0..=1e6))
+                .labelled_by(l.id)
+                .on_hover_text("Localisation strength: the prior exp(−(γ/2)|w − w*|²)");
+            ui.end_row();
+            let l = ui
+                .checkbox(&mut self.step_auto, "step auto")
+                .on_hover_text("Preconditioned step: 0.02·(nβ·H + γ)⁻¹, capped at 1e-4 of the explored region²");
+            let mut step = self.llc.step.unwrap_or(1e-4);
+            if ui
+                .add_enabled(!self.step_auto, egui::DragValue::new(&mut step).speed(1e-6).range(1e-12..=1.0))
+                .labelled_by(l.id)
+                .changed()
+            {
+                self.llc.step = Some(step);
+            }
+            let l = ui.label("seed");
+            ui.add(egui::DragValue::new(&mut self.llc.seed).speed(1.0)).labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label("chains");
+            ui.add(egui::DragValue::new(&mut self.llc.chains).speed(1.0).range(1..=64)).labelled_by(l.id);
+            let l = ui.label("draws");
+            ui.add(egui::DragValue::new(&mut self.llc.draws).speed(100.0).range(100..=5_000_000)).labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label("burn-in");
+            ui.add(egui::DragValue::new(&mut self.llc.burn_in).speed(100.0).range(0..=5_000_000))
+                .labelled_by(l.id)
+                .on_hover_text("Steps discarded at the start of each chain (excluded from the average)");
+            let l = ui
+                .add_enabled(self.ctx.model, egui::Checkbox::new(&mut self.minibatch, "minibatch"))
+                .on_hover_text("Models: minibatch gradients as devinterp does (else the exact gradient of L_n)");
+            ui.add_enabled(
+                self.ctx.model && self.minibatch,
+                egui::DragValue::new(&mut self.llc_batch).speed(1.0).range(1..=100_000),
+            )
+            .labelled_by(l.id);
+            ui.end_row();
+        });
+        ui.horizontal(|ui| {
+            if ui.button("Estimate LLC").on_hover_text("SGLD chains started at the minimum w*").clicked() {
+                self.request_llc = true;
+            }
+            if self.running_llc {
+                ui.spinner();
+            }
+            ui.checkbox(&mut self.show_chains, "draw chains");
+        });
+        let Some((v, res)) = &self.llc_result else { return };
+        if *v != self.ctx.version {
+            ui.label(RichText::new("(the landscape changed: estimate again)").weak());
+            return;
+        }
+        let r = match res {
+            Ok(r) => r.clone(),
+            Err(e) => {
+                ui.label(RichText::new(e).color(Color32::from_rgb(230, 60, 60)));
+                return;
+            }
+        };
+        egui::Grid::new("llc-results").num_columns(2).striped(true).show(ui, |ui| {
+            let mut row = |k: &str, v: String, tip: &str| {
+                ui.label(k).on_hover_text(tip);
+                ui.label(RichText::new(v).monospace());
+                ui.end_row();
+            };
+            row(
+                "LLC (SGLD)",
+                format!("{:.4} ± {:.4}", r.llc_mean, r.llc_se),
+                "Mean over chains ± standard error across chains",
+            );
+            row("spread of chains", format!("{:.4}", r.llc_std), "Standard deviation of the chains' estimates");
+            row(
+                "exact, same γ",
+                format!("{:.4}", r.exact_tempered_localized),
+                "n·β·E[L − L*] under the same localised target, by quadrature: the sampler's error is the difference to the line above",
+            );
+            row(
+                "exact, no localisation",
+                format!("{:.4}", r.exact_tempered),
+                "n·β·E_β[L − L*] under the box prior (from the volume curve): the localisation's effect is the difference to the line above",
+            );
+            if let Some((l, ci)) = self.ctx.volume_lambda {
+                row(
+                    "volume-law slope",
+                    format!("{l:.4} [{:.3}, {:.3}]", ci[0], ci[1]),
+                    "λ from the fitted V(ε): what finite n approaches",
+                );
+            }
+            if let Some((l, m, src)) = &self.ctx.exact {
+                row("exact λ", format!("{l:.4} (m = {m})"), src);
+            }
+            row(
+                "settings",
+                format!(
+                    "β {:.4}, γ {}, η {}, {}×{}{}",
+                    r.beta,
+                    r.gamma,
+                    sci(r.step),
+                    r.chains,
+                    r.draws,
+                    r.batch.map(|b| format!(", batch {b}")).unwrap_or_default()
+                ),
+                "Every setting used, with the step chosen",
+            );
+            row("time", format!("{:.0} ms", r.elapsed_ms), "Wall time of the estimate on the worker thread");
+        });
+        for w in &r.warnings {
+            ui.label(RichText::new(w).color(Color32::from_rgb(220, 160, 40)).small());
+        }
+    }
+}
