@@ -1291,3 +1291,227 @@ mod llc {
         assert_eq!(bad.status.code(), Some(2));
     }
 }
+
+mod models {
+    use super::*;
+    use lambdascope::core::model::ModelSpec;
+    use lambdascope::core::sampler::{LlcOptions, SgdOptions, llc, sgd};
+
+    fn model(id: &str, n: usize, truth: [f64; 2], seed: u64) -> Landscape {
+        let mut m = ModelSpec::preset(id).unwrap();
+        m.n = n;
+        m.truth = truth;
+        m.seed = seed;
+        Landscape::from_spec(&LandscapeSpec::model(m)).unwrap()
+    }
+
+    /// K(a, b) of the tanh model by adaptive quadrature over x ~ N(0, 1) (independent of the
+    /// model's own trapezoid table).
+    fn tanh_k(a: f64, b: f64, truth: [f64; 2]) -> f64 {
+        let mut f = |x: f64| {
+            let d = a * (b * x).tanh() - truth[0] * (truth[1] * x).tanh();
+            d * d * (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
+        };
+        let (v, _, _) = integrate_adaptive(&mut f, -40.0, 40.0, 1e-13, 1e-300, 400, None);
+        0.5 * v
+    }
+
+    fn probe_points() -> Vec<[f64; 2]> {
+        let mut pts = vec![];
+        for i in 0..9 {
+            for j in 0..9 {
+                pts.push([-1.95 + 0.48 * i as f64 + 0.013, -1.95 + 0.48 * j as f64 - 0.007]);
+            }
+        }
+        pts
+    }
+
+    #[test]
+    fn the_loss_table_and_sufficient_statistics_match_the_direct_sum() {
+        // tolerance 1e-12: the table's interpolation error is ~1e-16 (quintic Hermite, h = 2e-3),
+        // the rest is rounding in sums of 3,000 terms
+        for id in ["tanh", "product"] {
+            let l = model(id, 3000, [0.7, -1.1], 5);
+            let d = l.data.as_ref().unwrap();
+            for p in probe_points() {
+                let (t, s) = (d.empirical(p[0], p[1]), d.empirical_direct(p[0], p[1]));
+                assert!((t - s).abs() < 1e-12 * (1.0 + s.abs()), "{id} at {p:?}: {t} vs direct {s}");
+                assert_eq!(l.k(p[0], p[1]), t);
+            }
+        }
+    }
+
+    #[test]
+    fn the_population_k_matches_quadrature_and_the_closed_form() {
+        let l = model("tanh", 100, [0.8, 1.3], 1);
+        let d = l.data.as_ref().unwrap();
+        for p in probe_points() {
+            let (k, q) = (d.population(p[0], p[1]), tanh_k(p[0], p[1], [0.8, 1.3]));
+            assert!((k - q).abs() < 1e-10 * (1.0 + q), "at {p:?}: {k} vs quadrature {q}");
+        }
+        let l = model("product", 100, [0.5, 0.6], 1);
+        let d = l.data.as_ref().unwrap();
+        for p in probe_points() {
+            let exact = 0.5 * (p[0] * p[1] - 0.3f64).powi(2);
+            assert!((d.population(p[0], p[1]) - exact).abs() < 1e-14);
+        }
+    }
+
+    #[test]
+    fn l_n_converges_to_k_as_n_grows() {
+        // sup over the probe points of |L_n − K|: O(1/√n) by the central limit theorem
+        for id in ["tanh", "product"] {
+            let sup = |n: usize| {
+                let l = model(id, n, [0.6, 0.9], 3);
+                let d = l.data.as_ref().unwrap();
+                probe_points()
+                    .iter()
+                    .map(|p| (d.empirical(p[0], p[1]) - d.population(p[0], p[1])).abs())
+                    .fold(0.0, f64::max)
+            };
+            let (e2, e5) = (sup(100), sup(100_000));
+            // and at n = 1e5 every point within 5 standard errors of its per-sample losses
+            let l = model(id, 100_000, [0.6, 0.9], 3);
+            let d = l.data.as_ref().unwrap();
+            for p in probe_points() {
+                let losses: Vec<f64> =
+                    d.xs.iter().zip(&d.ys).map(|(&x, &y)| 0.5 * (y - d.spec.f(x, p)).powi(2)).collect();
+                let n = losses.len() as f64;
+                let mean = losses.iter().sum::<f64>() / n;
+                let se = (losses.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0) / n).sqrt();
+                let dev = (d.empirical(p[0], p[1]) - d.population(p[0], p[1])).abs();
+                assert!(dev < 5.0 * se, "{id} at {p:?}: |L_n − K| = {dev}, s.e. {se}");
+            }
+            assert!(e5 < e2 / 8.0, "{id}: {e2} at n = 100, {e5} at n = 1e5 (expected ~30× smaller)");
+        }
+    }
+
+    #[test]
+    fn datasets_are_seeded_and_nested() {
+        let mut m = ModelSpec::preset("tanh").unwrap();
+        m.n = 1000;
+        let (x1, y1) = m.draw();
+        m.n = 500;
+        let (x2, y2) = m.draw();
+        assert_eq!(&x1[..500], &x2[..]);
+        assert_eq!(&y1[..500], &y2[..]);
+        m.seed += 1;
+        assert_ne!(m.draw().0, x2);
+    }
+
+    #[test]
+    fn bad_model_settings_are_messages() {
+        let mut m = ModelSpec::preset("tanh").unwrap();
+        m.n = 10_000_000;
+        let e = Landscape::from_spec(&LandscapeSpec::model(m.clone())).unwrap_err().to_string();
+        assert!(e.contains("cap"), "{e}");
+        m.n = 100;
+        m.sigma = f64::NAN;
+        assert!(LandscapeSpec::model(m).validate().is_err());
+    }
+
+    #[test]
+    fn sgd_converges_on_the_paraboloid() {
+        let l = land("x^2 + y^2");
+        let r = sgd(&l, &SgdOptions { start: [0.8, -0.6], lr: 0.1, steps: 500, ..Default::default() }).unwrap();
+        let w = *r.path.last().unwrap();
+        // gradient descent contracts by (1 − 2·lr) = 0.8 per step: 0.8^500 ≈ 1e-49
+        assert!(w[0].abs() < 1e-9 && w[1].abs() < 1e-9, "{w:?}");
+        assert!(r.full_batch && r.warnings.is_empty());
+        assert!(r.loss.windows(2).all(|p| p[1] <= p[0]), "full-batch descent never goes up");
+    }
+
+    #[test]
+    fn minibatch_sgd_on_the_reduced_rank_model_reaches_the_least_squares_fit() {
+        let l = model("product", 5000, [0.8, 0.5], 2);
+        let d = l.data.as_ref().unwrap();
+        let sxy: f64 = d.xs.iter().zip(&d.ys).map(|(x, y)| x * y).sum();
+        let sxx: f64 = d.xs.iter().map(|x| x * x).sum();
+        let beta = sxy / sxx;
+        let opts = SgdOptions { start: [1.0, 1.0], lr: 0.02, batch: 64, steps: 3000, seed: 4, ..Default::default() };
+        let r = sgd(&l, &opts).unwrap();
+        let w = *r.path.last().unwrap();
+        // minibatch noise keeps a·b within a few lr·σ/√batch of the least-squares β̂
+        assert!((w[0] * w[1] - beta).abs() < 0.03, "a·b = {} vs β̂ = {beta}", w[0] * w[1]);
+        let again = sgd(&l, &opts).unwrap();
+        assert_eq!(r.path, again.path, "reproducible for a seed");
+    }
+
+    #[test]
+    fn sgd_on_the_escape_model_plateaus_then_drops() {
+        let l = model("escape", 2000, [0.6, 0.6], 1);
+        let p = l.data.as_ref().unwrap().spec.info().sgd;
+        let r = sgd(
+            &l,
+            &SgdOptions { start: p.start, lr: p.lr, batch: p.batch, steps: p.steps, seed: 0, ..Default::default() },
+        )
+        .unwrap();
+        let at = |step: usize| r.loss[r.steps.iter().position(|s| *s >= step).unwrap()];
+        // the plateau: 150 steps barely move the loss; then the drop of ≈ K(0) = a₀²·E[tanh²(b₀x)]/2
+        assert!((at(150) - r.loss[0]).abs() < 0.005, "{} → {}", r.loss[0], at(150));
+        let drop = r.loss[0] - r.loss.last().unwrap();
+        let k0 = tanh_k(0.0, 0.0, [0.6, 0.6]);
+        assert!((drop - k0).abs() < 0.3 * k0, "drop {drop} vs K(0) − K* = {k0}");
+        let w = r.path.last().unwrap();
+        assert!((w[0].abs() - 0.6).abs() < 0.2 && (w[1].abs() - 0.6).abs() < 0.2, "{w:?}");
+    }
+
+    #[test]
+    fn llc_on_models_matches_the_exact_tempered_value() {
+        // the same tolerance as on the landscapes: 0.05 against the exact value for the same target
+        for (id, truth) in [("tanh", [0.0, 0.0]), ("product", [0.0, 0.0])] {
+            let l = model(id, 10_000, truth, 1);
+            let e = estimate(&l, &EstimateOptions::default()).unwrap();
+            let law = VolumeLaw::new(&e.curve, &e.fit.best);
+            let r = llc(&l, e.minimum.argmin[0], e.minimum.k_min, &law, &LlcOptions::default()).unwrap();
+            assert_eq!(r.n, 10_000.0, "n is the dataset's size");
+            assert!(
+                (r.llc_mean - r.exact_tempered_localized).abs() < 0.05,
+                "{id}: {} vs exact {}",
+                r.llc_mean,
+                r.exact_tempered_localized
+            );
+            assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        }
+    }
+
+    #[test]
+    fn a_noisy_minibatch_is_flagged() {
+        let l = model("tanh", 10_000, [0.0, 0.0], 1);
+        let e = estimate(&l, &EstimateOptions::default()).unwrap();
+        let law = VolumeLaw::new(&e.curve, &e.fit.best);
+        let o = LlcOptions { batch: Some(2), step: Some(1e-3), draws: 2000, ..Default::default() };
+        let r = llc(&l, e.minimum.argmin[0], e.minimum.k_min, &law, &o).unwrap();
+        assert_eq!(r.batch, Some(2));
+        assert!(r.warnings.iter().any(|w| w.contains("minibatch noise")), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn cli_llc_and_sgd_with_a_model() {
+        let run =
+            |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_lambdascope")).args(args).output().unwrap();
+        let out = run(&["llc", "--model", "product", "--n", "2000", "--draws", "5000", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["model"]["id"], "product");
+        assert_eq!(v["model"]["n"], 2000);
+        assert_eq!(v["n"], 2000.0);
+        for bad in [
+            vec!["llc", "--model", "nope"],
+            vec!["llc", "--model", "tanh", "--truth", "1"],
+            vec!["llc", "--preset", "cross", "--truth", "1,1"],
+            vec!["llc", "--model", "tanh", "--n", "1e9"],
+            vec!["llc", "--model", "tanh", "--n", "10.5"],
+            vec!["sgd", "--preset", "paraboloid", "--start", "5,5"],
+            vec!["sgd", "--preset", "paraboloid", "--lr", "-1"],
+        ] {
+            let o = run(&bad);
+            assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", String::from_utf8_lossy(&o.stderr));
+        }
+        let out =
+            run(&["sgd", "--preset", "paraboloid", "--start", "0.5,0.5", "--lr", "0.1", "--steps", "200", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(v["path"].as_array().unwrap().len() > 10);
+    }
+}
