@@ -96,4 +96,36 @@ fn main() {
         let (ms, lam, ev, dec) = time(&LandscapeSpec::preset(p.id));
         println!("{:<28} {:>9.1} {:>9.4} {:>11} {:>8.1}", p.id, ms, lam, ev, dec);
     }
+    llc_timing();
+}
+
+/// The LLC estimate with default settings at n = 10,000 (the target: ≤ 1 s each), and the
+/// cost of building a model's L_n.
+fn llc_timing() {
+    use lambdascope::core::free_energy::VolumeLaw;
+    use lambdascope::core::model::ModelSpec;
+    use lambdascope::core::sampler::{LlcOptions, llc};
+    println!();
+    println!("{:<28} {:>9} {:>9} {:>9}", "LLC (defaults, n = 1e4)", "ms", "λ̂", "exact");
+    let mut specs: Vec<(String, LandscapeSpec)> = ["x^2 + y^2", "x^2 + y^4", "(x^2 + y^2)^2", "x^4 + y^4", "x^2*y^2"]
+        .iter()
+        .map(|f| (f.to_string(), LandscapeSpec::formula(f)))
+        .collect();
+    for id in ["tanh", "product", "escape"] {
+        let mut m = ModelSpec::preset(id).expect("model");
+        m.n = 10_000;
+        specs.push((format!("model {id}"), LandscapeSpec::model(m)));
+    }
+    for (name, spec) in specs {
+        let t0 = Instant::now();
+        let land = Landscape::from_spec(&spec).expect("valid");
+        let build = t0.elapsed().as_secs_f64() * 1e3;
+        let e = estimate(&land, &EstimateOptions::default()).expect("estimate");
+        let law = VolumeLaw::new(&e.curve, &e.fit.best);
+        let r = llc(&land, e.minimum.argmin[0], e.minimum.k_min, &law, &LlcOptions::default()).expect("llc");
+        println!(
+            "{:<28} {:>9.1} {:>9.4} {:>9.4}   (L_n built in {build:.0} ms)",
+            name, r.elapsed_ms, r.llc_mean, r.exact_tempered
+        );
+    }
 }
