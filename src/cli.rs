@@ -43,6 +43,12 @@ pub struct Cli {
     /// light or dark.
     #[arg(long)]
     pub theme: Option<String>,
+    /// Open on a model with sampled data: tanh, product or escape (--n = its number of points).
+    #[arg(long, conflicts_with_all = ["expr", "preset"])]
+    pub model: Option<String>,
+    /// The right column's tab: volume, phase, theory or learn (learn also runs SGD and the LLC once).
+    #[arg(long, value_name = "NAME")]
+    pub tab: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

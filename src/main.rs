@@ -56,15 +56,22 @@ fn main() {
         Some(cmd) => run_command(cmd),
         None => {
             // command-line flags are validated before any window opens: bad input → exit 2
-            let spec = match cli.landscape.spec() {
-                Ok(s) => s,
-                Err(e) => {
+            let spec = match (&cli.model, cli.landscape.spec()) {
+                (Some(id), _) => match model_spec(id, cli.n) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        eprintln!("lambdascope: {e}");
+                        std::process::exit(2);
+                    }
+                },
+                (None, Ok(s)) => s,
+                (None, Err(e)) => {
                     eprintln!("lambdascope: {e}");
                     std::process::exit(2);
                 }
             };
             if let Some(s) = &spec
-                && let Err(e) = lambdascope::core::landscape::Landscape::from_spec(s)
+                && let Err(e) = s.validate()
             {
                 eprintln!("lambdascope: {e}");
                 std::process::exit(2);
@@ -90,7 +97,16 @@ fn main() {
                 std::process::exit(2);
             }
             let restore = spec.is_none() && cli.n.is_none() && cli.eps.is_none() && batch.is_none();
-            let start = StartOptions { spec, n: cli.n, eps: cli.eps, restore, batch };
+            let tab = match cli.tab.as_deref().map(lambdascope::ui::RightTab::parse) {
+                Some(None) => {
+                    eprintln!("lambdascope: --tab: use one of volume, phase, theory, learn");
+                    std::process::exit(2);
+                }
+                Some(t) => t,
+                None => None,
+            };
+            let restore = restore && tab.is_none();
+            let start = StartOptions { spec, n: cli.n, eps: cli.eps, restore, batch, tab };
             match lambdascope::ui::run(start, cli.font_scale, cli.theme.as_deref()) {
                 Ok(code) => code,
                 Err(e) => {
@@ -101,4 +117,22 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// `--model ID [--n N]`: the model's catalogue settings with n drawn points.
+fn model_spec(id: &str, n: Option<f64>) -> Result<lambdascope::core::landscape::LandscapeSpec, String> {
+    use lambdascope::core::model::{self, ModelSpec};
+    let mut m = ModelSpec::preset(id).ok_or_else(|| {
+        format!(
+            "unknown model '{id}'; known models: {}",
+            model::all().iter().map(|m| m.id).collect::<Vec<_>>().join(", ")
+        )
+    })?;
+    if let Some(n) = n {
+        if !(n.is_finite() && n >= 2.0 && n.fract() == 0.0 && n <= m.n_max() as f64) {
+            return Err(format!("--n {n}: a model's n is its number of data points, a whole number 2 … {}", m.n_max()));
+        }
+        m.n = n as usize;
+    }
+    Ok(lambdascope::core::landscape::LandscapeSpec::model(m))
 }

@@ -1504,6 +1504,9 @@ mod models {
             vec!["llc", "--model", "tanh", "--n", "10.5"],
             vec!["sgd", "--preset", "paraboloid", "--start", "5,5"],
             vec!["sgd", "--preset", "paraboloid", "--lr", "-1"],
+            vec!["--model", "nope"],
+            vec!["--model", "tanh", "--n", "1e9"],
+            vec!["--preset", "cross", "--tab", "nope"],
         ] {
             let o = run(&bad);
             assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", String::from_utf8_lossy(&o.stderr));

@@ -455,19 +455,25 @@ impl Basins {
         };
         let steps = 600;
         let mut out = vec![];
+        // a change of the dominant basin counts only once the new one leads by TIE_NATS: two basins
+        // equal by a symmetry (a·tanh(b·x) at ±(a, b)) differ only by rounding, and their masses
+        // would otherwise "cross" dozens of times at 0.5 / 0.5
+        const TIE_NATS: f64 = 1e-3;
         let mut prev = match dominant(0.0) {
             Some(p) => p.0,
             None => return out,
         };
-        let mut t_prev = 0.0;
+        // the last t where `prev` led every other basin by more than TIE_NATS (the bracket's left end)
+        let mut t_lead = 0.0;
         for s in 1..=steps {
             let t = 12.0 * s as f64 / steps as f64;
-            let Some((d, _)) = dominant(t) else { continue };
-            if d != prev {
+            let Some((d, f)) = dominant(t) else { continue };
+            let gap = (0..f.len()).filter(|&j| j != d).map(|j| f[j] - f[d]).fold(f64::INFINITY, f64::min);
+            if d != prev && f[prev] - f[d] > TIE_NATS {
                 let (from, to) = (prev, d);
                 let g =
                     |t: f64| -> f64 { self.free_energies(10f64.powf(t)).map(|f| f[from] - f[to]).unwrap_or(f64::NAN) };
-                let tc = bisect(&g, t_prev, t);
+                let tc = bisect(&g, t_lead, t);
                 let gl = |t: f64| self.f_leading(from, 10f64.powf(t)) - self.f_leading(to, 10f64.powf(t));
                 // the prediction: the nearest sign change of the leading-order difference
                 let mut pred = None;
@@ -480,8 +486,10 @@ impl Basins {
                 }
                 out.push(Crossover { n_c: 10f64.powf(tc), from, to, n_c_predicted: pred });
                 prev = d;
+                t_lead = t;
+            } else if d == prev && gap > TIE_NATS {
+                t_lead = t;
             }
-            t_prev = t;
         }
         out
     }

@@ -105,7 +105,7 @@ static MODELS: [ModelInfo; 3] = [
         n: 2000,
         bounds: [[-1.5, 1.5], [-1.5, 1.5]],
         sgd: SgdPreset { start: [0.003, 0.001], lr: 0.05, batch: 32, steps: 3000 },
-        explanation: "A tanh neuron with a weak signal, started near zero like a network. SGD first crawls along the singular region around {a·b = 0}, where L_n is flat (a plateau of the loss curve), then drops into the regular basin near (a₀, b₀): the loss falls and the LLC along the path rises from its singular value towards 1. At small n the posterior also prefers the singular region; at larger n it moves to the regular basin.",
+        explanation: "A tanh neuron with a weak signal, started near zero like a network. SGD first crawls along the singular region around {a·b = 0}, where L_n is flat (a plateau of the loss curve), then drops into the regular basin near (a₀, b₀): the loss falls and the LLC along the path rises from its singular value towards 1. At small n (try 60) the posterior spreads over the singular region around the cross; by n ≈ 2,000 it sits in the two regular basins ±(a₀, b₀).",
     },
 ];
 

@@ -373,6 +373,11 @@ pub fn llc(
             ch.noise_ratio
         ));
     }
+    if opts.chains > 1 && se > 0.05 {
+        warnings.push(format!(
+            "the chains disagree (standard error {se:.3}): they have not mixed over the posterior; raise the draws"
+        ));
+    }
     if !m.is_finite() {
         warnings.push("the estimate is not a finite number: the chains diverged".into());
     }

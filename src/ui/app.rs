@@ -31,6 +31,8 @@ pub struct StartOptions {
     pub restore: bool,
     /// Batch figure: take one screenshot when everything is computed, save it, close.
     pub batch: Option<BatchShot>,
+    /// The right column's tab (Learn also runs SGD and the LLC once the landscape is analysed).
+    pub tab: Option<RightTab>,
 }
 
 /// `lambdascope … --screenshot out.png`.
@@ -120,6 +122,8 @@ pub struct LambdaApp {
     pub learn: super::learn::LearnPanel,
     /// The model whose SGD preset the learning panel holds.
     learn_model: Option<crate::core::model::ModelKind>,
+    /// Run SGD and the LLC once the first analysis arrives (`--tab learn`).
+    auto_learn: bool,
 }
 
 /// The state of an n-sweep export: one frame is set, drawn, captured, saved, then the next.
@@ -142,6 +146,18 @@ pub enum RightTab {
     Phase,
     Theory,
     Learn,
+}
+
+impl RightTab {
+    pub fn parse(s: &str) -> Option<RightTab> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "volume" => Some(RightTab::Volume),
+            "phase" => Some(RightTab::Phase),
+            "theory" => Some(RightTab::Theory),
+            "learn" | "learning" => Some(RightTab::Learn),
+            _ => None,
+        }
+    }
 }
 
 /// The three n of the dialogue's jump.
@@ -290,6 +306,7 @@ impl LambdaApp {
             posterior_b: PosteriorPanel::with_salt("-b"),
             learn: Default::default(),
             learn_model: None,
+            auto_learn: false,
         };
         if let Some(b) = &start.batch {
             app.controls.font_scale = b.font_scale.clamp(1.0, 3.0);
@@ -298,6 +315,10 @@ impl LambdaApp {
                 app.controls.presentation = true;
                 app.controls.big_panel = p;
             }
+        }
+        if let Some(t) = start.tab {
+            app.right_tab = t;
+            app.auto_learn = t == RightTab::Learn;
         }
         app.submit_landscape();
         app
@@ -531,6 +552,11 @@ impl LambdaApp {
                 bounds: a.bounds,
                 dim: a.dim,
             };
+        }
+        if self.auto_learn && self.analysis.as_ref().is_some_and(|a| a.version == self.version) {
+            self.auto_learn = false;
+            self.learn.request_sgd = true;
+            self.learn.request_llc = true;
         }
         if std::mem::take(&mut self.learn.request_sgd) && self.analysis.is_some() {
             self.learn.running_sgd = true;

@@ -193,13 +193,25 @@ impl LearnPanel {
         let b = self.ctx.bounds;
         egui::Grid::new("sgd-settings").num_columns(4).show(ui, |ui| {
             let l = ui.label("start");
-            ui.add(egui::DragValue::new(&mut self.sgd.start[0]).speed(0.01).range(b[0][0]..=b[0][1]).prefix("x "))
-                .labelled_by(l.id)
-                .on_hover_text("Start point, x (a); or click on the landscape");
+            ui.add(
+                egui::DragValue::new(&mut self.sgd.start[0])
+                    .speed(0.01)
+                    .range(b[0][0]..=b[0][1])
+                    .min_decimals(3)
+                    .prefix("x "),
+            )
+            .labelled_by(l.id)
+            .on_hover_text("Start point, x (a); or click on the landscape");
             if d == 2 {
-                ui.add(egui::DragValue::new(&mut self.sgd.start[1]).speed(0.01).range(b[1][0]..=b[1][1]).prefix("y "))
-                    .labelled_by(l.id)
-                    .on_hover_text("Start point, y (b); or click on the landscape");
+                ui.add(
+                    egui::DragValue::new(&mut self.sgd.start[1])
+                        .speed(0.01)
+                        .range(b[1][0]..=b[1][1])
+                        .min_decimals(3)
+                        .prefix("y "),
+                )
+                .labelled_by(l.id)
+                .on_hover_text("Start point, y (b); or click on the landscape");
             } else {
                 ui.label("");
             }

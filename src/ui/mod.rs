@@ -22,7 +22,7 @@ use std::sync::Arc;
 use crate::core::fit::FitReport;
 use crate::core::posterior::{KGrid, PosteriorGrid};
 
-pub use app::{LambdaApp, StartOptions};
+pub use app::{LambdaApp, RightTab, StartOptions};
 
 /// What the panels draw in one frame (plain data; shared by reference counting).
 pub struct ViewData {
