@@ -1411,6 +1411,22 @@ mod models {
     }
 
     #[test]
+    fn sgd_stays_in_a_basin_the_posterior_has_left() {
+        // phase2d: the wide singular basin at (−0.5, 0) loses the posterior at n_c ≈ 337; gradient
+        // descent started in it stays there
+        use lambdascope::core::basins::find_basins;
+        let l = Landscape::from_spec(&LandscapeSpec::preset("phase2d")).unwrap();
+        let min = l.minimize().unwrap();
+        let b = find_basins(&l, &min, &Default::default()).unwrap();
+        let wide = b.basins.iter().position(|x| x.argmin[0] < 0.0).unwrap();
+        let mass = b.masses(1e4).unwrap()[wide];
+        assert!(mass < 1e-6, "the posterior has left the wide basin: mass {mass}");
+        let r = sgd(&l, &SgdOptions { start: [-0.8, 0.35], lr: 0.02, steps: 2000, ..Default::default() }).unwrap();
+        let w = r.path.last().unwrap();
+        assert!(w[0] < -0.4 && w[1].abs() < 0.05, "SGD ends at {w:?}, in the wide basin");
+    }
+
+    #[test]
     fn sgd_converges_on_the_paraboloid() {
         let l = land("x^2 + y^2");
         let r = sgd(&l, &SgdOptions { start: [0.8, -0.6], lr: 0.1, steps: 500, ..Default::default() }).unwrap();

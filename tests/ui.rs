@@ -494,10 +494,25 @@ fn guided_tour_steps_set_what_they_promise() {
         settle(&mut h);
         let s = h.state();
         assert_eq!(s.tour, Some(i));
-        assert_eq!(s.controls.preset.as_deref(), Some(st.preset), "step {i}");
         assert_eq!(s.controls.n, st.n);
         assert_eq!(s.controls.eps, st.eps);
-        assert_eq!(s.analysis.as_ref().unwrap().spec.preset.as_deref(), Some(st.preset), "step {i}: computed");
+        let spec = &s.analysis.as_ref().unwrap().spec;
+        if st.model {
+            assert_eq!(s.controls.model.as_ref().map(|m| m.info().id), Some(st.preset), "step {i}");
+            assert_eq!(spec.model.as_ref().map(|m| m.info().id), Some(st.preset), "step {i}: computed");
+        } else {
+            assert_eq!(s.controls.preset.as_deref(), Some(st.preset), "step {i}");
+            assert_eq!(spec.preset.as_deref(), Some(st.preset), "step {i}: computed");
+        }
+        if st.tab == 3 {
+            // SGD ran by itself on this step's landscape
+            let (v, r) = s.learn.sgd_result.as_ref().expect("SGD ran");
+            assert_eq!(*v, s.analysis.as_ref().unwrap().version, "step {i}");
+            let r = r.as_ref().unwrap();
+            if let Some(p) = st.sgd {
+                assert_eq!(r.path[0], p.start);
+            }
+        }
         h.get_by_label(st.title);
         if i + 1 < lambdascope::ui::tour::STEPS.len() {
             h.get_by_label("Next").click();

@@ -122,8 +122,8 @@ pub struct LambdaApp {
     pub learn: super::learn::LearnPanel,
     /// The model whose SGD preset the learning panel holds.
     learn_model: Option<crate::core::model::ModelKind>,
-    /// Run SGD and the LLC once the first analysis arrives (`--tab learn`).
-    auto_learn: bool,
+    /// Run SGD and the LLC once an analysis newer than this version arrives (`--tab learn`, the tour).
+    auto_learn: Option<u64>,
 }
 
 /// The state of an n-sweep export: one frame is set, drawn, captured, saved, then the next.
@@ -306,7 +306,7 @@ impl LambdaApp {
             posterior_b: PosteriorPanel::with_salt("-b"),
             learn: Default::default(),
             learn_model: None,
-            auto_learn: false,
+            auto_learn: None,
         };
         if let Some(b) = &start.batch {
             app.controls.font_scale = b.font_scale.clamp(1.0, 3.0);
@@ -318,7 +318,7 @@ impl LambdaApp {
         }
         if let Some(t) = start.tab {
             app.right_tab = t;
-            app.auto_learn = t == RightTab::Learn;
+            app.auto_learn = (t == RightTab::Learn).then_some(0);
         }
         app.submit_landscape();
         app
@@ -553,8 +553,10 @@ impl LambdaApp {
                 dim: a.dim,
             };
         }
-        if self.auto_learn && self.analysis.as_ref().is_some_and(|a| a.version == self.version) {
-            self.auto_learn = false;
+        if let Some(v) = self.auto_learn
+            && self.analysis.as_ref().is_some_and(|a| a.version > v && a.version == self.version)
+        {
+            self.auto_learn = None;
             self.learn.request_sgd = true;
             self.learn.request_llc = true;
         }
@@ -1288,11 +1290,24 @@ impl LambdaApp {
         let i = i.min(super::tour::STEPS.len() - 1);
         let st = &super::tour::STEPS[i];
         self.tour = Some(i);
-        self.controls.choose_preset(st.preset);
+        if st.model {
+            self.controls.choose_model(st.preset);
+        } else {
+            self.controls.choose_preset(st.preset);
+        }
         self.controls.n = st.n;
         self.controls.eps = st.eps;
         self.controls.link = false;
-        self.right_tab = [RightTab::Volume, RightTab::Phase, RightTab::Theory][st.tab.min(2)];
+        self.right_tab = [RightTab::Volume, RightTab::Phase, RightTab::Theory, RightTab::Learn][st.tab.min(3)];
+        if let Some(p) = st.sgd {
+            self.learn.sgd.start = p.start;
+            self.learn.sgd.lr = p.lr;
+            self.learn.sgd.batch = p.batch;
+            self.learn.sgd.steps = p.steps;
+        }
+        // run SGD and the LLC once the new landscape is analysed (at once if it is the current one)
+        let same = self.sent.as_ref() == Some(&self.controls.spec());
+        self.auto_learn = (st.tab == 3).then_some(if same { self.version.saturating_sub(1) } else { self.version });
         self.controls.presentation = false;
     }
 

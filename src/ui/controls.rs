@@ -412,7 +412,7 @@ impl Controls {
             ui.radio_value(&mut m.population, false, "empirical L_n")
                 .on_hover_text("Every panel shows the loss of the n drawn points");
             ui.radio_value(&mut m.population, true, "population K")
-                .on_hover_text("Every panel shows the n → ∞ loss K = E[L_n]");
+                .on_hover_text("Every panel shows the infinite-data loss K = E[L_n]");
         });
         changed |= before != m.population;
         ui.label(

@@ -175,7 +175,7 @@ impl LearnPanel {
                 RichText::new(if self.ctx.model {
                     "SGD follows minibatch gradients of L_n; SGLD samples the tempered, localised posterior."
                 } else {
-                    "A formula has no data: SGD takes full gradient steps of K; SGLD uses the exact ∇K."
+                    "A formula has no data: SGD takes full gradient steps of K; SGLD uses the exact gradient of K."
                 })
                 .small()
                 .weak(),
@@ -221,7 +221,7 @@ impl LearnPanel {
             let l = ui.label("learning rate");
             ui.add(egui::DragValue::new(&mut self.sgd.lr).speed(0.001).range(1e-6..=10.0))
                 .labelled_by(l.id)
-                .on_hover_text("Step: w ← w − lr·∇L_batch(w)");
+                .on_hover_text("Step: w becomes w − lr · (gradient of the minibatch loss)");
             let l = ui.label("batch");
             ui.add_enabled(self.ctx.model, egui::DragValue::new(&mut self.sgd.batch).speed(1.0).range(1..=100_000))
                 .labelled_by(l.id)
@@ -317,7 +317,7 @@ impl LearnPanel {
             let x1 = r.steps.last().copied().unwrap_or(1).max(1) as f64;
             Plot::new("sgd-llc")
                 .height(h)
-                .legend(Legend::default().position(egui_plot::Corner::RightBottom))
+                .legend(Legend::default().position(egui_plot::Corner::LeftTop))
                 .x_axis_label("step")
                 .y_axis_label("LLC")
                 .link_axis(link, [true, false])
@@ -358,7 +358,7 @@ impl LearnPanel {
         ui.strong("LLC at the minimum (SGLD)");
         ui.label(
             RichText::new(format!(
-                "λ̂ = n·β·(E[L_n] − L_n(w*)), n = {}{}",
+                "LLC = n·β·(E[L_n] − L_n(w*)), n = {}{}",
                 sci(self.ctx.n),
                 if self.ctx.model { " (the drawn points)" } else { " (the n slider)" }
             ))
@@ -379,9 +379,9 @@ impl LearnPanel {
                 .labelled_by(l.id)
                 .on_hover_text("Localisation strength: the prior exp(−(γ/2)|w − w*|²)");
             ui.end_row();
-            let l = ui
-                .checkbox(&mut self.step_auto, "step auto")
-                .on_hover_text("Preconditioned step: 0.02·(nβ·H + γ)⁻¹, capped at 1e-4 of the explored region²");
+            let l = ui.checkbox(&mut self.step_auto, "step auto").on_hover_text(
+                "Preconditioned step: 0.02 times the inverse of (nβ·H + γ), capped at 1e-4 of the explored region²",
+            );
             let mut step = self.llc.step.unwrap_or(1e-4);
             if ui
                 .add_enabled(!self.step_auto, egui::DragValue::new(&mut step).speed(1e-6).range(1e-12..=1.0))

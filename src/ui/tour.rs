@@ -1,16 +1,22 @@
 //! The guided tour: the dialogue's story in steps, each setting the preset, n, ε and the panel.
 
-/// One step: title, text, preset, n, ε, right-column tab (0 volume, 1 phase, 2 theory).
+use crate::core::model::SgdPreset;
+
+/// One step: title, text, preset (or model) id, n, ε, right-column tab (0 volume, 1 phase, 2 theory,
+/// 3 learning: SGD and the LLC run by themselves, from `sgd` or the model's own settings).
 pub struct Step {
     pub title: &'static str,
     pub text: &'static str,
     pub preset: &'static str,
+    /// `preset` names a model with sampled data.
+    pub model: bool,
     pub n: f64,
     pub eps: f64,
     pub tab: usize,
+    pub sgd: Option<SgdPreset>,
 }
 
-pub const STEPS: [Step; 6] = [
+pub const STEPS: [Step; 8] = [
     Step {
         title: "1. The parabola",
         text: "Near a regular minimum K = x², the set where K < ε is an interval of width 2√ε. Its prior volume grows like ε^(1/2): on the log–log plot a line of slope 1/2, the learning coefficient λ = d/2 with d = 1.",
@@ -18,6 +24,8 @@ pub const STEPS: [Step; 6] = [
         n: 1e3,
         eps: 1e-2,
         tab: 0,
+        model: false,
+        sgd: None,
     },
     Step {
         title: "2. The paraboloid",
@@ -26,6 +34,8 @@ pub const STEPS: [Step; 6] = [
         n: 1e3,
         eps: 1e-2,
         tab: 0,
+        model: false,
+        sgd: None,
     },
     Step {
         title: "3. The singular cross",
@@ -34,6 +44,8 @@ pub const STEPS: [Step; 6] = [
         n: 1e4,
         eps: 1e-4,
         tab: 0,
+        model: false,
+        sgd: None,
     },
     Step {
         title: "4. A line of minima",
@@ -42,6 +54,8 @@ pub const STEPS: [Step; 6] = [
         n: 1e4,
         eps: 1e-4,
         tab: 2,
+        model: false,
+        sgd: None,
     },
     Step {
         title: "5. The posterior jumps",
@@ -50,6 +64,8 @@ pub const STEPS: [Step; 6] = [
         n: 1e4,
         eps: 1e-3,
         tab: 1,
+        model: false,
+        sgd: None,
     },
     Step {
         title: "6. Singular versus regular in two dimensions",
@@ -58,5 +74,27 @@ pub const STEPS: [Step; 6] = [
         n: 300.0,
         eps: 1e-3,
         tab: 1,
+        model: false,
+        sgd: None,
+    },
+    Step {
+        title: "7. SGD stays behind",
+        text: "The same two basins at n = 10,000, where the posterior sits in the deep regular basin on the right. Gradient descent started in the wide singular basin on the left slides to its bottom and stays there: it is local, and the barrier between the basins is a wall it never climbs. Compare its end point with the posterior below.",
+        preset: "phase2d",
+        model: false,
+        n: 1e4,
+        eps: 1e-3,
+        tab: 3,
+        sgd: Some(SgdPreset { start: [-0.8, 0.35], lr: 0.02, batch: 16, steps: 2000 }),
+    },
+    Step {
+        title: "8. Escape from a plateau, and the LLC",
+        text: "Now real data: y = a·tanh(b·x) + noise, 2,000 points, started near zero like a network. SGD crawls along the flat singular region (the plateau of the loss curve), then drops into a regular basin. The LLC along the path jumps with the loss; at the minimum the SGLD estimate sits beside the exact tempered value for the same target.",
+        preset: "escape",
+        model: true,
+        n: 2000.0,
+        eps: 1e-3,
+        tab: 3,
+        sgd: None,
     },
 ];
