@@ -291,7 +291,7 @@ fn run_chains(land: &Landscape, w_star: [f64; 2], opts: &LlcOptions, thin: usize
             if t >= opts.burn_in {
                 sum += kv;
                 count += 1;
-                if (t - opts.burn_in) % thin == 0 {
+                if (t - opts.burn_in).is_multiple_of(thin) {
                     trace.push(w);
                 }
             }
@@ -482,8 +482,8 @@ pub fn sgd(land: &Landscape, opts: &SgdOptions) -> Result<SgdResult, LandscapeEr
         return Err(LandscapeError::BadN("the minibatch must hold at least 1 point".into()));
     }
     let mut w = opts.start;
-    for a in 0..d {
-        if !(w[a].is_finite() && w[a] >= land.bounds[a][0] && w[a] <= land.bounds[a][1]) {
+    for (a, v) in w.iter().enumerate().take(d) {
+        if !(v.is_finite() && *v >= land.bounds[a][0] && *v <= land.bounds[a][1]) {
             return Err(LandscapeError::BadDomain(format!(
                 "the start point {} is outside the box",
                 fmt_point(opts.start, d)
@@ -518,7 +518,7 @@ pub fn sgd(land: &Landscape, opts: &SgdOptions) -> Result<SgdResult, LandscapeEr
         if let Some(p) = pop(w) {
             res.population.push(p);
         }
-        if llc_every > 0 && (t % llc_every == 0 || t == opts.steps) {
+        if llc_every > 0 && (t.is_multiple_of(llc_every) || t == opts.steps) {
             let o = LlcOptions { seed: opts.llc.seed.wrapping_add(t as u64), ..opts.llc };
             let ch = run_chains(land, w, &o, usize::MAX)?;
             let (m, se, _) = mean_se(&ch.means);
@@ -543,7 +543,7 @@ pub fn sgd(land: &Landscape, opts: &SgdOptions) -> Result<SgdResult, LandscapeEr
             break;
         }
         w = next;
-        if t % every == 0 || t == opts.steps || (llc_every > 0 && t % llc_every == 0) {
+        if t.is_multiple_of(every) || t == opts.steps || (llc_every > 0 && t.is_multiple_of(llc_every)) {
             record(t, w, &mut res)?;
         }
     }
