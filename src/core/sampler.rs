@@ -223,7 +223,7 @@ fn run_chains(land: &Landscape, w_star: [f64; 2], opts: &LlcOptions, thin: usize
     } else {
         f64::MAX
     });
-    let cap = 1e-4 * reach * reach;
+    let cap = 1e-3 * reach * reach;
     let (m_mat, l_mat) = match opts.step {
         Some(e) if e > 0.0 && e.is_finite() => {
             let r = e.sqrt();
@@ -249,6 +249,34 @@ fn run_chains(land: &Landscape, w_star: [f64; 2], opts: &LlcOptions, thin: usize
                 mm += v * v.transpose() * m;
                 ll += v * v.transpose() * m.sqrt();
             }
+            // away from w* a singular loss stiffens (x²y²: ∂²/∂x² = 2y² along the flat y-arm;
+            // (x²+y²)²: 12x² at the posterior's edge): shrink an axis whose step would make
+            // η·nβ·κ exceed EDGE_STABILITY where the posterior ends (D·M·D keeps M positive definite)
+            let kap = edge_curvature(land, w_star, nb, opts.gamma);
+            let mut dd = [1.0f64; 2];
+            for a in 0..2 {
+                if kap[a] > 0.0 && mm[(a, a)] > 0.0 {
+                    dd[a] = (EDGE_STABILITY / (nb * kap[a]) / mm[(a, a)]).sqrt().min(1.0);
+                }
+            }
+            let dmat = nalgebra::Matrix2::new(dd[0], 0.0, 0.0, dd[1]);
+            let mm = dmat * mm * dmat;
+            let ll = dmat * ll;
+            // the same check where a short pilot chain actually goes (a curved valley such as the
+            // cusp x² = y³ stiffens off the axes)
+            let pilot = pilot_points(land, w_star, nb, opts.gamma, &mm, &ll, opts.seed);
+            let mut dd = [1.0f64; 2];
+            for c in &pilot {
+                for a in 0..d {
+                    let k = axis_curvature(land, *c, a);
+                    if k > 0.0 && mm[(a, a)] > 0.0 {
+                        dd[a] = dd[a].min((EDGE_STABILITY / (nb * k) / mm[(a, a)]).sqrt());
+                    }
+                }
+            }
+            let dmat = nalgebra::Matrix2::new(dd[0], 0.0, 0.0, dd[1]);
+            let mm = dmat * mm * dmat;
+            let ll = dmat * ll;
             ([[mm[(0, 0)], mm[(0, 1)]], [mm[(1, 0)], mm[(1, 1)]]], [[ll[(0, 0)], ll[(0, 1)]], [ll[(1, 0)], ll[(1, 1)]]])
         }
     };
@@ -309,6 +337,91 @@ fn run_chains(land: &Landscape, w_star: [f64; 2], opts: &LlcOptions, thin: usize
         _ => 0.0,
     };
     Ok(Chains { means, traces, divergences, left_box, n, beta, steps, batch, noise_ratio })
+}
+
+/// The largest η·nβ·κ_aa allowed where the posterior ends (see `edge_curvature`).
+const EDGE_STABILITY: f64 = 0.5;
+
+/// Per axis a, the largest curvature ∂²K/∂w_a² at the points where the tempered, localised posterior
+/// ends along each axis from w* (nβ·ΔK or (γ/2)·r² reaches 4, or the box).
+fn edge_curvature(land: &Landscape, w: [f64; 2], nb: f64, gamma: f64) -> [f64; 2] {
+    let d = land.dim;
+    let k0 = land.k(w[0], w[1]);
+    let mut pts = vec![];
+    for b in 0..d {
+        let width = land.box_width(b);
+        for sign in [-1.0, 1.0] {
+            let mut r = 1e-9 * width;
+            let mut p = w;
+            loop {
+                r *= 1.25;
+                p[b] = (w[b] + sign * r).clamp(land.bounds[b][0], land.bounds[b][1]);
+                let e = nb * (land.k(p[0], p[1]) - k0);
+                if !(e < 4.0) || 0.5 * gamma * r * r >= 4.0 || r >= width {
+                    break;
+                }
+            }
+            pts.push(p);
+        }
+    }
+    let mut kap = [0.0f64; 2];
+    for c in pts {
+        for (a, ka) in kap.iter_mut().enumerate().take(d) {
+            *ka = ka.max(axis_curvature(land, c, a));
+        }
+    }
+    kap
+}
+
+/// ∂²K/∂w_a² at c (second difference on a possibly uneven stencil at the box edge; 0 if undefined).
+fn axis_curvature(land: &Landscape, c: [f64; 2], a: usize) -> f64 {
+    let h = 1e-3 * land.box_width(a);
+    let (mut p, mut q) = (c, c);
+    p[a] = (c[a] + h).min(land.bounds[a][1]);
+    q[a] = (c[a] - h).max(land.bounds[a][0]);
+    let (hp, hq) = (p[a] - c[a], c[a] - q[a]);
+    if hp <= 0.0 || hq <= 0.0 {
+        return 0.0;
+    }
+    let kc = land.k(c[0], c[1]);
+    let v = 2.0 * (hq * land.k(p[0], p[1]) + hp * land.k(q[0], q[1]) - (hp + hq) * kc) / (hp * hq * (hp + hq));
+    if v.is_finite() { v.max(0.0) } else { 0.0 }
+}
+
+/// 40 points of a 3,000-step pilot chain (exact gradient, the preconditioner M = L·Lᵀ) from w*.
+fn pilot_points(
+    land: &Landscape,
+    w_star: [f64; 2],
+    nb: f64,
+    gamma: f64,
+    m: &nalgebra::Matrix2<f64>,
+    l: &nalgebra::Matrix2<f64>,
+    seed: u64,
+) -> Vec<[f64; 2]> {
+    let d = land.dim;
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x9E37_79B9_7F4A_7C15);
+    let mut gradient = Gradient::new(land, None);
+    let mut w = w_star;
+    let mut out = vec![];
+    for t in 0..3000 {
+        let g = gradient.at(w, &mut rng);
+        let z: [f64; 2] = [rng.sample(StandardNormal), if d == 2 { rng.sample(StandardNormal) } else { 0.0 }];
+        let u = [0, 1].map(|a| nb * g[a] + gamma * (w[a] - w_star[a]));
+        let mut next = w;
+        for a in 0..d {
+            next[a] = w[a] - 0.5 * (m[(a, 0)] * u[0] + m[(a, 1)] * u[1]) + l[(a, 0)] * z[0] + l[(a, 1)] * z[1];
+            next[a] = reflect(next[a], land.bounds[a][0], land.bounds[a][1]);
+        }
+        if !land.k(next[0], next[1]).is_finite() {
+            w = w_star;
+            continue;
+        }
+        w = next;
+        if t % 75 == 74 {
+            out.push(w);
+        }
+    }
+    out
 }
 
 /// The Hessian of K at w by central differences of step s (inside the box; 0 where undefined).
