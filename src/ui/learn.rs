@@ -169,7 +169,15 @@ impl LearnPanel {
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui) {
-        egui::ScrollArea::vertical().id_salt("learn").show(ui, |ui| {
+        let w = ui.available_width();
+        egui::ScrollArea::vertical().id_salt("learn").auto_shrink([false, true]).show(ui, |ui| {
+            // (rows wrap instead of widening the column at a large font scale)
+            ui.set_max_width(w);
+            if self.ctx.dim == 0 {
+                // (no landscape yet: its box would clamp the start point to an empty range)
+                ui.spinner();
+                return;
+            }
             ui.strong("Learning: SGD, SGLD and the local learning coefficient");
             ui.label(
                 RichText::new(if self.ctx.model {
@@ -189,35 +197,23 @@ impl LearnPanel {
 
     fn sgd_ui(&mut self, ui: &mut egui::Ui) {
         ui.strong("SGD");
-        let d = self.ctx.dim.max(1);
-        let b = self.ctx.bounds;
-        egui::Grid::new("sgd-settings").num_columns(4).show(ui, |ui| {
+        // (no range on the start: a box from the previous landscape would clamp it silently; the core
+        // says when a start lies outside the box)
+        let d = self.ctx.dim;
+        ui.horizontal_wrapped(|ui| {
             let l = ui.label("start");
-            ui.add(
-                egui::DragValue::new(&mut self.sgd.start[0])
-                    .speed(0.01)
-                    .range(b[0][0]..=b[0][1])
-                    .min_decimals(3)
-                    .prefix("x "),
-            )
-            .labelled_by(l.id)
-            .on_hover_text("Start point, x (a); or click on the landscape");
-            if d == 2 {
-                ui.add(
-                    egui::DragValue::new(&mut self.sgd.start[1])
-                        .speed(0.01)
-                        .range(b[1][0]..=b[1][1])
-                        .min_decimals(3)
-                        .prefix("y "),
-                )
+            ui.add(egui::DragValue::new(&mut self.sgd.start[0]).speed(0.01).min_decimals(3).prefix("x "))
                 .labelled_by(l.id)
-                .on_hover_text("Start point, y (b); or click on the landscape");
-            } else {
-                ui.label("");
+                .on_hover_text("Start point, x (a); or click on the landscape");
+            if d == 2 {
+                ui.add(egui::DragValue::new(&mut self.sgd.start[1]).speed(0.01).min_decimals(3).prefix("y "))
+                    .labelled_by(l.id)
+                    .on_hover_text("Start point, y (b); or click on the landscape");
             }
             ui.checkbox(&mut self.pick_start, "click sets start")
                 .on_hover_text("A click on the landscape (without dragging) moves the start point there");
-            ui.end_row();
+        });
+        ui.horizontal_wrapped(|ui| {
             let l = ui.label("learning rate");
             ui.add(egui::DragValue::new(&mut self.sgd.lr).speed(0.001).range(1e-6..=10.0))
                 .labelled_by(l.id)
@@ -226,14 +222,16 @@ impl LearnPanel {
             ui.add_enabled(self.ctx.model, egui::DragValue::new(&mut self.sgd.batch).speed(1.0).range(1..=100_000))
                 .labelled_by(l.id)
                 .on_hover_text("Minibatch size (models; a formula has no data)");
-            ui.end_row();
+        });
+        ui.horizontal_wrapped(|ui| {
             let l = ui.label("steps");
             ui.add(egui::DragValue::new(&mut self.sgd.steps).speed(10.0).range(1..=1_000_000)).labelled_by(l.id);
             let l = ui.label("seed");
             ui.add(egui::DragValue::new(&mut self.sgd.seed).speed(1.0))
                 .labelled_by(l.id)
                 .on_hover_text("Seed of the minibatches");
-            ui.end_row();
+        });
+        ui.horizontal_wrapped(|ui| {
             let l = ui.checkbox(&mut self.llc_along, "LLC every").on_hover_text(
                 "Estimate the LLC at the current point along the path (2 chains; localised at that point)",
             );
@@ -247,7 +245,6 @@ impl LearnPanel {
             )
             .labelled_by(l.id)
             .on_hover_text("SGLD draws per chain for each estimate along the path");
-            ui.end_row();
         });
         ui.horizontal(|ui| {
             if ui
@@ -364,7 +361,7 @@ impl LearnPanel {
             ))
             .small(),
         );
-        egui::Grid::new("llc-settings").num_columns(4).show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
             let l = ui.checkbox(&mut self.beta_auto, "β = 1/log n");
             let mut beta = self.llc.beta.unwrap_or(1.0 / self.ctx.n.max(3.0).ln());
             if ui
@@ -378,7 +375,8 @@ impl LearnPanel {
             ui.add(egui::DragValue::new(&mut self.llc.gamma).speed(0.1).range(0.0..=1e6))
                 .labelled_by(l.id)
                 .on_hover_text("Localisation strength: the prior exp(−(γ/2)|w − w*|²)");
-            ui.end_row();
+        });
+        ui.horizontal_wrapped(|ui| {
             let l = ui.checkbox(&mut self.step_auto, "step auto").on_hover_text(
                 "Preconditioned step: 0.02 times the inverse of (nβ·H + γ), capped at 1e-4 of the explored region²",
             );
@@ -392,12 +390,14 @@ impl LearnPanel {
             }
             let l = ui.label("seed");
             ui.add(egui::DragValue::new(&mut self.llc.seed).speed(1.0)).labelled_by(l.id);
-            ui.end_row();
+        });
+        ui.horizontal_wrapped(|ui| {
             let l = ui.label("chains");
             ui.add(egui::DragValue::new(&mut self.llc.chains).speed(1.0).range(1..=64)).labelled_by(l.id);
             let l = ui.label("draws");
             ui.add(egui::DragValue::new(&mut self.llc.draws).speed(100.0).range(100..=5_000_000)).labelled_by(l.id);
-            ui.end_row();
+        });
+        ui.horizontal_wrapped(|ui| {
             let l = ui.label("burn-in");
             ui.add(egui::DragValue::new(&mut self.llc.burn_in).speed(100.0).range(0..=5_000_000))
                 .labelled_by(l.id)
@@ -410,7 +410,6 @@ impl LearnPanel {
                 egui::DragValue::new(&mut self.llc_batch).speed(1.0).range(1..=100_000),
             )
             .labelled_by(l.id);
-            ui.end_row();
         });
         ui.horizontal(|ui| {
             if ui.button("Estimate LLC").on_hover_text("SGLD chains started at the minimum w*").clicked() {
