@@ -1387,6 +1387,19 @@ mod models {
     }
 
     #[test]
+    fn the_population_view_has_its_minimum_at_the_truth() {
+        let mut m = ModelSpec::preset("tanh").unwrap();
+        m.truth = [0.8, 1.3];
+        m.population = true;
+        let l = Landscape::from_spec(&LandscapeSpec::model(m)).unwrap();
+        let min = l.minimize().unwrap();
+        assert!(min.k_min.abs() < 1e-12, "K* = {}", min.k_min);
+        let w = min.argmin[0];
+        assert!((w[0].abs() - 0.8).abs() < 1e-5 && (w[1].abs() - 1.3).abs() < 1e-5, "{w:?}");
+        assert!(w[0] * w[1] > 0.0, "±(a₀, b₀)");
+    }
+
+    #[test]
     fn datasets_are_seeded_and_nested() {
         let mut m = ModelSpec::preset("tanh").unwrap();
         m.n = 1000;

@@ -637,3 +637,25 @@ fn learning_tab_sgd_and_llc_on_a_model() {
     h.run_steps(3);
     assert_ne!(h.state().learn.sgd.start, before, "a click moves the start");
 }
+
+/// A session with a model round-trips; a damaged model in a session file is a message, not a crash.
+#[test]
+fn sessions_keep_the_model_and_reject_a_damaged_one() {
+    use lambdascope::ui::session::Session;
+    let mut c = lambdascope::ui::controls::Controls::default();
+    c.choose_model("product");
+    let s = Session::from_controls(&c, "learn");
+    let back = Session::parse(&s.to_json()).expect("round trip");
+    assert_eq!(back.model.as_ref().map(|m| m.info().id), Some("product"));
+    let mut v: serde_json::Value = serde_json::from_str(&s.to_json()).unwrap();
+    v["model"]["sigma"] = serde_json::json!(-1.0);
+    let e = Session::parse(&v.to_string()).unwrap_err();
+    assert!(e.contains("model"), "{e}");
+    v["model"]["kind"] = serde_json::json!("nonsense");
+    assert!(Session::parse(&v.to_string()).is_err());
+    // older files without a model still load
+    let mut old: serde_json::Value =
+        serde_json::from_str(&Session::from_controls(&Default::default(), "volume").to_json()).unwrap();
+    old.as_object_mut().unwrap().remove("model");
+    assert!(Session::parse(&old.to_string()).unwrap().model.is_none());
+}
