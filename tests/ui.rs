@@ -659,3 +659,27 @@ fn sessions_keep_the_model_and_reject_a_damaged_one() {
     old.as_object_mut().unwrap().remove("model");
     assert!(Session::parse(&old.to_string()).unwrap().model.is_none());
 }
+
+/// Compare mode on a model: L_n on the left, the population K on the right, sharing n and ε.
+#[test]
+fn compare_mode_shows_l_n_beside_the_population_k() {
+    use lambdascope::core::model::ModelSpec;
+    let spec = LandscapeSpec::model(ModelSpec::preset("product").unwrap());
+    let mut h = harness(StartOptions { spec: Some(spec), ..Default::default() });
+    settle(&mut h);
+    h.state_mut().controls.compare_mode = true;
+    h.run_steps(2);
+    settle(&mut h);
+    let app = h.state();
+    let a = app.analysis.as_ref().unwrap().spec.model.clone().unwrap();
+    let b = app.analysis_b.as_ref().expect("the second landscape").spec.model.clone().expect("a model");
+    assert!(!a.population && b.population);
+    assert_eq!((a.n, a.seed, a.truth), (b.n, b.seed, b.truth));
+    // K is minimal (0) at the truth's curve ab = a₀b₀ = 0, L_n is not
+    assert!(app.analysis_b.as_ref().unwrap().estimate.minimum.k_min.abs() < 1e-12);
+    assert!(app.analysis.as_ref().unwrap().estimate.minimum.k_min.abs() > 1e-6);
+    // for a person to look at (not compared)
+    if let Ok(img) = h.render() {
+        let _ = img.save(std::env::temp_dir().join("lambdascope-compare-model.png"));
+    }
+}

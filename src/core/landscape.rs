@@ -139,6 +139,15 @@ impl LandscapeSpec {
             model: Some(m),
         }
     }
+    /// A short name for legends and titles: the formula, or the model with its settings.
+    pub fn label(&self) -> String {
+        match &self.model {
+            Some(m) if m.population => format!("K of {}", m.info().id),
+            Some(m) => format!("L_n of {} (n = {}, seed {})", m.info().id, m.n, m.seed),
+            None => self.formula.clone(),
+        }
+    }
+
     /// Cheap validation for the UI thread: a model's data are only drawn by `Landscape::from_spec`.
     /// Returns the dimension and the box.
     pub fn validate(&self) -> Result<(usize, [[f64; 2]; 2]), LandscapeError> {

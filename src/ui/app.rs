@@ -345,17 +345,28 @@ impl LambdaApp {
         if self.worker_b.is_none() {
             self.worker_b = Some(Worker::spawn(ctx.clone()));
         }
-        if self.sent_b.as_deref() != Some(self.controls.compare_preset.as_str()) {
-            let spec = LandscapeSpec::preset(&self.controls.compare_preset);
-            if let Ok(l) = Landscape::from_spec(&spec) {
+        // the second landscape: a preset, or the population K of the model on the left (L_n beside K)
+        let spec = match (&self.controls.model, self.controls.compare_preset.as_str()) {
+            (Some(_), super::controls::COMPARE_POPULATION) => {
+                let mut s = self.controls.spec();
+                if let Some(m) = s.model.as_mut() {
+                    m.population = true;
+                }
+                s
+            }
+            (_, id) => LandscapeSpec::preset(id),
+        };
+        let key = serde_json::to_string(&spec).unwrap_or_default();
+        if self.sent_b.as_deref() != Some(key.as_str()) {
+            // (validated only: a model's data are drawn on the worker)
+            if let Ok((dim, b)) = spec.validate() {
                 self.version_b += 1;
-                let b = l.bounds;
-                let view = self.view_spec([b[0][0], b[0][1], b[1][0], b[1][1]], l.dim);
+                let view = self.view_spec([b[0][0], b[0][1], b[1][0], b[1][1]], dim);
                 if let Some(w) = &self.worker_b {
                     w.send(Job::Analyze { version: self.version_b, spec, fit_window: None, view });
                 }
             }
-            self.sent_b = Some(self.controls.compare_preset.clone());
+            self.sent_b = Some(key);
         }
         if let Some(w) = &self.worker_b {
             for r in w.poll() {
@@ -839,7 +850,7 @@ impl LambdaApp {
                                     ui.label(
                                         egui::RichText::new(format!(
                                             "{}: fitted λ = {:.4}, d/2 = {}",
-                                            d.analysis.spec.formula,
+                                            d.analysis.spec.label(),
                                             d.fit.best.lambda,
                                             d.analysis.dim as f64 / 2.0
                                         ))

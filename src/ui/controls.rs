@@ -29,6 +29,9 @@ pub struct Readouts {
     pub compute_error: Option<String>,
 }
 
+/// The compare choice "the population K of the model on the left".
+pub const COMPARE_POPULATION: &str = "@population";
+
 pub struct Controls {
     pub preset: Option<String>,
     pub formula: String,
@@ -178,6 +181,8 @@ impl Controls {
             self.dim = 2;
             self.preset = None;
             self.model = Some(m);
+            // compare mode then shows L_n beside the population K it estimates
+            self.compare_preset = COMPARE_POPULATION.to_string();
             self.formula_error = None;
             self.fit_window = None;
             self.playing = false;
@@ -188,6 +193,9 @@ impl Controls {
     pub fn choose_preset(&mut self, id: &str) {
         if let Some(p) = presets::find(id) {
             self.model = None;
+            if self.compare_preset == COMPARE_POPULATION {
+                self.compare_preset = "paraboloid".into();
+            }
             self.preset = Some(p.id.to_string());
             self.formula = p.formula.to_string();
             self.bounds = p.bounds;
@@ -221,8 +229,20 @@ impl Controls {
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.compare_mode, "Compare with")
                 .on_hover_text("Two landscapes side by side, sharing n and ε, with both volume laws on one plot.");
-            let name = presets::find(&self.compare_preset).map(|p| p.name).unwrap_or("?");
+            let name = match self.compare_preset.as_str() {
+                COMPARE_POPULATION => "population K of this model",
+                id => presets::find(id).map(|p| p.name).unwrap_or("?"),
+            };
+            let model = self.model.is_some();
             egui::ComboBox::from_label("second landscape").selected_text(name).show_ui(ui, |ui| {
+                if model {
+                    ui.selectable_value(
+                        &mut self.compare_preset,
+                        COMPARE_POPULATION.to_string(),
+                        "population K of this model",
+                    )
+                    .on_hover_text("L_n on the left, the population K it estimates on the right");
+                }
                 for p in presets::all() {
                     ui.selectable_value(&mut self.compare_preset, p.id.to_string(), p.name);
                 }

@@ -208,7 +208,7 @@ pub fn compare_plot(ui: &mut egui::Ui, a: &ViewData, b: &ViewData) {
         .label_formatter(|hp: &HoverPosition<'_>| hover(hp, "V", true))
         .show(ui, |pui| {
             for (d, c) in [(a, cols[0]), (b, cols[1])] {
-                let name = &d.analysis.spec.formula;
+                let name = d.analysis.spec.label();
                 let pts: Vec<[f64; 2]> = d
                     .analysis
                     .estimate
