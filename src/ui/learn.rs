@@ -259,18 +259,7 @@ impl LearnPanel {
             }
             ui.checkbox(&mut self.show_path, "draw path");
         });
-        let Some((v, res)) = &self.sgd_result else { return };
-        if *v != self.ctx.version {
-            ui.label(RichText::new("(the landscape changed: run again)").weak());
-            return;
-        }
-        let r = match res {
-            Ok(r) => r.clone(),
-            Err(e) => {
-                ui.label(RichText::new(e).color(Color32::from_rgb(230, 60, 60)));
-                return;
-            }
-        };
+        let Some(r) = current(ui, &self.sgd_result, self.ctx.version, "run again") else { return };
         if let (Some(w), Some(l)) = (r.path.last(), r.loss.last()) {
             ui.label(format!(
                 "end {}   loss {}{}   ({:.0} ms{})",
@@ -420,18 +409,7 @@ impl LearnPanel {
             }
             ui.checkbox(&mut self.show_chains, "draw chains");
         });
-        let Some((v, res)) = &self.llc_result else { return };
-        if *v != self.ctx.version {
-            ui.label(RichText::new("(the landscape changed: estimate again)").weak());
-            return;
-        }
-        let r = match res {
-            Ok(r) => r.clone(),
-            Err(e) => {
-                ui.label(RichText::new(e).color(Color32::from_rgb(230, 60, 60)));
-                return;
-            }
-        };
+        let Some(r) = current(ui, &self.llc_result, self.ctx.version, "estimate again") else { return };
         egui::Grid::new("llc-results").num_columns(2).striped(true).show(ui, |ui| {
             let mut row = |k: &str, v: String, tip: &str| {
                 ui.label(k).on_hover_text(tip);
@@ -481,6 +459,27 @@ impl LearnPanel {
         });
         for w in &r.warnings {
             ui.label(RichText::new(w).color(Color32::from_rgb(220, 160, 40)).small());
+        }
+    }
+}
+
+/// A result of the current landscape, or None after saying why not (stale, or the core's error).
+fn current<T>(
+    ui: &mut egui::Ui,
+    slot: &Option<(u64, Result<Arc<T>, String>)>,
+    version: u64,
+    again: &str,
+) -> Option<Arc<T>> {
+    let (v, res) = slot.as_ref()?;
+    if *v != version {
+        ui.label(RichText::new(format!("(the landscape changed: {again})")).weak());
+        return None;
+    }
+    match res {
+        Ok(r) => Some(r.clone()),
+        Err(e) => {
+            ui.label(RichText::new(e).color(Color32::from_rgb(230, 60, 60)));
+            None
         }
     }
 }
