@@ -1136,6 +1136,28 @@ mod props {
             Just("--bogus"),
             Just("--seed"),
             Just("x"),
+            Just("llc"),
+            Just("sgd"),
+            Just("--model"),
+            Just("tanh"),
+            Just("product"),
+            Just("escape"),
+            Just("--truth"),
+            Just("0,0"),
+            Just("--sigma"),
+            Just("0"),
+            Just("--start"),
+            Just("0.5,0.5"),
+            Just("--lr"),
+            Just("1e9"),
+            Just("--steps"),
+            Just("10"),
+            Just("--draws"),
+            Just("100"),
+            Just("--chains"),
+            Just("--batch"),
+            Just("--llc-every"),
+            Just("--population"),
         ];
         let argv = prop::collection::vec(pool, 0..7);
         let mut runner = TestRunner::new(Config { cases: cases("LS_CLI_CASES", 40), ..Config::default() });
@@ -1143,7 +1165,7 @@ mod props {
             .run(&argv, |args| {
                 let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
                 // the window needs no display in tests: always ask for a subcommand
-                if !args.iter().any(|a| a == "estimate" || a == "phase" || a == "presets") {
+                if !args.iter().any(|a| ["estimate", "phase", "presets", "llc", "sgd"].contains(&a.as_str())) {
                     args.insert(0, "estimate".into());
                 }
                 let t0 = Instant::now();
