@@ -230,11 +230,12 @@ impl Controls {
             ui.checkbox(&mut self.compare_mode, "Compare with")
                 .on_hover_text("Two landscapes side by side, sharing n and ε, with both volume laws on one plot.");
             let name = match self.compare_preset.as_str() {
-                COMPARE_POPULATION => "population K of this model",
+                COMPARE_POPULATION => "population K",
                 id => presets::find(id).map(|p| p.name).unwrap_or("?"),
             };
             let model = self.model.is_some();
-            egui::ComboBox::from_label("second landscape").selected_text(name).show_ui(ui, |ui| {
+            // (a fixed width: a long name must not widen the side panel)
+            egui::ComboBox::from_label("second landscape").selected_text(name).width(130.0).show_ui(ui, |ui| {
                 if model {
                     ui.selectable_value(
                         &mut self.compare_preset,
