@@ -491,6 +491,11 @@ pub fn llc(
             "the chains disagree (standard error {se:.3}): they have not mixed over the posterior; raise the draws"
         ));
     }
+    if (m - localized).abs() > 4.0 * se + 0.05 {
+        warnings.push(format!(
+            "the chains ({m:.3}) and the exact value for the same target ({localized:.3}) disagree by more than their error: the localised target may hold another basin the chains cannot reach (SGLD is local), or the chains have not mixed"
+        ));
+    }
     if !m.is_finite() {
         warnings.push("the estimate is not a finite number: the chains diverged".into());
     }

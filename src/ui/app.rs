@@ -469,7 +469,10 @@ impl LambdaApp {
                     self.controls.readouts.compute_error = None;
                     self.grid = Some(grid);
                     let group = a.spec.preset.as_deref().and_then(crate::core::presets::find).map(|p| p.group);
-                    if group == Some(crate::core::presets::Group::PhaseTransitions) {
+                    // (only from the default tab: a tab the user or --tab chose stays)
+                    if group == Some(crate::core::presets::Group::PhaseTransitions)
+                        && self.right_tab == RightTab::Volume
+                    {
                         self.right_tab = RightTab::Phase;
                     }
                     self.worker.send(Job::Phase { version: a.version });

@@ -69,6 +69,7 @@ impl LandscapePanel {
         let ymax = pts.iter().map(|p| p[1]).fold(kmin, f64::max);
         let level = kmin + d.eps;
         let force = self.force_bounds.take();
+        let overlay = self.overlay.clone();
         let h = ui.available_height() - 4.0;
         let r = Plot::new(format!("landscape1d{}", self.salt))
             .height(h)
@@ -140,6 +141,9 @@ impl LandscapePanel {
                 }
                 pui.line(Line::new("K", PlotPoints::from(pts)).width(2.0));
                 pui.hline(HLine::new("K* + ε", level).color(RED).width(1.5));
+                if let Some(o) = &overlay {
+                    super::learn::draw_overlay(pui, o);
+                }
                 pui.plot_bounds()
             });
         let b = r.inner;

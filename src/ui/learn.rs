@@ -151,14 +151,20 @@ impl LearnPanel {
 
     /// The overlay for the current landscape.
     pub fn overlay(&self) -> Overlay {
-        let mut o = Overlay { start: Some(self.sgd.start), ..Default::default() };
+        let one_d = self.ctx.dim == 1;
+        // (1-D: the plot's y axis is K, so the path is drawn at its loss values; the chains are 2-D only)
+        let mut o = Overlay { start: (!one_d).then_some(self.sgd.start), ..Default::default() };
         if self.show_path
             && let Some((v, Ok(r))) = &self.sgd_result
             && *v == self.ctx.version
         {
-            o.path = r.path.clone();
+            o.path = if one_d { r.path.iter().zip(&r.loss).map(|(w, l)| [w[0], *l]).collect() } else { r.path.clone() };
+            if one_d {
+                o.start = o.path.first().copied();
+            }
         }
-        if self.show_chains
+        if !one_d
+            && self.show_chains
             && let Some((v, Ok(r))) = &self.llc_result
             && *v == self.ctx.version
         {
