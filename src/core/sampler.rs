@@ -1,21 +1,23 @@
-//! The local learning coefficient (LLC) from SGLD samples, and the exact values it estimates
+//! The local learning coefficient (LLC) from SGLD samples, the exact values it estimates, and SGD
 //! (SCIENCE.md §5; Lau et al. 2023):
 //!
-//!   λ̂(w*) = n·β·(E[K(w)] − K(w*)),  samples of exp(−n·β·K(w) − (γ/2)·|w − w*|²),  β = 1/log n,
-//!   SGLD step  Δw = −(η/2)·(n·β·∇K(w) + γ·(w − w*)) + N(0, η).
+//!   λ̂(w*) = n·β·(E[L(w)] − L(w*)),  samples of exp(−n·β·L(w) − (γ/2)·|w − w*|²),  β = 1/log n,
+//!   SGLD step  Δw = −½·M·(n·β·∇L(w) + γ·(w − w*)) + N(0, M),
 //!
-//! Here K is the landscape itself (a population loss: no minibatch noise). Every chain is seeded;
-//! the burn-in is excluded from the average (devinterp averages it in, which pulls λ̂ down); steps
-//! leaving the box are reflected back into it. Beside the estimate: the exact tempered value
-//! n·β·E_β[K − K*] without localisation (from the volume curve, `free_energy::lambda_eff` at nβ)
-//! and with the same localisation (direct quadrature), so that a user sees how much of an error is
-//! the sampler's, the localisation's and finite n's.
+//! with L the landscape's loss: a formula's K (exact gradient), or a model's L_n (its exact gradient
+//! by default, a minibatch on request, as devinterp does). Every chain is seeded; the burn-in is
+//! excluded from the average (devinterp averages it in, which pulls λ̂ down); steps leaving the box
+//! are reflected back into it. Beside the estimate: the exact tempered value n·β·E_β[L − L*]
+//! without localisation (from the volume curve, `free_energy::lambda_eff` at nβ) and with the same
+//! localisation (direct quadrature), so that a user sees how much of an error is the sampler's, the
+//! localisation's and finite n's.
 //!
 //! Defaults, chosen where SCIENCE.md §5 shows devinterp's fail: γ = 1 (γ = 100 confines the chain to
-//! 0.1, narrower than the posterior in quartic directions), a step scaled to the posterior
-//! (per axis, η_a = 0.02 / (n·β·κ_a + γ) with κ_a the curvature of K near w* along that axis, at most
-//! 1e-4 of the explored region², the box or ±1/√γ: the unadjusted step's bias ~ η·n·β·κ/2 = 1%), 4 chains × 50,000 draws after 2,000 burn-in steps (a step costs ~5
-//! evaluations of K; a quartic direction mixes in ~3,000 steps when η is set by a stiff one).
+//! 0.1, narrower than the posterior in quartic directions); a constant preconditioner
+//! M = 0.02·(n·β·H + γ)⁻¹ from the Hessian H at w* (the unadjusted step's bias ~ η·n·β·κ/2 = 1%),
+//! its eigenvalues capped at 1e-3 of the explored region² (the box, at most ±1/√γ), and each axis
+//! shrunk where the posterior stiffens away from w* (see `edge_curvature`, `pilot_points`);
+//! 4 chains × 50,000 draws after 2,000 burn-in steps (a step costs ~5 evaluations of L).
 
 use std::time::Instant;
 
@@ -74,9 +76,9 @@ pub struct LlcResult {
     pub n: f64,
     pub beta: f64,
     pub gamma: f64,
-    /// The largest per-axis step (see `steps`).
+    /// The largest per-axis step (see `steps`); a step given in the options is M = step·I.
     pub step: f64,
-    /// Step per axis (the diagonal preconditioner).
+    /// Step per axis: the diagonal of the preconditioner M.
     pub steps: Vec<f64>,
     pub chains: usize,
     pub draws: usize,
