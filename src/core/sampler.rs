@@ -102,6 +102,9 @@ pub struct LlcResult {
     pub elapsed_ms: f64,
 }
 
+/// The most per-sample gradient terms one SGLD estimate or SGD run may take (~2–5 s).
+pub const MAX_WORK: f64 = 2e8;
+
 /// Points kept per chain for drawing.
 pub const TRACE_POINTS: usize = 1500;
 
@@ -196,6 +199,14 @@ fn check(opts: &LlcOptions) -> Result<(), LandscapeError> {
     }
     if opts.batch == Some(0) {
         return Err(LandscapeError::BadN("the minibatch must hold at least 1 point".into()));
+    }
+    // a bound on the work of one estimate (a few seconds at most on the worker thread)
+    let per_step = opts.batch.unwrap_or(1).max(1) as f64;
+    let work = opts.chains as f64 * (opts.draws + opts.burn_in) as f64 * per_step;
+    if work > MAX_WORK {
+        return Err(LandscapeError::BadN(format!(
+            "chains × (draws + burn-in) × batch = {work:.1e} is more than {MAX_WORK:.0e} gradient terms: use fewer draws or a smaller batch"
+        )));
     }
     Ok(())
 }
@@ -600,6 +611,16 @@ pub fn sgd(land: &Landscape, opts: &SgdOptions) -> Result<SgdResult, LandscapeEr
     }
     if opts.batch == 0 {
         return Err(LandscapeError::BadN("the minibatch must hold at least 1 point".into()));
+    }
+    let per_step = land.data.as_ref().map(|dl| opts.batch.min(dl.len())).unwrap_or(1) as f64;
+    if opts.steps as f64 * per_step > MAX_WORK {
+        return Err(LandscapeError::BadN(format!(
+            "steps × batch = {:.1e} is more than {MAX_WORK:.0e} gradient terms: use fewer steps or a smaller batch",
+            opts.steps as f64 * per_step
+        )));
+    }
+    if opts.llc_every > 0 {
+        check(&opts.llc)?;
     }
     let mut w = opts.start;
     for (a, v) in w.iter().enumerate().take(d) {

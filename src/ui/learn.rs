@@ -247,7 +247,7 @@ impl LearnPanel {
             let l = ui.label("draws");
             ui.add_enabled(
                 self.llc_along,
-                egui::DragValue::new(&mut self.llc_along_draws).speed(100.0).range(100..=1_000_000),
+                egui::DragValue::new(&mut self.llc_along_draws).speed(100.0).range(100..=100_000),
             )
             .labelled_by(l.id)
             .on_hover_text("SGLD draws per chain for each estimate along the path");
@@ -388,13 +388,13 @@ impl LearnPanel {
         });
         ui.horizontal_wrapped(|ui| {
             let l = ui.label("chains");
-            ui.add(egui::DragValue::new(&mut self.llc.chains).speed(1.0).range(1..=64)).labelled_by(l.id);
+            ui.add(egui::DragValue::new(&mut self.llc.chains).speed(1.0).range(1..=16)).labelled_by(l.id);
             let l = ui.label("draws");
-            ui.add(egui::DragValue::new(&mut self.llc.draws).speed(100.0).range(100..=5_000_000)).labelled_by(l.id);
+            ui.add(egui::DragValue::new(&mut self.llc.draws).speed(100.0).range(100..=1_000_000)).labelled_by(l.id);
         });
         ui.horizontal_wrapped(|ui| {
             let l = ui.label("burn-in");
-            ui.add(egui::DragValue::new(&mut self.llc.burn_in).speed(100.0).range(0..=5_000_000))
+            ui.add(egui::DragValue::new(&mut self.llc.burn_in).speed(100.0).range(0..=1_000_000))
                 .labelled_by(l.id)
                 .on_hover_text("Steps discarded at the start of each chain (excluded from the average)");
             let l = ui
