@@ -1271,6 +1271,27 @@ mod llc {
     }
 
     #[test]
+    fn the_exact_tempered_values_match_the_gaussian_closed_form() {
+        // K = x² + y² on [−1, 1]²: the tempered target is Gaussian with precision 2nβ (+ γ with the
+        // localisation) per axis, truncated ~1e-470 away: nβ·E[K] = 2nβ/(2nβ + γ), and 1 without γ
+        for gamma in [1.0, 100.0] {
+            let l = land("x^2 + y^2");
+            let e = estimate(&l, &EstimateOptions::default()).unwrap();
+            let law = VolumeLaw::new(&e.curve, &e.fit.best);
+            let o = LlcOptions { gamma, draws: 1000, ..Default::default() };
+            let r = llc(&l, e.minimum.argmin[0], e.minimum.k_min, &law, &o).unwrap();
+            let nb = r.n * r.beta;
+            let want = 2.0 * nb / (2.0 * nb + gamma);
+            assert!(
+                (r.exact_tempered_localized - want).abs() < 1e-7,
+                "γ = {gamma}: {} vs {want}",
+                r.exact_tempered_localized
+            );
+            assert!((r.exact_tempered - 1.0).abs() < 1e-4, "{}", r.exact_tempered);
+        }
+    }
+
+    #[test]
     fn chains_are_reproducible_for_a_seed() {
         let a = run("x^2*y^2", 7);
         let b = run("x^2*y^2", 7);
