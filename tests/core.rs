@@ -1385,6 +1385,24 @@ mod models {
     }
 
     #[test]
+    fn the_tanh_table_is_exact_on_the_widest_box_and_a_wider_one_is_refused() {
+        let mut m = ModelSpec::preset("tanh").unwrap();
+        m.n = 1000;
+        m.truth = [0.9, 4.0];
+        let mut spec = LandscapeSpec::model(m);
+        spec.bounds = Some([[-2.0, 2.0], [-20.0, 20.0]]);
+        let l = Landscape::from_spec(&spec).unwrap();
+        let d = l.data.as_ref().unwrap();
+        for i in 0..41 {
+            let (a, b) = (-1.9 + 0.095 * i as f64, -19.93 + 0.9973 * i as f64);
+            let (t, s) = (d.empirical(a, b), d.empirical_direct(a, b));
+            assert!((t - s).abs() < 1e-12 * (1.0 + s.abs()), "at ({a}, {b}): {t} vs direct {s}");
+        }
+        spec.bounds = Some([[-2.0, 2.0], [-21.0, 20.0]]);
+        assert!(spec.validate().is_err() && Landscape::from_spec(&spec).is_err());
+    }
+
+    #[test]
     fn the_population_k_matches_quadrature_and_the_closed_form() {
         let l = model("tanh", 100, [0.8, 1.3], 1);
         let d = l.data.as_ref().unwrap();

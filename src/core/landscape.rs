@@ -156,6 +156,7 @@ impl LandscapeSpec {
                 m.validate().map_err(LandscapeError::Model)?;
                 let b = self.bounds.unwrap_or(m.info().bounds);
                 check_bounds(b, 2)?;
+                m.check_box(b).map_err(LandscapeError::Model)?;
                 check_prior(self.prior)?;
                 Ok((2, b))
             }

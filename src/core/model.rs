@@ -31,6 +31,8 @@ use serde::{Deserialize, Serialize};
 pub const PRODUCT_N_MAX: usize = 1_000_000;
 /// The largest dataset for the tanh models (building the L_n table costs n × 2,049 tanh).
 pub const TANH_N_MAX: usize = 100_000;
+/// The widest b-range of a tanh model's box.
+pub const TANH_B_MAX: f64 = 20.0;
 /// Table nodes across the b-range of the box.
 const TABLE_NODES: usize = 2049;
 
@@ -175,6 +177,20 @@ impl ModelSpec {
                 } else {
                     " (the data are kept in memory for minibatches)"
                 }
+            ));
+        }
+        Ok(())
+    }
+
+    /// The box must keep the L_n table exact: for the tanh models |b| ≤ `TANH_B_MAX` (2,049 nodes
+    /// then lie at most 0.02 apart, where the quintic Hermite error is below 1e-12).
+    pub fn check_box(&self, bounds: [[f64; 2]; 2]) -> Result<(), String> {
+        if matches!(self.kind, ModelKind::Tanh | ModelKind::Escape)
+            && (bounds[1][0] < -TANH_B_MAX || bounds[1][1] > TANH_B_MAX)
+        {
+            return Err(format!(
+                "for a tanh model the b-range (y axis) must lie within ±{TANH_B_MAX}, got [{}, {}]: beyond, tanh(b·x) is a step and its table would need more nodes",
+                bounds[1][0], bounds[1][1]
             ));
         }
         Ok(())
@@ -341,6 +357,7 @@ impl DataLoss {
     /// Draw the data and build both losses for the box `bounds` (b = axis 1).
     pub fn new(spec: &ModelSpec, bounds: [[f64; 2]; 2]) -> Result<DataLoss, String> {
         spec.validate()?;
+        spec.check_box(bounds)?;
         let (xs, ys) = spec.draw();
         let s2 = spec.sigma * spec.sigma;
         let (eval, pop) = match spec.kind {
