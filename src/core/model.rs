@@ -16,8 +16,8 @@
 //!   S₁(b) = mean y·tanh(bx), S₂(b) = mean tanh²(bx). S₁, S₂ and their first two b-derivatives are
 //!   summed exactly over the data at 2,049 nodes across the box and joined by quintic Hermite
 //!   interpolation (error ~h⁶·|S⁽⁶⁾|/46080 < 1e-14 here; the test compares with the direct sum).
-//!   Building the table costs n × 2,049 tanh evaluations on the worker thread: hence the cap
-//!   `TANH_N_MAX` on n for this model.
+//!   Building the table costs n × 2,049 tanh evaluations on the worker thread (split over the
+//!   cores): hence the cap `TANH_N_MAX` on n for this model.
 //!   The population K uses the same table built on a quadrature "dataset": the Gaussian density
 //!   on a fine uniform grid (the trapezoid rule converges geometrically for an integrand analytic
 //!   in a strip, here |Im x| < π/(2|b|)).
@@ -261,9 +261,8 @@ impl TanhTable {
     fn build(xs: &[f64], ts: &[f64], wts: Option<&[f64]>, range: [f64; 2]) -> TanhTable {
         let lo = range[0];
         let h = (range[1] - range[0]) / (TABLE_NODES - 1) as f64;
-        let mut nodes = Vec::with_capacity(TABLE_NODES);
         let total: f64 = wts.map(|w| w.iter().sum()).unwrap_or(xs.len() as f64);
-        for j in 0..TABLE_NODES {
+        let node = |j: usize| -> [f64; 6] {
             let b = lo + h * j as f64;
             let mut acc = [0.0f64; 6];
             for i in 0..xs.len() {
@@ -281,11 +280,23 @@ impl TanhTable {
                 acc[4] += wt * 2.0 * th * d1;
                 acc[5] += wt * 2.0 * (d1 * d1 + th * d2);
             }
-            for v in &mut acc {
-                *v /= total;
+            acc.map(|v| v / total)
+        };
+        // the nodes are independent: split them over the cores (scoped threads; the result does not
+        // depend on the split, each node is summed in the same order)
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+        let chunk = TABLE_NODES.div_ceil(threads);
+        let mut nodes = vec![[0.0f64; 6]; TABLE_NODES];
+        std::thread::scope(|sc| {
+            for (k, part) in nodes.chunks_mut(chunk).enumerate() {
+                let node = &node;
+                sc.spawn(move || {
+                    for (off, slot) in part.iter_mut().enumerate() {
+                        *slot = node(k * chunk + off);
+                    }
+                });
             }
-            nodes.push(acc);
-        }
+        });
         let s0 = (0..xs.len()).map(|i| wts.map(|w| w[i]).unwrap_or(1.0) * ts[i] * ts[i]).sum::<f64>() / total;
         TanhTable { lo, h, nodes, s0 }
     }
