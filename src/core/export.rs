@@ -23,7 +23,8 @@ pub struct Provenance {
 impl Provenance {
     pub fn of(land: &Landscape, n: Option<f64>, eps: Option<f64>, seed: u64) -> Provenance {
         Provenance {
-            formula: land.formula.source.clone(),
+            // a model has no formula: its description names the model, truth, σ, n and data seed
+            formula: if land.data.is_some() { land.describe() } else { land.formula.source.clone() },
             preset: land.preset.map(|p| p.id.to_string()),
             dim: land.dim,
             bounds: land.bounds,
