@@ -1461,6 +1461,14 @@ mod models {
     }
 
     #[test]
+    fn a_models_provenance_names_its_data() {
+        let l = model("escape", 500, [0.6, 0.6], 7);
+        let p = lambdascope::core::export::Provenance::of(&l, Some(500.0), None, 0).pairs();
+        let formula = &p.iter().find(|(k, _)| k == "formula").unwrap().1;
+        assert!(formula.contains("escape") && formula.contains("seed 7") && formula.contains("n = 500"), "{formula}");
+    }
+
+    #[test]
     fn datasets_are_seeded_and_nested() {
         let mut m = ModelSpec::preset("tanh").unwrap();
         m.n = 1000;
