@@ -119,3 +119,16 @@ pub fn hover_pos(hp: &HoverPosition<'_>) -> PlotPoint {
         HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position } => *position,
     }
 }
+
+/// A 2-D heatmap plot over (x, y) sized to the box with data aspect 1, its axes linked to the other
+/// heatmap of the same group and the cursor shared (the landscape and posterior panels).
+pub fn heatmap_plot<'a>(id: String, (w, h): (f32, f32), link_group: &str) -> egui_plot::Plot<'a> {
+    egui_plot::Plot::new(id)
+        .width(w)
+        .height(h)
+        .data_aspect(1.0)
+        .x_axis_label("x")
+        .y_axis_label("y")
+        .link_axis(egui::Id::unique(link_group), [true, true])
+        .link_cursor(egui::Id::unique("cursor"), [true, true])
+}

@@ -144,15 +144,8 @@ impl PosteriorPanel {
         let force = self.force_bounds.take();
         let grid = d.grid.clone();
         let post = p.clone();
-        let (w, h) = super::plot_util::aspect_size(ui, &d.analysis.bounds);
-        let r = Plot::new(format!("posterior2d{}", self.salt))
-            .width(w)
-            .height(h)
-            .data_aspect(1.0)
-            .x_axis_label("x")
-            .y_axis_label("y")
-            .link_axis(egui::Id::unique(self.link_group()), [true, true])
-            .link_cursor(egui::Id::unique("cursor"), [true, true])
+        let plot_size = super::plot_util::aspect_size(ui, &d.analysis.bounds);
+        let r = super::plot_util::heatmap_plot(format!("posterior2d{}", self.salt), plot_size, &self.link_group())
             .label_formatter(move |hp: &HoverPosition<'_>| {
                 let q = super::plot_util::hover_pos(hp);
                 let k = lookup(&grid, q.x, q.y);
