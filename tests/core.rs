@@ -10,6 +10,7 @@ use lambdascope::core::landscape::{Landscape, LandscapeSpec, Prior};
 use lambdascope::core::num::integrate_adaptive;
 use lambdascope::core::posterior::{GridSpec, posterior, sample_k};
 use lambdascope::core::presets;
+use lambdascope::core::theory::{Source, Status};
 use lambdascope::core::volume::VolumeOptions;
 
 fn land(f: &str) -> Landscape {
@@ -792,7 +793,7 @@ mod theory {
     fn exact(f: &str, dim: Option<usize>, lambda: f64, m: u32) {
         let r = report(f, dim);
         let t = r.theory.clone().unwrap_or_else(|| panic!("{f}: no verdict ({})", r.reason));
-        assert_eq!(t.status, "exact", "{f}: {}", r.reason);
+        assert_eq!(t.status, Status::Exact, "{f}: {}", r.reason);
         assert!((t.lambda - lambda).abs() < 1e-12, "{f}: λ = {} vs {lambda} ({})", t.lambda, r.reason);
         assert_eq!(t.m, m, "{f}: m ({})", r.reason);
     }
@@ -825,13 +826,13 @@ mod theory {
         for (f, bound) in [("(x - y)^2", 1.0), ("(x - y^2)^2", 0.75)] {
             let r = report(f, None);
             let t = r.theory.unwrap();
-            assert_eq!(t.status, "upper-bound", "{f}: {}", r.reason);
+            assert_eq!(t.status, Status::UpperBound, "{f}: {}", r.reason);
             assert!((t.lambda - bound).abs() < 1e-12, "{f}");
             assert!(r.reason.contains("upper bound"));
         }
         // (x² − y³)²: adapted, 5/12; (x² − y²)²: 1/2 with m = 2
         exact("(x^2 - y^3)^2", None, 5.0 / 12.0, 1);
-        assert_eq!(report("(x^2 - y^3)^2", None).theory.unwrap().source, "newton-adapted");
+        assert_eq!(report("(x^2 - y^3)^2", None).theory.unwrap().source, Source::NewtonAdapted);
         exact("(x^2 - y^2)^2", None, 0.5, 2);
         // three lines through the origin: lct 2/3, λ = 1/3
         exact("x^2*y^2*(x+y)^2", None, 1.0 / 3.0, 1);
@@ -848,7 +849,7 @@ mod theory {
         // not a polynomial: the Hessian speaks
         let r = report("x^2*tanh(y)^2 + sin(x)^2", None);
         assert!(r.polynomial.is_none());
-        assert_eq!(r.theory.unwrap().source, "hessian");
+        assert_eq!(r.theory.unwrap().source, Source::Hessian);
         // 1-D non-polynomial: first non-vanishing derivative
         exact("sin(x)^4", None, 0.25, 1);
     }
@@ -870,7 +871,7 @@ mod theory {
     fn estimate_reports_theory_for_typed_formulas() {
         let e = estimate(&land("x^2*y^4"), &EstimateOptions::default()).unwrap();
         let t = e.theory.unwrap();
-        assert_eq!((t.source.as_str(), t.status.as_str()), ("newton", "exact"));
+        assert_eq!((t.source, t.status), (Source::Newton, Status::Exact));
         // disagreement beyond the interval is a warning
         let e = estimate(&land("(x^3-y^2)^2+x^8"), &EstimateOptions::default()).unwrap();
         if (e.fit.best.lambda - 5.0 / 12.0).abs() > 0.01 {
@@ -1233,7 +1234,7 @@ mod regressions {
         .unwrap();
         assert!((e.fit.best.lambda - 0.25).abs() < 0.01, "{}", e.fit.best.lambda);
         let t = e.theory.unwrap();
-        assert!(t.status != "exact" || (t.lambda - 0.25).abs() < 1e-9, "{t:?}");
+        assert!(!t.is_exact() || (t.lambda - 0.25).abs() < 1e-9, "{t:?}");
     }
 
     #[test]

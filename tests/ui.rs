@@ -1,3 +1,4 @@
+#![cfg(feature = "gui")]
 //! The app driven as a user would (egui_kittest): find widgets by role and label, type, move
 //! sliders, choose presets, zoom; and snapshots of the panels for a 1-D and a 2-D preset.
 //! The worker thread is real: each test waits for it to finish.
@@ -9,7 +10,10 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use lambdascope::core::landscape::LandscapeSpec;
-use lambdascope::ui::{LambdaApp, StartOptions};
+use lambdascope::start::{Panel, StartOptions, Tab};
+use lambdascope::ui::LambdaApp;
+use lambdascope::ui::action::Action;
+use lambdascope::ui::settings::{ColourMap, Settings, ShotTarget};
 
 fn harness(start: StartOptions) -> Harness<'static, LambdaApp> {
     let ctx = egui::Context::default();
@@ -37,7 +41,7 @@ fn settle(h: &mut Harness<'static, LambdaApp>) {
 }
 
 fn lambda(h: &Harness<'static, LambdaApp>) -> f64 {
-    h.state().controls.readouts.lambda.expect("λ readout").0
+    h.state().readouts().expect("λ readout").lambda.lambda
 }
 
 fn replace_formula(h: &mut Harness<'static, LambdaApp>, text: &str) {
@@ -59,11 +63,11 @@ fn opens_on_the_cross_with_every_panel_filled() {
     let mut h = harness(StartOptions::default());
     settle(&mut h);
     let app = h.state();
-    let a = app.analysis.as_ref().expect("an analysis on the first screen");
+    let a = app.pipeline.analysis().expect("an analysis on the first screen");
     assert_eq!(a.spec.preset.as_deref(), Some("cross"));
     assert!((lambda(&h) - 0.5).abs() < 0.01);
-    assert!(app.grid.is_some());
-    assert!(app.controls.readouts.mass_inside.is_some());
+    assert!(app.pipeline.grid().is_some());
+    assert!(app.readouts().expect("readouts").mass_inside.is_some());
     h.get_by_label("Landscape and sublevel set");
     h.get_by_label("Posterior");
     assert!(h.get_all_by_label("Volume law").count() >= 2); // the tab and the panel's title
@@ -75,45 +79,45 @@ fn typing_a_formula_updates_the_readouts_and_a_typo_keeps_the_last_landscape() {
     settle(&mut h);
     replace_formula(&mut h, "x^2*y^4");
     settle(&mut h);
-    assert_eq!(h.state().controls.formula, "x^2*y^4");
+    assert_eq!(h.state().settings.formula, "x^2*y^4");
     assert!((lambda(&h) - 0.25).abs() < 0.01, "λ̂ = {}", lambda(&h));
-    assert!(h.state().controls.formula_error.is_none());
-    let version = h.state().analysis.as_ref().unwrap().version;
+    assert!(h.state().pipeline.status().error.is_none());
+    let version = h.state().pipeline.analysis().unwrap().version;
 
     replace_formula(&mut h, "x^^2");
     settle(&mut h);
-    let err = h.state().controls.formula_error.clone().expect("an error under the formula box");
+    let err = h.state().pipeline.status().error.expect("an error under the formula box");
     assert!(err.contains("position 3"), "{err}");
     h.get_by_label(&err); // shown on screen
     // the last valid landscape stays
-    assert_eq!(h.state().analysis.as_ref().unwrap().version, version);
+    assert_eq!(h.state().pipeline.analysis().unwrap().version, version);
     assert!((lambda(&h) - 0.25).abs() < 0.01);
-    assert_eq!(h.state().controls.formula, "x^^2", "what the user typed is kept");
+    assert_eq!(h.state().settings.formula, "x^^2", "what the user typed is kept");
 
     // a formula that parses but has no minimum on the box: message, nothing lost
     replace_formula(&mut h, "log(x)");
     settle(&mut h);
-    let err = h.state().controls.formula_error.clone().expect("error");
+    let err = h.state().pipeline.status().error.expect("error");
     assert!(err.contains("no minimum"), "{err}");
-    assert_eq!(h.state().analysis.as_ref().unwrap().version, version);
+    assert_eq!(h.state().pipeline.analysis().unwrap().version, version);
 }
 
 #[test]
 fn sliders_move_n_and_eps_and_the_readouts_follow() {
     let mut h = harness(StartOptions::default());
     settle(&mut h);
-    let before = h.state().controls.readouts.clone();
+    let before = h.state().readouts().cloned().expect("readouts");
     h.get_by_role_and_label(Role::Slider, "n (samples)").set_value_accesskit(1e6);
     h.step();
     h.step();
-    assert_eq!(h.state().controls.n, 1e6);
-    let after = h.state().controls.readouts.clone();
-    assert_ne!(before.mass_inside.map(|m| m.0), after.mass_inside.map(|m| m.0));
+    assert_eq!(h.state().settings.n, 1e6);
+    let after = h.state().readouts().cloned().expect("readouts");
+    assert_ne!(before.mass_inside.map(|m| m.value), after.mass_inside.map(|m| m.value));
     h.get_by_role_and_label(Role::Slider, "ε (threshold)").set_value_accesskit(1e-8);
     h.step();
     h.step();
-    assert!((h.state().controls.eps - 1e-8).abs() < 1e-20);
-    let v = h.state().controls.readouts.v_eps.expect("V(ε)").0;
+    assert!((h.state().settings.eps - 1e-8).abs() < 1e-20);
+    let v = h.state().readouts().expect("V(ε)").v_eps.value;
     // V(1e-8) of the cross, from the closed form √ε(1 + ½ ln(1/ε))
     let exact = 1e-4 * (1.0 + 0.5 * (1e8f64).ln());
     assert!((v - exact).abs() / exact < 1e-3, "{v} vs {exact}");
@@ -124,7 +128,7 @@ fn sliders_move_n_and_eps_and_the_readouts_follow() {
     h.step();
     h.get_by_role_and_label(Role::Slider, "n (samples)").set_value_accesskit(1.0);
     h.step();
-    assert!(h.state().controls.readouts.mass_inside.is_some());
+    assert!(h.state().readouts().expect("readouts").mass_inside.is_some());
 }
 
 #[test]
@@ -136,9 +140,9 @@ fn choosing_a_preset() {
     h.get_by_label("paraboloid x² + y²").click();
     h.step();
     settle(&mut h);
-    assert_eq!(h.state().analysis.as_ref().unwrap().spec.preset.as_deref(), Some("paraboloid"));
+    assert_eq!(h.state().pipeline.analysis().unwrap().spec.preset.as_deref(), Some("paraboloid"));
     assert!((lambda(&h) - 1.0).abs() < 0.01);
-    assert_eq!(h.state().controls.formula, "x^2 + y^2");
+    assert_eq!(h.state().settings.formula, "x^2 + y^2");
 }
 
 #[test]
@@ -146,10 +150,10 @@ fn zooming_resamples_the_visible_rectangle() {
     let mut h = harness(StartOptions::default());
     settle(&mut h);
     let r = [0.05, 0.15, -0.02, 0.02];
-    h.state_mut().landscape.force_bounds = Some(r);
-    h.state_mut().posterior.force_bounds = Some(r);
+    h.state_mut().panels.landscape.force_bounds = Some(r);
+    h.state_mut().panels.posterior.force_bounds = Some(r);
     settle(&mut h);
-    let g = h.state().grid.clone().expect("grid");
+    let g = h.state().pipeline.grid().cloned().expect("grid");
     // the plot keeps the data aspect 1, so it may show more than asked: the sampled rectangle
     // must be around the requested one, far smaller than the box
     assert!(g.spec.x[1] - g.spec.x[0] < 0.5, "{:?}", g.spec);
@@ -166,11 +170,11 @@ fn command_line_start_and_1d_landscape() {
         ..Default::default()
     });
     settle(&mut h);
-    assert_eq!(h.state().analysis.as_ref().unwrap().dim, 1);
+    assert_eq!(h.state().pipeline.analysis().unwrap().dim, 1);
     assert!((lambda(&h) - 0.25).abs() < 0.01);
-    assert_eq!(h.state().controls.n, 1e4);
+    assert_eq!(h.state().settings.n, 1e4);
     // the red segment: {x⁴ < 1e-6} = (−0.0316, 0.0316)
-    let v = h.state().controls.readouts.v_eps.unwrap().0;
+    let v = h.state().readouts().unwrap().v_eps.value;
     assert!((v - 1e-6f64.powf(0.25)).abs() < 1e-6, "{v}");
 }
 
@@ -204,7 +208,7 @@ fn light_theme_at_a_large_font_scale() {
         &ctx,
         StartOptions { spec: Some(LandscapeSpec::preset("x2y4")), n: Some(1e4), eps: Some(1e-4), ..Default::default() },
     );
-    app.controls.dark = Some(false);
+    app.settings.dark = Some(false);
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .with_pixels_per_point(1.5)
@@ -233,28 +237,28 @@ fn phase_transitions_play_and_three_posteriors() {
     });
     settle(&mut h);
     // the phase panel opens for a phase-transition preset, with the crossover near 10,500
-    let phase = h.state().phase.clone().expect("basins computed");
+    let phase = h.state().pipeline.phase().cloned().expect("basins computed");
     assert_eq!(phase.basins.basins.len(), 2);
     let nc = phase.crossovers[0].n_c;
     assert!((nc / 10_500.0 - 1.0).abs() < 0.01, "{nc}");
     assert!(h.get_all_by_label("Phase transitions").count() >= 2); // the tab and the panel's title
     // the hairline basin is drawn as an impulse carrying its mass
-    let d = h.state().posterior.data.clone().expect("view data");
+    let d = h.state().panels.posterior.data.clone().expect("view data");
     assert_eq!(d.impulses.len(), 1, "{:?}", d.impulses);
-    let (x, mass, i) = d.impulses[0];
+    let lambdascope::core::basins::Impulse { x, mass, basin: i } = d.impulses[0];
     assert_eq!((x, i), (1.0, 1));
     assert!((mass - 0.32).abs() < 0.01, "{mass}");
     // play advances n
-    let n0 = h.state().controls.n;
+    let n0 = h.state().settings.n;
     h.get_by_label("Play n").click();
     for _ in 0..10 {
         h.step();
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(h.state().controls.n > n0, "{} !> {n0}", h.state().controls.n);
+    assert!(h.state().settings.n > n0, "{} !> {n0}", h.state().settings.n);
     h.get_by_label("Pause").click();
     h.step();
-    assert!(!h.state().controls.playing);
+    assert!(!h.state().playing);
     // the 10,000 / 10,500 / 11,000 button shows three posteriors with the basin masses
     h.get_by_label("n = 10,000 / 10,500 / 11,000").click();
     h.run_steps(3);
@@ -292,7 +296,7 @@ fn theory_tab_shows_the_verdict() {
 fn hostile_formulas_in_the_formula_box() {
     let mut h = harness(StartOptions::default());
     settle(&mut h);
-    let mut good = h.state().analysis.as_ref().unwrap().version;
+    let mut good = h.state().pipeline.analysis().unwrap().version;
     let long = "x+".repeat(5_000) + "x";
     for f in [
         "",
@@ -313,18 +317,23 @@ fn hostile_formulas_in_the_formula_box() {
         replace_formula(&mut h, f);
         settle(&mut h);
         let s = h.state();
-        let a = s.analysis.as_ref().expect("a landscape stays on screen");
-        match &s.controls.formula_error {
+        let a = s.pipeline.analysis().expect("a landscape stays on screen");
+        match &s.pipeline.status().error {
             Some(e) => {
                 assert!(!e.is_empty());
                 assert_eq!(a.version, good, "{f:?}: an error must keep the last good landscape");
             }
             None => {
-                assert!(s.controls.readouts.lambda.is_some(), "{f:?}: a result must show its readouts");
+                // a result: the landscape on screen is the one typed, and the readouts drawn are its own
+                assert_eq!(a.spec.formula, f, "{f:?}: the analysis on screen is of another formula");
+                let d = s.panels.landscape.data.as_ref().expect("view data");
+                assert_eq!(d.analysis.version, a.version, "{f:?}: the readouts are of an older analysis");
+                let r = s.readouts().expect("readouts");
+                assert_eq!(r.lambda.lambda, a.estimate.fit.best.lambda, "{f:?}: λ̂ of another analysis");
                 good = a.version; // a valid landscape becomes the last good one
             }
         }
-        assert_eq!(s.controls.formula, f, "what the user typed is kept");
+        assert_eq!(s.settings.formula, f, "what the user typed is kept");
     }
     // and the app still works afterwards
     replace_formula(&mut h, "x^2 + y^2");
@@ -336,56 +345,56 @@ fn hostile_formulas_in_the_formula_box() {
 fn keyboard_shortcuts() {
     let mut h = harness(StartOptions::default());
     settle(&mut h);
-    let n0 = h.state().controls.n;
-    let e0 = h.state().controls.eps;
+    let n0 = h.state().settings.n;
+    let e0 = h.state().settings.eps;
     h.key_press(egui::Key::ArrowRight);
     h.step();
-    assert!((h.state().controls.n / n0 - 1.1).abs() < 1e-12);
+    assert!((h.state().settings.n / n0 - 1.1).abs() < 1e-12);
     h.key_press(egui::Key::ArrowLeft);
     h.step();
-    assert!((h.state().controls.n / n0 - 1.0).abs() < 1e-12);
+    assert!((h.state().settings.n / n0 - 1.0).abs() < 1e-12);
     h.key_press(egui::Key::OpenBracket);
     h.step();
-    assert!((h.state().controls.eps / e0 - 10f64.powf(-0.25)).abs() < 1e-12);
+    assert!((h.state().settings.eps / e0 - 10f64.powf(-0.25)).abs() < 1e-12);
     h.key_press(egui::Key::CloseBracket);
     h.step();
-    assert!((h.state().controls.eps / e0 - 1.0).abs() < 1e-12);
+    assert!((h.state().settings.eps / e0 - 1.0).abs() < 1e-12);
     h.key_press(egui::Key::Space);
     h.step();
-    assert!(h.state().controls.playing);
+    assert!(h.state().playing);
     h.key_press(egui::Key::Space);
     h.step();
-    assert!(!h.state().controls.playing);
+    assert!(!h.state().playing);
     h.key_press(egui::Key::F);
     h.run_steps(2);
-    assert!(h.state().controls.presentation);
+    assert!(h.state().settings.presentation);
     h.get_by_label_contains("fitted λ = 0.500 (m = 2)"); // big readouts
     h.key_press(egui::Key::Num2);
     h.run_steps(2);
-    assert_eq!(h.state().controls.big_panel, 1);
+    assert_eq!(h.state().settings.big_panel, Panel::Posterior);
     h.key_press(egui::Key::Num5);
     h.run_steps(2);
-    assert_eq!(h.state().controls.big_panel, 4);
+    assert_eq!(h.state().settings.big_panel, Panel::Theory);
     h.get_by_label_contains("exact: λ = 0.5000, m = 2"); // the theory panel, large
     h.key_press(egui::Key::F);
     h.run_steps(2);
-    assert!(!h.state().controls.presentation);
+    assert!(!h.state().settings.presentation);
     h.event(egui::Event::Text("?".into()));
     h.run_steps(2);
-    assert!(h.state().controls.show_help);
+    assert!(h.state().show_help);
     h.get_by_label("Keyboard shortcuts");
     h.key_press(egui::Key::Escape);
     h.run_steps(2);
-    assert!(!h.state().controls.show_help);
+    assert!(!h.state().show_help);
     // inactive while a text field has focus: arrows move the cursor, not n
-    let n1 = h.state().controls.n;
+    let n1 = h.state().settings.n;
     h.get_by_role_and_label(Role::TextInput, "Formula K =").focus();
     h.step();
     h.key_press(egui::Key::ArrowRight);
     h.key_press(egui::Key::F);
     h.run_steps(2);
-    assert_eq!(h.state().controls.n, n1);
-    assert!(!h.state().controls.presentation);
+    assert_eq!(h.state().settings.n, n1);
+    assert!(!h.state().settings.presentation);
 }
 
 #[test]
@@ -399,9 +408,9 @@ fn sessions_round_trip_and_corrupt_files() {
         ..Default::default()
     });
     settle(&mut h);
-    h.state_mut().controls.log_posterior = true;
-    h.state_mut().controls.colormap = "cividis".into();
-    h.state_mut().controls.font_scale = 1.5;
+    h.state_mut().settings.log_posterior = true;
+    h.state_mut().settings.colormap = ColourMap::Cividis;
+    h.state_mut().settings.font_scale = 1.5;
     let path = dir.join("s.json");
     h.state_mut().save_session_to(&path).unwrap();
     let saved = h.state().session();
@@ -411,7 +420,7 @@ fn sessions_round_trip_and_corrupt_files() {
     h2.state_mut().load_session_from(&path).unwrap();
     settle(&mut h2);
     assert_eq!(h2.state().session(), saved);
-    assert_eq!(h2.state().analysis.as_ref().unwrap().spec.preset.as_deref(), Some("x2y4"));
+    assert_eq!(h2.state().pipeline.analysis().unwrap().spec.preset.as_deref(), Some("x2y4"));
     // corrupt, truncated, random and wrong-version files: a message, a valid state, the file untouched
     let good = std::fs::read_to_string(&path).unwrap();
     let cases = [
@@ -433,8 +442,8 @@ fn sessions_round_trip_and_corrupt_files() {
         assert_eq!(&std::fs::read_to_string(&p).unwrap(), text, "case {i}: the file was touched");
     }
     // through the UI: the Load button shows the message
-    h2.state_mut().controls.session_path = dir.join("bad1.json").display().to_string();
-    h2.state_mut().controls.request_load_session = true;
+    h2.state_mut().settings.session_path = dir.join("bad1.json").display().to_string();
+    h2.state_mut().queue(Action::LoadSession);
     h2.run_steps(2);
     let notice = h2.state().notice.clone().expect("a message").0;
     assert!(notice.contains("not valid JSON") && notice.contains("left as it is"), "{notice}");
@@ -451,16 +460,16 @@ fn png_export_through_the_screenshot_path() {
         ..Default::default()
     });
     settle(&mut h);
-    h.state_mut().controls.export_dir = dir.display().to_string();
-    for target in [0usize, 1] {
-        h.state_mut().controls.png_target = target;
+    h.state_mut().settings.export_dir = dir.display().to_string();
+    for target in [ShotTarget::Window, ShotTarget::Landscape] {
+        h.state_mut().settings.png_target = target;
         h.key_press(egui::Key::S);
         for _ in 0..6 {
             h.step();
         }
-        let path = dir.join(format!("{}.png", h.state().default_stem()));
+        let path = dir.join(format!("{}.png", lambdascope::ui::export::default_stem(&h.state().settings)));
         let img = image::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgba8();
-        if target == 0 {
+        if target == ShotTarget::Window {
             assert_eq!((img.width(), img.height()), (1400, 900));
         } else {
             assert!(img.width() > 300 && img.width() < 1000, "landscape panel: {}", img.width());
@@ -488,40 +497,40 @@ fn guided_tour_steps_set_what_they_promise() {
     let mut h = harness(StartOptions::default());
     settle(&mut h);
     // (the button sits at the bottom of the scrolled side panel)
-    h.state_mut().controls.open_tour = true;
+    h.state_mut().queue(Action::Tour(Some(0)));
     h.run_steps(2);
-    for (i, st) in lambdascope::ui::tour::STEPS.iter().enumerate() {
+    for (i, st) in lambdascope::ui::panels::tour::STEPS.iter().enumerate() {
         settle(&mut h);
         let s = h.state();
         assert_eq!(s.tour, Some(i));
-        assert_eq!(s.controls.n, st.n);
-        assert_eq!(s.controls.eps, st.eps);
-        let spec = &s.analysis.as_ref().unwrap().spec;
+        assert_eq!(s.settings.n, st.n);
+        assert_eq!(s.settings.eps, st.eps);
+        let spec = &s.pipeline.analysis().unwrap().spec;
         if st.model {
-            assert_eq!(s.controls.model.as_ref().map(|m| m.info().id), Some(st.preset), "step {i}");
+            assert_eq!(s.settings.model.as_ref().map(|m| m.info().id), Some(st.preset), "step {i}");
             assert_eq!(spec.model.as_ref().map(|m| m.info().id), Some(st.preset), "step {i}: computed");
         } else {
-            assert_eq!(s.controls.preset.as_deref(), Some(st.preset), "step {i}");
+            assert_eq!(s.settings.preset.as_deref(), Some(st.preset), "step {i}");
             assert_eq!(spec.preset.as_deref(), Some(st.preset), "step {i}: computed");
         }
-        if st.tab == 3 {
+        if st.tab == Tab::Learn {
             // SGD ran by itself on this step's landscape
-            let (v, r) = s.learn.sgd_result.as_ref().expect("SGD ran");
-            assert_eq!(*v, s.analysis.as_ref().unwrap().version, "step {i}");
+            let (v, r) = s.pipeline.learning().sgd.as_ref().expect("SGD ran");
+            assert_eq!(*v, s.pipeline.analysis().unwrap().version, "step {i}");
             let r = r.as_ref().unwrap();
             if let Some(p) = st.sgd {
                 assert_eq!(r.path[0], p.start);
             }
         }
         h.get_by_label(st.title);
-        if i + 1 < lambdascope::ui::tour::STEPS.len() {
+        if i + 1 < lambdascope::ui::panels::tour::STEPS.len() {
             h.get_by_label("Next").click();
             h.run_steps(2);
         }
     }
     h.get_by_label("Back").click();
     h.run_steps(2);
-    assert_eq!(h.state().tour, Some(lambdascope::ui::tour::STEPS.len() - 2));
+    assert_eq!(h.state().tour, Some(lambdascope::ui::panels::tour::STEPS.len() - 2));
 }
 
 #[test]
@@ -536,13 +545,13 @@ fn n_sweep_frames() {
         ..Default::default()
     });
     settle(&mut h);
-    h.state_mut().controls.export_dir = dir.display().to_string();
-    h.state_mut().controls.png_target = 1;
-    h.state_mut().sweep_frames = 3;
-    h.state_mut().controls.request_sweep = true;
+    h.state_mut().settings.export_dir = dir.display().to_string();
+    h.state_mut().settings.png_target = ShotTarget::Landscape;
+    h.state_mut().exports.sweep_frames = 3;
+    h.state_mut().queue(Action::SaveSweep);
     for _ in 0..40 {
         h.step();
-        if h.state().sweep.is_none() && h.state().notice.is_some() {
+        if h.state().exports.sweep.is_none() && h.state().notice.is_some() {
             break;
         }
     }
@@ -554,7 +563,7 @@ fn n_sweep_frames() {
     frames.sort();
     assert_eq!(frames, ["frame_0000.png", "frame_0001.png", "frame_0002.png"]);
     // n ran from n/100 to 100·n: the last frame at 30,000
-    assert!((h.state().controls.n - 30_000.0).abs() < 1e-6);
+    assert!((h.state().settings.n - 30_000.0).abs() < 1e-6);
 }
 
 #[test]
@@ -566,17 +575,17 @@ fn compare_mode_two_landscapes_sharing_n_and_eps() {
         ..Default::default()
     });
     settle(&mut h);
-    h.state_mut().controls.compare_preset = "paraboloid".into();
-    h.state_mut().controls.compare_mode = true;
+    h.state_mut().settings.compare_preset = "paraboloid".into();
+    h.state_mut().settings.compare_mode = true;
     h.run_steps(2);
     settle(&mut h);
     let s = h.state();
-    let b = s.analysis_b.as_ref().expect("the second landscape is computed");
+    let b = s.second.as_ref().and_then(|p| p.analysis()).expect("the second landscape is computed");
     assert_eq!(b.spec.preset.as_deref(), Some("paraboloid"));
     assert!((b.estimate.fit.best.lambda - 1.0).abs() < 0.01);
-    assert!((s.analysis.as_ref().unwrap().estimate.fit.best.lambda - 0.5).abs() < 0.01);
+    assert!((s.pipeline.analysis().unwrap().estimate.fit.best.lambda - 0.5).abs() < 0.01);
     // both sides share n and ε
-    let (da, db) = (s.landscape.data.clone().unwrap(), s.landscape_b.data.clone().unwrap());
+    let (da, db) = (s.panels.landscape.data.clone().unwrap(), s.panels.landscape_b.data.clone().unwrap());
     assert_eq!((da.n, da.eps), (db.n, db.eps));
     h.get_by_label_contains("x^2 + y^2: fitted λ = 1.0000");
     h.get_by_label_contains("x^2*y^2: fitted λ = 0.5000");
@@ -593,7 +602,7 @@ fn learning_tab_sgd_and_llc_on_a_model() {
     let spec = LandscapeSpec::model(ModelSpec::preset("escape").unwrap());
     let mut h = harness(StartOptions { spec: Some(spec), ..Default::default() });
     settle(&mut h);
-    let a = h.state().analysis.clone().expect("analysis of the model");
+    let a = h.state().pipeline.analysis().cloned().expect("analysis of the model");
     assert_eq!(a.spec.model.as_ref().map(|m| m.n), Some(2000));
     // L_n replaces K: its minimum is near the truth ±(0.6, 0.6)
     let w = a.estimate.minimum.argmin[0];
@@ -605,19 +614,19 @@ fn learning_tab_sgd_and_llc_on_a_model() {
     h.run_steps(2);
     settle(&mut h);
     let app = h.state();
-    let (v, r) = app.learn.sgd_result.as_ref().expect("an SGD result");
+    let (v, r) = app.pipeline.learning().sgd.as_ref().expect("an SGD result");
     assert_eq!(*v, a.version);
     let r = r.as_ref().expect("SGD ran");
     assert_eq!(r.path[0], [0.003, 0.001], "the preset's start");
     // the loss dropped: from the plateau near the origin into the regular basin
     assert!(r.loss.last().unwrap() < &(r.loss[0] - 0.02), "{} → {}", r.loss[0], r.loss.last().unwrap());
     assert!(!r.llc.is_empty());
-    let (_, l) = app.learn.llc_result.as_ref().expect("an LLC result");
+    let (_, l) = app.pipeline.learning().llc.as_ref().expect("an LLC result");
     let l = l.as_ref().expect("LLC ran");
     assert!(l.llc_mean.is_finite() && l.exact_tempered.is_finite() && l.traces.len() == 4);
     h.snapshot("learning_escape");
     // a click on the landscape sets the start point
-    let before = h.state().learn.sgd.start;
+    let before = h.state().settings.learn.sgd.start;
     let rect = h.state().landscape_rect().expect("landscape drawn");
     h.hover_at(rect.center());
     h.step();
@@ -635,29 +644,28 @@ fn learning_tab_sgd_and_llc_on_a_model() {
         modifiers: Default::default(),
     });
     h.run_steps(3);
-    assert_ne!(h.state().learn.sgd.start, before, "a click moves the start");
+    assert_ne!(h.state().settings.learn.sgd.start, before, "a click moves the start");
 }
 
 /// A session with a model round-trips; a damaged model in a session file is a message, not a crash.
 #[test]
 fn sessions_keep_the_model_and_reject_a_damaged_one() {
-    use lambdascope::ui::session::Session;
-    let mut c = lambdascope::ui::controls::Controls::default();
-    c.choose_model("product");
-    let s = Session::from_controls(&c, "learn");
-    let back = Session::parse(&s.to_json()).expect("round trip");
+    let mut s = Settings::default();
+    s.choose_model("product");
+    s.right_tab = Tab::Learn;
+    let back = Settings::parse(&s.to_json()).expect("round trip");
+    assert_eq!(back, s);
     assert_eq!(back.model.as_ref().map(|m| m.info().id), Some("product"));
     let mut v: serde_json::Value = serde_json::from_str(&s.to_json()).unwrap();
     v["model"]["sigma"] = serde_json::json!(-1.0);
-    let e = Session::parse(&v.to_string()).unwrap_err();
+    let e = Settings::parse(&v.to_string()).unwrap_err();
     assert!(e.contains("model"), "{e}");
     v["model"]["kind"] = serde_json::json!("nonsense");
-    assert!(Session::parse(&v.to_string()).is_err());
+    assert!(Settings::parse(&v.to_string()).is_err());
     // older files without a model still load
-    let mut old: serde_json::Value =
-        serde_json::from_str(&Session::from_controls(&Default::default(), "volume").to_json()).unwrap();
+    let mut old: serde_json::Value = serde_json::from_str(&Settings::default().to_json()).unwrap();
     old.as_object_mut().unwrap().remove("model");
-    assert!(Session::parse(&old.to_string()).unwrap().model.is_none());
+    assert!(Settings::parse(&old.to_string()).unwrap().model.is_none());
 }
 
 /// Compare mode on a model: L_n on the left, the population K on the right, sharing n and ε.
@@ -667,19 +675,19 @@ fn compare_mode_shows_l_n_beside_the_population_k() {
     let spec = LandscapeSpec::model(ModelSpec::preset("product").unwrap());
     let mut h = harness(StartOptions { spec: Some(spec), ..Default::default() });
     settle(&mut h);
-    h.state_mut().controls.compare_mode = true;
+    h.state_mut().settings.compare_mode = true;
     h.run_steps(2);
     settle(&mut h);
     let app = h.state();
-    let a = app.analysis.as_ref().unwrap().spec.model.clone().unwrap();
-    let b = app.analysis_b.as_ref().expect("the second landscape").spec.model.clone().expect("a model");
+    let a = app.pipeline.analysis().unwrap().spec.model.clone().unwrap();
+    let second = app.second.as_ref().and_then(|p| p.analysis()).expect("the second landscape");
+    let b = second.spec.model.clone().expect("a model");
     assert!(!a.population && b.population);
     assert_eq!((a.n, a.seed, a.truth), (b.n, b.seed, b.truth));
     // K is minimal (0) at the truth's curve ab = a₀b₀ = 0, L_n is not
-    assert!(app.analysis_b.as_ref().unwrap().estimate.minimum.k_min.abs() < 1e-12);
-    assert!(app.analysis.as_ref().unwrap().estimate.minimum.k_min.abs() > 1e-6);
+    assert!(second.estimate.minimum.k_min.abs() < 1e-12);
+    assert!(app.pipeline.analysis().unwrap().estimate.minimum.k_min.abs() > 1e-6);
     // for a person to look at (not compared)
-    if let Ok(img) = h.render() {
-        let _ = img.save(std::env::temp_dir().join("lambdascope-compare-model.png"));
-    }
+    let img = h.render().expect("render");
+    img.save(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compare-model.png")).expect("save");
 }

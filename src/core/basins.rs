@@ -56,6 +56,14 @@ pub struct Crossover {
     pub n_c_predicted: Option<f64>,
 }
 
+/// A 1-D basin narrower than a pixel at some n, with its posterior mass.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Impulse {
+    pub x: f64,
+    pub mass: f64,
+    pub basin: usize,
+}
+
 /// The leading-order formula used for `n_c_predicted`, for display.
 pub const PREDICTION_FORMULA: &str =
     "F_i(n) ≈ n·K*_i + λ_i·log n − (m_i − 1)·log log n − log(c_i·Γ(λ_i + 1)),  V_i(ε) ≈ c_i·ε^λ_i·(−log ε)^(m_i − 1)";
@@ -431,6 +439,25 @@ impl Basins {
         let w: Vec<f64> = f.iter().map(|v| (m - v).exp()).collect();
         let s: f64 = w.iter().sum();
         Ok(w.iter().map(|v| v / s).collect())
+    }
+
+    /// 1-D: the basins whose posterior at n is narrower than `min_width` and whose minimiser lies in
+    /// `view`, with their masses (drawn as impulses: a curve on a grid would lose them). The width
+    /// of a basin's posterior at n is about the length of its sublevel set at ε = 1/n: its prior
+    /// volume V_i(1/n) times `box_width`.
+    pub fn impulses(&self, n: f64, masses: &[f64], box_width: f64, min_width: f64, view: [f64; 2]) -> Vec<Impulse> {
+        if self.dim != 1 {
+            return vec![];
+        }
+        let mut out = vec![];
+        for (i, b) in self.basins.iter().enumerate() {
+            let width = b.law.ln_v((1.0 / n).ln()).exp() * box_width;
+            let inside = b.argmin[0] >= view[0] && b.argmin[0] <= view[1];
+            if width < min_width && inside {
+                out.push(Impulse { x: b.argmin[0], mass: masses.get(i).copied().unwrap_or(0.0), basin: i });
+            }
+        }
+        out
     }
 
     /// The leading-order free energy of basin i (see `PREDICTION_FORMULA`).

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::fit::{FitError, FitReport, fit_report};
 use super::landscape::{Landscape, LandscapeError, Minimum, min_tol};
+use super::theory::{Source, Status, Theory};
 use super::volume::{VolumeCurve, VolumeOptions, volume_curve};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -13,17 +14,6 @@ pub struct EstimateOptions {
     pub fit_window: Option<[f64; 2]>,
     pub seed: u64,
     pub volume: VolumeOptions,
-}
-
-/// What theory says about λ and m.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Theory {
-    pub lambda: f64,
-    pub m: u32,
-    /// "preset" | "newton" | "newton-adapted" | "hessian"
-    pub source: String,
-    /// "exact" | "upper-bound" | "unknown"
-    pub status: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -39,21 +29,14 @@ pub struct Estimate {
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EstimateError {
     /// Bad input: exit code 2.
+    #[error(transparent)]
     Input(LandscapeError),
     /// The computation itself failed: exit code 1.
+    #[error("{0}")]
     Compute(String),
-}
-
-impl std::fmt::Display for EstimateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            EstimateError::Input(e) => write!(f, "{e}"),
-            EstimateError::Compute(m) => write!(f, "{m}"),
-        }
-    }
 }
 
 impl From<LandscapeError> for EstimateError {
@@ -77,7 +60,7 @@ impl From<FitError> for EstimateError {
 /// Theory known without analysis: the preset's exact values.
 pub fn preset_theory(land: &Landscape) -> Option<Theory> {
     let p = land.preset?;
-    Some(Theory { lambda: p.lambda?, m: p.m.unwrap_or(1), source: "preset".into(), status: "exact".into() })
+    Some(Theory { lambda: p.lambda?, m: p.m.unwrap_or(1), source: Source::Preset, status: Status::Exact })
 }
 
 /// Minimum and volume curve, with a safety net: if any line of the volume computation finds K
@@ -113,12 +96,12 @@ pub fn estimate(land: &Landscape, opts: &EstimateOptions) -> Result<Estimate, Es
     // and the polygon's value there is then only an upper bound (λ = min over the minimum set). If
     // the measurement (with m from the data) lies clearly below it, say so and do not use its m.
     if report.not_isolated
-        && let Some(t) = report.theory.as_mut().filter(|t| t.status == "exact" && t.source.starts_with("newton"))
+        && let Some(t) = report.theory.as_mut().filter(|t| t.is_exact() && matches!(t.source, Source::Newton | Source::NewtonAdapted))
     {
         let plain = fit_report(&curve, opts.fit_window, None)?;
         let gap = (plain.lambda_ci[1] - plain.lambda_ci[0]).max(0.02);
         if plain.best.lambda < t.lambda - gap {
-            t.status = "upper-bound".into();
+            t.status = Status::UpperBound;
             report.reason = format!(
                 "{}; but the minimum is not isolated and the measured λ = {:.4} lies below it: a more singular point of the minimum set was not located, so 1/t₀ = {:.4} is only an upper bound",
                 report.reason, plain.best.lambda, t.lambda
@@ -127,12 +110,12 @@ pub fn estimate(land: &Landscape, opts: &EstimateOptions) -> Result<Estimate, Es
     }
     let theory = preset_theory(land).or_else(|| report.theory.clone());
     // m from theory where it is exact (the preset's, or the Newton polygon's)
-    let m_theory = theory.as_ref().filter(|t| t.status == "exact").map(|t| t.m);
+    let m_theory = theory.as_ref().filter(|t| t.is_exact()).map(|t| t.m);
     let fit = fit_report(&curve, opts.fit_window, m_theory)?;
     let mut warnings = minimum.warnings.clone();
     warnings.extend(curve.warnings.iter().cloned());
     if let Some(t) = &theory
-        && t.status == "exact"
+        && t.is_exact()
     {
         let (lo, hi) = (fit.lambda_ci[0], fit.lambda_ci[1]);
         let slack = 0.01;

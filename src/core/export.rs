@@ -2,7 +2,8 @@
 //! masses, each with provenance in its header comment lines (formula, domain, prior, n, ε, seed,
 //! version) — the same text goes into the text chunks of exported PNGs.
 
-use super::basins::find_basins;
+use super::analysis::log10_n_grid;
+use super::basins::{Basins, find_basins};
 use super::estimate::Estimate;
 use super::free_energy::VolumeLaw;
 use super::landscape::{Landscape, LandscapeError};
@@ -62,31 +63,27 @@ impl Provenance {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum What {
-    Volume,
-    Slope,
-    Fit,
-    Posterior,
-    Phase,
-}
-
-impl What {
-    pub fn parse(s: &str) -> Option<What> {
-        Some(match s.trim().to_ascii_lowercase().as_str() {
-            "volume" => What::Volume,
-            "slope" => What::Slope,
-            "fit" => What::Fit,
-            "posterior" => What::Posterior,
-            "phase" => What::Phase,
-            _ => return None,
-        })
+crate::choice! {
+    /// What a CSV export holds.
+    pub enum What("CSV kind") {
+        Volume = "volume",
+        Slope = "slope",
+        Fit = "fit",
+        Posterior = "posterior",
+        Phase = "phase",
     }
-    pub const NAMES: &'static str = "volume, slope, fit, posterior, phase";
 }
 
-/// The CSV text of one export.
-pub fn csv(land: &Landscape, est: &Estimate, what: What, n: f64, prov: &Provenance) -> Result<String, LandscapeError> {
+/// The CSV text of one export. `basins`: the landscape's basins if already found (the phase CSV
+/// finds them otherwise).
+pub fn csv(
+    land: &Landscape,
+    est: &Estimate,
+    what: What,
+    n: f64,
+    prov: &Provenance,
+    basins: Option<&Basins>,
+) -> Result<String, LandscapeError> {
     let mut s = prov.csv_header();
     let curve = &est.curve;
     let fit = &est.fit;
@@ -155,7 +152,14 @@ pub fn csv(land: &Landscape, est: &Estimate, what: What, n: f64, prov: &Provenan
             }
         }
         What::Phase => {
-            let b = find_basins(land, &est.minimum, &Default::default())?;
+            let found;
+            let b = match basins {
+                Some(b) => b,
+                None => {
+                    found = find_basins(land, &est.minimum, &Default::default())?;
+                    &found
+                }
+            };
             for (i, x) in b.basins.iter().enumerate() {
                 s.push_str(&format!(
                     "# basin {i}: argmin {:?}, K* = {}, lambda = {}, m = {}\n",
@@ -173,8 +177,8 @@ pub fn csv(land: &Landscape, est: &Estimate, what: What, n: f64, prov: &Provenan
             }
             let cols: Vec<String> = (0..b.basins.len()).map(|i| format!("P_{i}")).collect();
             s.push_str(&format!("n,{}\n", cols.join(",")));
-            for k in 0..=240 {
-                let n = 10f64.powf(12.0 * k as f64 / 240.0);
+            for t in log10_n_grid() {
+                let n = 10f64.powf(t);
                 let m = b.masses(n)?;
                 let ms: Vec<String> = m.iter().map(|v| format!("{v:e}")).collect();
                 s.push_str(&format!("{n:e},{}\n", ms.join(",")));

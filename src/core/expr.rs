@@ -7,7 +7,6 @@
 //! exmex as an independent second reading of the same formula (its fully parenthesised canonical
 //! form must evaluate to the same numbers; tests check this).
 
-use std::fmt;
 
 /// Longest formula we accept. A formula is typed by a person; 20,000 characters is far beyond any
 /// real loss and keeps every evaluation cheap (the volume curve evaluates K about 10⁶ times).
@@ -17,71 +16,41 @@ pub const MAX_DEPTH: usize = 200;
 /// Longest compiled tape.
 pub const MAX_OPS: usize = 4_000;
 
-#[derive(Debug, Clone, PartialEq)]
+/// Why a formula was refused. Positions are 1-based character columns: what a person counts.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ParseError {
+    #[error("the formula is empty: type a loss such as x^2*y^2")]
     Empty,
+    #[error("the formula has {chars} characters; at most {MAX_FORMULA_CHARS} are accepted")]
     TooLong { chars: usize },
+    #[error("the formula is nested more than {MAX_DEPTH} levels deep")]
     TooDeep,
+    #[error("the formula has {ops} operations; at most {MAX_OPS} are accepted (it is evaluated ~10⁶ times)")]
     TooManyOps { ops: usize },
+    #[error("unexpected character '{ch}' at position {pos}{}", in_parens(hint))]
     UnexpectedChar { pos: usize, ch: char, hint: &'static str },
+    #[error(
+        "unknown variable '{name}' at position {pos}: the allowed variables are x, y (aliases w, w1 = x and w2 = y)"
+    )]
     UnknownVariable { pos: usize, name: String },
+    #[error("unknown function '{name}' at position {pos}: known functions are {}", known_functions())]
     UnknownFunction { pos: usize, name: String },
+    #[error("'{text}' at position {pos} is not a number")]
     BadNumber { pos: usize, text: String },
+    #[error("expected {what} at position {pos}, found {found}")]
     Expected { pos: usize, what: &'static str, found: String },
+    #[error("the parenthesis opened at position {pos} is never closed")]
     UnclosedParen { pos: usize },
+    #[error("{name} at position {pos} takes {expected} argument{}, found {found}", if *expected == 1 { "" } else { "s" })]
     WrongArity { pos: usize, name: String, expected: usize, found: usize },
+    #[error("exmex rejected the formula: {0}")]
     Exmex(String),
 }
 
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Positions are 1-based character columns: what a person counts.
-        match self {
-            ParseError::Empty => write!(f, "the formula is empty: type a loss such as x^2*y^2"),
-            ParseError::TooLong { chars } => {
-                write!(f, "the formula has {chars} characters; at most {MAX_FORMULA_CHARS} are accepted")
-            }
-            ParseError::TooDeep => {
-                write!(f, "the formula is nested more than {MAX_DEPTH} levels deep")
-            }
-            ParseError::TooManyOps { ops } => write!(
-                f,
-                "the formula has {ops} operations; at most {MAX_OPS} are accepted (it is evaluated ~10⁶ times)"
-            ),
-            ParseError::UnexpectedChar { pos, ch, hint } => {
-                write!(f, "unexpected character '{ch}' at position {pos}")?;
-                if !hint.is_empty() {
-                    write!(f, " ({hint})")?;
-                }
-                Ok(())
-            }
-            ParseError::UnknownVariable { pos, name } => write!(
-                f,
-                "unknown variable '{name}' at position {pos}: the allowed variables are x, y (aliases w, w1 = x and w2 = y)"
-            ),
-            ParseError::UnknownFunction { pos, name } => {
-                write!(f, "unknown function '{name}' at position {pos}: known functions are {}", known_functions())
-            }
-            ParseError::BadNumber { pos, text } => {
-                write!(f, "'{text}' at position {pos} is not a number")
-            }
-            ParseError::Expected { pos, what, found } => {
-                write!(f, "expected {what} at position {pos}, found {found}")
-            }
-            ParseError::UnclosedParen { pos } => {
-                write!(f, "the parenthesis opened at position {pos} is never closed")
-            }
-            ParseError::WrongArity { pos, name, expected, found } => write!(
-                f,
-                "{name} at position {pos} takes {expected} argument{}, found {found}",
-                if *expected == 1 { "" } else { "s" }
-            ),
-            ParseError::Exmex(m) => write!(f, "exmex rejected the formula: {m}"),
-        }
-    }
+/// " (hint)", or nothing for an empty hint.
+fn in_parens(hint: &str) -> String {
+    if hint.is_empty() { String::new() } else { format!(" ({hint})") }
 }
-
-impl std::error::Error for ParseError {}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Func1 {

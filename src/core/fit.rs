@@ -54,21 +54,12 @@ impl Fit {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FitError {
+    #[error("only {0} usable points of the volume curve in the fit window (need 4)")]
     TooFewPoints(usize),
+    #[error("bad fit window: {0}")]
     BadWindow(String),
-}
-
-impl std::fmt::Display for FitError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            FitError::TooFewPoints(n) => {
-                write!(f, "only {n} usable points of the volume curve in the fit window (need 4)")
-            }
-            FitError::BadWindow(m) => write!(f, "bad fit window: {m}"),
-        }
-    }
 }
 
 fn usable(points: &[VolumePoint], lo: f64, hi: f64) -> Vec<(f64, f64, f64)> {

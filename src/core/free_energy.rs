@@ -220,14 +220,3 @@ pub fn mass_inside(law: &VolumeLaw, n: f64, eps: f64) -> Result<(f64, bool), Lan
     let extrapolated = (all.below_min - all.total).exp() > TAIL_THRESHOLD;
     Ok((p, extrapolated))
 }
-
-/// F_n on a log grid of n from 1 to N_MAX (for plots).
-pub fn free_energy_curve(law: &VolumeLaw, k_min: f64, points: usize) -> Vec<FreeEnergyPoint> {
-    let points = points.max(2);
-    (0..points)
-        .filter_map(|i| {
-            let n = 10f64.powf(12.0 * i as f64 / (points - 1) as f64).clamp(1.0, N_MAX);
-            free_energy(law, k_min, n).ok()
-        })
-        .collect()
-}

@@ -1,7 +1,7 @@
 //! A loss landscape: a formula (typed or from a preset), its domain box and prior, and its minimum.
 
-use std::cell::Cell;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use serde::{Deserialize, Serialize};
 
@@ -33,60 +33,40 @@ impl fmt::Display for Prior {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Why a landscape cannot be built or analysed. Every variant but `Budget` is the user's input
+/// (CLI exit code 2); `Budget` is the computation failing (exit code 1).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LandscapeError {
-    Parse(ParseError),
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    #[error("unknown preset '{0}'; known presets: {ids}", ids = preset_ids())]
     UnknownPreset(String),
+    #[error("dimension {0} is not supported: use 1 or 2")]
     BadDimension(usize),
+    #[error("the formula uses y, so it needs dimension 2 (drop --dim 1)")]
     NeedsTwoDims,
+    #[error("bad domain: {0}")]
     BadDomain(String),
+    #[error("bad prior: {0}")]
     BadPrior(String),
+    #[error("{0}")]
     Undefined(String),
+    #[error("{0}")]
     Unbounded(String),
+    #[error("{0}")]
     BadN(String),
+    #[error("{0}")]
     BadEps(String),
     /// The evaluation budget was spent: a failure of the computation (exit code 1).
+    #[error("the landscape is too intricate to resolve within {EVAL_BUDGET:e} evaluations of K (try a smaller box)")]
     Budget,
     /// A model with sampled data that cannot be built.
+    #[error("{0}")]
     Model(String),
 }
 
-impl fmt::Display for LandscapeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LandscapeError::Parse(e) => write!(f, "{e}"),
-            LandscapeError::UnknownPreset(id) => write!(
-                f,
-                "unknown preset '{id}'; known presets: {}",
-                presets::all().iter().map(|p| p.id).collect::<Vec<_>>().join(", ")
-            ),
-            LandscapeError::BadDimension(d) => {
-                write!(f, "dimension {d} is not supported: use 1 or 2")
-            }
-            LandscapeError::NeedsTwoDims => {
-                write!(f, "the formula uses y, so it needs dimension 2 (drop --dim 1)")
-            }
-            LandscapeError::BadDomain(m) => write!(f, "bad domain: {m}"),
-            LandscapeError::BadPrior(m) => write!(f, "bad prior: {m}"),
-            LandscapeError::Undefined(m) => write!(f, "{m}"),
-            LandscapeError::Unbounded(m) => write!(f, "{m}"),
-            LandscapeError::BadN(m) => write!(f, "{m}"),
-            LandscapeError::BadEps(m) => write!(f, "{m}"),
-            LandscapeError::Model(m) => write!(f, "{m}"),
-            LandscapeError::Budget => write!(
-                f,
-                "the landscape is too intricate to resolve within {EVAL_BUDGET:e} evaluations of K (try a smaller box)"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for LandscapeError {}
-
-impl From<ParseError> for LandscapeError {
-    fn from(e: ParseError) -> Self {
-        LandscapeError::Parse(e)
-    }
+fn preset_ids() -> String {
+    presets::all().iter().map(|p| p.id).collect::<Vec<_>>().join(", ")
 }
 
 /// What a user (CLI or UI) specifies: plain data, serialisable for sessions.
@@ -165,7 +145,7 @@ impl LandscapeSpec {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Landscape {
     pub formula: Formula,
     pub dim: usize,
@@ -177,9 +157,28 @@ pub struct Landscape {
     pub data: Option<Arc<DataLoss>>,
     /// Points the preset declares as minimisers (a grid cannot find a basin narrower than a pixel).
     pub declared_minimizers: Vec<[f64; 2]>,
-    evals: Cell<u64>,
+    /// Evaluations so far. An atomic so that an analysed landscape can be shared with the UI
+    /// thread; a relaxed load + store (not a read-modify-write) costs what a `Cell` does, and the
+    /// count only bounds the work of one computation at a time.
+    evals: AtomicU64,
     /// Evaluations allowed (cumulative); see `EVAL_BUDGET`.
-    budget: Cell<u64>,
+    budget: AtomicU64,
+}
+
+impl Clone for Landscape {
+    fn clone(&self) -> Self {
+        Landscape {
+            formula: self.formula.clone(),
+            dim: self.dim,
+            bounds: self.bounds,
+            prior: self.prior,
+            preset: self.preset,
+            data: self.data.clone(),
+            declared_minimizers: self.declared_minimizers.clone(),
+            evals: AtomicU64::new(self.evals.load(Relaxed)),
+            budget: AtomicU64::new(self.budget.load(Relaxed)),
+        }
+    }
 }
 
 /// The most evaluations of K one landscape may use (cumulative over minimum, volume curve, basins):
@@ -233,8 +232,8 @@ impl Landscape {
                 preset: None,
                 data: Some(Arc::new(data)),
                 declared_minimizers: vec![],
-                evals: Cell::new(0),
-                budget: Cell::new(EVAL_BUDGET),
+                evals: AtomicU64::new(0),
+                budget: AtomicU64::new(EVAL_BUDGET),
             });
         }
         let preset = match &spec.preset {
@@ -268,15 +267,15 @@ impl Landscape {
             preset,
             data: None,
             declared_minimizers: declared,
-            evals: Cell::new(0),
-            budget: Cell::new(EVAL_BUDGET),
+            evals: AtomicU64::new(0),
+            budget: AtomicU64::new(EVAL_BUDGET),
         })
     }
 
     /// K(x, y), with NaN mapped to +∞ (an undefined point is never in a sublevel set).
     #[inline]
     pub fn k(&self, x: f64, y: f64) -> f64 {
-        self.evals.set(self.evals.get() + 1);
+        self.evals.store(self.evals.load(Relaxed) + 1, Relaxed);
         let v = match &self.data {
             Some(d) => d.loss(x, y),
             None => self.formula.eval(x, y),
@@ -285,17 +284,17 @@ impl Landscape {
     }
 
     pub fn evaluations(&self) -> u64 {
-        self.evals.get()
+        self.evals.load(Relaxed)
     }
 
     /// True once the evaluation budget is spent (long loops check this and stop early).
     pub fn over_budget(&self) -> bool {
-        self.evals.get() > self.budget.get()
+        self.evals.load(Relaxed) > self.budget.load(Relaxed)
     }
 
     /// Grant another budget from the current count (a new computation on the same landscape).
     pub fn renew_budget(&self) {
-        self.budget.set(self.evals.get().saturating_add(EVAL_BUDGET));
+        self.budget.store(self.evals.load(Relaxed).saturating_add(EVAL_BUDGET), Relaxed);
     }
 
     pub fn box_width(&self, axis: usize) -> f64 {

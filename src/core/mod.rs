@@ -1,5 +1,6 @@
 //! The mathematics of lambdascope. No UI here: plain data in, plain data out, deterministic.
 
+pub mod analysis;
 pub mod basins;
 pub mod estimate;
 pub mod export;
@@ -12,6 +13,7 @@ pub mod num;
 pub mod posterior;
 pub mod presets;
 pub mod profile;
+pub mod readouts;
 pub mod sampler;
 pub mod theory;
 pub mod volume;

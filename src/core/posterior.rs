@@ -29,6 +29,19 @@ impl GridSpec {
     pub fn cell_size(&self) -> [f64; 2] {
         [(self.x[1] - self.x[0]) / self.nx as f64, (self.y[1] - self.y[0]) / self.ny.max(1) as f64]
     }
+
+    /// The part of the rectangle inside the box (what is outside has no prior mass); the whole box
+    /// on an axis where they do not overlap.
+    pub fn clamped_to(self, bounds: [[f64; 2]; 2], dim: usize) -> GridSpec {
+        let clamp = |r: [f64; 2], axis: usize| {
+            let lo = r[0].max(bounds[axis][0]);
+            let hi = r[1].min(bounds[axis][1]);
+            if hi > lo { [lo, hi] } else { bounds[axis] }
+        };
+        let x = clamp(self.x, 0);
+        let y = if dim == 2 { clamp(self.y, 1) } else { [0.0, 0.0] };
+        GridSpec { x, y, nx: self.nx, ny: if dim == 2 { self.ny } else { 1 } }
+    }
 }
 
 /// K and log φ at the cell centres of a grid, row-major (index j·nx + i).

@@ -28,10 +28,45 @@ use serde::Serialize;
 
 use super::free_energy::{VolumeLaw, check_n, free_energy};
 use super::landscape::{Landscape, LandscapeError, fmt_point};
+
+/// Why an SGLD estimate or an SGD run was refused: a setting out of range (the user's input, CLI
+/// exit code 2), or the landscape's own error.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SamplerError {
+    #[error("γ = {0} must be ≥ 0")]
+    BadGamma(f64),
+    #[error("chains must be 1 … 64 and draws + burn-in at most 1e7")]
+    BadChains,
+    #[error("the minibatch must hold at least 1 point")]
+    EmptyBatch,
+    #[error("{what} = {work:.1e} is more than {MAX_WORK:.0e} gradient terms: {fix}")]
+    TooMuchWork { what: &'static str, work: f64, fix: &'static str },
+    #[error("the LLC needs n ≥ 3 (β = 1/log n)")]
+    SmallN,
+    #[error("β = {0} must be positive")]
+    BadBeta(f64),
+    #[error("step {0} must be positive")]
+    BadStep(f64),
+    #[error("learning rate {0} must be a positive number")]
+    BadLearningRate(f64),
+    #[error("SGD steps must be 1 … 1e7")]
+    BadSteps,
+    #[error("the start point {0} is outside the box")]
+    StartOutside(String),
+    #[error(transparent)]
+    Landscape(#[from] LandscapeError),
+}
+
+impl SamplerError {
+    /// True when the computation failed (the budget), false when a setting was refused.
+    pub fn is_compute(&self) -> bool {
+        matches!(self, SamplerError::Landscape(LandscapeError::Budget))
+    }
+}
 use super::model::DataLoss;
 use super::num::integrate_adaptive;
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct LlcOptions {
     /// For a model with sampled data the n of its dataset is used instead.
     pub n: f64,
@@ -189,38 +224,40 @@ struct Chains {
     noise_ratio: f64,
 }
 
-fn check(opts: &LlcOptions) -> Result<(), LandscapeError> {
+fn check(opts: &LlcOptions) -> Result<(), SamplerError> {
     check_n(opts.n)?;
     if !(opts.gamma >= 0.0 && opts.gamma.is_finite()) {
-        return Err(LandscapeError::BadN(format!("γ = {} must be ≥ 0", opts.gamma)));
+        return Err(SamplerError::BadGamma(opts.gamma));
     }
-    if opts.chains == 0 || opts.draws == 0 || opts.chains > 64 || opts.draws + opts.burn_in > 10_000_000 {
-        return Err(LandscapeError::BadN("chains must be 1 … 64 and draws + burn-in at most 1e7".into()));
+    if opts.chains == 0 || opts.draws == 0 || opts.chains > 64 || opts.draws.saturating_add(opts.burn_in) > 10_000_000 {
+        return Err(SamplerError::BadChains);
     }
     if opts.batch == Some(0) {
-        return Err(LandscapeError::BadN("the minibatch must hold at least 1 point".into()));
+        return Err(SamplerError::EmptyBatch);
     }
     // a bound on the work of one estimate (a few seconds at most on the worker thread)
     let per_step = opts.batch.unwrap_or(1).max(1) as f64;
-    let work = opts.chains as f64 * (opts.draws + opts.burn_in) as f64 * per_step;
+    let work = opts.chains as f64 * (opts.draws as f64 + opts.burn_in as f64) * per_step;
     if work > MAX_WORK {
-        return Err(LandscapeError::BadN(format!(
-            "chains × (draws + burn-in) × batch = {work:.1e} is more than {MAX_WORK:.0e} gradient terms: use fewer draws or a smaller batch"
-        )));
+        return Err(SamplerError::TooMuchWork {
+            what: "chains × (draws + burn-in) × batch",
+            work,
+            fix: "use fewer draws or a smaller batch",
+        });
     }
     Ok(())
 }
 
-fn run_chains(land: &Landscape, w_star: [f64; 2], opts: &LlcOptions, thin: usize) -> Result<Chains, LandscapeError> {
+fn run_chains(land: &Landscape, w_star: [f64; 2], opts: &LlcOptions, thin: usize) -> Result<Chains, SamplerError> {
     check(opts)?;
     // for a model, n is the size of its dataset (L_n is the mean over those points)
     let n = sampled_data(land).map(|d| d.len() as f64).unwrap_or(opts.n);
     if n < 3.0 {
-        return Err(LandscapeError::BadN("the LLC needs n ≥ 3 (β = 1/log n)".into()));
+        return Err(SamplerError::SmallN);
     }
     let beta = opts.beta.unwrap_or(1.0 / n.ln());
     if !(beta > 0.0 && beta.is_finite()) {
-        return Err(LandscapeError::BadN(format!("β = {beta} must be positive")));
+        return Err(SamplerError::BadBeta(beta));
     }
     let nb = n * beta;
     let d = land.dim;
@@ -242,7 +279,7 @@ fn run_chains(land: &Landscape, w_star: [f64; 2], opts: &LlcOptions, thin: usize
             let r = e.sqrt();
             ([[e, 0.0], [0.0, e]], [[r, 0.0], [0.0, r]])
         }
-        Some(e) => return Err(LandscapeError::BadN(format!("step {e} must be positive"))),
+        Some(e) => return Err(SamplerError::BadStep(e)),
         None => {
             let h =
                 hessian_at_scale(land, w_star, nb.powf(-0.5).min(0.1 * width.iter().copied().fold(f64::MAX, f64::min)));
@@ -470,7 +507,7 @@ pub fn llc(
     k_star: f64,
     law: &VolumeLaw,
     opts: &LlcOptions,
-) -> Result<LlcResult, LandscapeError> {
+) -> Result<LlcResult, SamplerError> {
     let t0 = Instant::now();
     let thin = ((opts.draws / TRACE_POINTS).max(1)).max(1);
     let ch = run_chains(land, w_star, opts, thin)?;
@@ -539,7 +576,7 @@ pub fn llc(
 }
 
 /// Settings of an SGD run.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct SgdOptions {
     pub start: [f64; 2],
     pub lr: f64,
@@ -600,24 +637,25 @@ const LLC_POINTS: usize = 60;
 
 /// Minibatch SGD from `start`, kept inside the box (projected: a step that leaves it stops at the
 /// edge, and the user is told), with LLC estimates along the way.
-pub fn sgd(land: &Landscape, opts: &SgdOptions) -> Result<SgdResult, LandscapeError> {
+pub fn sgd(land: &Landscape, opts: &SgdOptions) -> Result<SgdResult, SamplerError> {
     let t0 = Instant::now();
     let d = land.dim;
     if !(opts.lr > 0.0 && opts.lr.is_finite()) {
-        return Err(LandscapeError::BadN(format!("learning rate {} must be a positive number", opts.lr)));
+        return Err(SamplerError::BadLearningRate(opts.lr));
     }
     if opts.steps == 0 || opts.steps > 10_000_000 {
-        return Err(LandscapeError::BadN("SGD steps must be 1 … 1e7".into()));
+        return Err(SamplerError::BadSteps);
     }
     if opts.batch == 0 {
-        return Err(LandscapeError::BadN("the minibatch must hold at least 1 point".into()));
+        return Err(SamplerError::EmptyBatch);
     }
     let per_step = land.data.as_ref().map(|dl| opts.batch.min(dl.len())).unwrap_or(1) as f64;
     if opts.steps as f64 * per_step > MAX_WORK {
-        return Err(LandscapeError::BadN(format!(
-            "steps × batch = {:.1e} is more than {MAX_WORK:.0e} gradient terms: use fewer steps or a smaller batch",
-            opts.steps as f64 * per_step
-        )));
+        return Err(SamplerError::TooMuchWork {
+            what: "steps × batch",
+            work: opts.steps as f64 * per_step,
+            fix: "use fewer steps or a smaller batch",
+        });
     }
     if opts.llc_every > 0 {
         check(&opts.llc)?;
@@ -625,10 +663,7 @@ pub fn sgd(land: &Landscape, opts: &SgdOptions) -> Result<SgdResult, LandscapeEr
     let mut w = opts.start;
     for (a, v) in w.iter().enumerate().take(d) {
         if !(v.is_finite() && *v >= land.bounds[a][0] && *v <= land.bounds[a][1]) {
-            return Err(LandscapeError::BadDomain(format!(
-                "the start point {} is outside the box",
-                fmt_point(opts.start, d)
-            )));
+            return Err(SamplerError::StartOutside(fmt_point(opts.start, d)));
         }
     }
     if d == 1 {
@@ -652,7 +687,7 @@ pub fn sgd(land: &Landscape, opts: &SgdOptions) -> Result<SgdResult, LandscapeEr
         elapsed_ms: 0.0,
     };
     let mut hit_edge = None;
-    let record = |t: usize, w: [f64; 2], res: &mut SgdResult| -> Result<(), LandscapeError> {
+    let record = |t: usize, w: [f64; 2], res: &mut SgdResult| -> Result<(), SamplerError> {
         res.steps.push(t);
         res.path.push(w);
         res.loss.push(land.k(w[0], w[1]));

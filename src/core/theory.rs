@@ -17,9 +17,71 @@ use std::collections::BTreeMap;
 use nalgebra::{DMatrix, Matrix2, SymmetricEigen};
 use serde::Serialize;
 
-use super::estimate::Theory;
 use super::expr::Expr;
 use super::landscape::{Landscape, Minimum};
+
+/// How sure the theory is of its λ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// The value is the learning coefficient.
+    Exact,
+    /// λ is at most this value.
+    UpperBound,
+    /// Nothing can be said at this point.
+    Unknown,
+}
+
+/// Where a theoretical λ comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// The catalogue's stored value.
+    Preset,
+    /// The Newton polygon (1-D: the order of the first non-vanishing derivative).
+    Newton,
+    /// The Newton polygon in adapted coordinates.
+    NewtonAdapted,
+    /// The Hessian's rank (or a symbolic derivative's order).
+    Hessian,
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Status::Exact => "exact",
+            Status::UpperBound => "upper-bound",
+            Status::Unknown => "unknown",
+        })
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Source::Preset => "preset",
+            Source::Newton => "newton",
+            Source::NewtonAdapted => "newton-adapted",
+            Source::Hessian => "hessian",
+        })
+    }
+}
+
+/// What theory says about λ and m.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Theory {
+    pub lambda: f64,
+    pub m: u32,
+    pub source: Source,
+    pub status: Status,
+}
+
+impl Theory {
+    /// True when λ and m are the learning coefficient and multiplicity (not a bound, not unknown).
+    pub fn is_exact(&self) -> bool {
+        self.status == Status::Exact
+    }
+}
 
 /// Relative tolerance under which a coefficient counts as zero.
 pub const ZERO_TOL: f64 = 1e-12;
@@ -560,7 +622,7 @@ fn verdict_2d(np: &NewtonPolygon) -> (Theory, String) {
                 "the diagonal meets the Newton polygon at t₀ = {t0:.4} inside a face; every compact face is non-degenerate"
             ),
         };
-        return (Theory { lambda, m: face_m, source: "newton".into(), status: "exact".into() }, why);
+        return (Theory { lambda, m: face_m, source: Source::Newton, status: Status::Exact }, why);
     }
     // adapted-coordinates rule on the principal face
     match &np.principal {
@@ -569,7 +631,7 @@ fn verdict_2d(np: &NewtonPolygon) -> (Theory, String) {
             if (max_mult as f64) <= t0 + 1e-9 {
                 let m = if ((max_mult as f64) - t0).abs() < 1e-9 { 2 } else { face_m };
                 (
-                    Theory { lambda, m, source: "newton-adapted".into(), status: "exact".into() },
+                    Theory { lambda, m, source: Source::NewtonAdapted, status: Status::Exact },
                     format!(
                         "a face is degenerate, but every real root of the principal face polynomial has multiplicity ≤ t₀ = {t0:.4} (largest {max_mult}): the coordinates are adapted{}",
                         if m == 2 { ", and a multiplicity equals t₀, so m = 2" } else { "" }
@@ -577,7 +639,7 @@ fn verdict_2d(np: &NewtonPolygon) -> (Theory, String) {
                 )
             } else {
                 (
-                    Theory { lambda, m: face_m, source: "newton".into(), status: "upper-bound".into() },
+                    Theory { lambda, m: face_m, source: Source::Newton, status: Status::UpperBound },
                     format!(
                         "degenerate: the principal face polynomial has a real root of multiplicity {max_mult} > t₀ = {t0:.4}, so 1/t₀ = {lambda:.4} is only an upper bound on λ (a change of coordinates would lower it)"
                     ),
@@ -585,7 +647,7 @@ fn verdict_2d(np: &NewtonPolygon) -> (Theory, String) {
             }
         }
         _ => (
-            Theory { lambda, m: face_m, source: "newton-adapted".into(), status: "exact".into() },
+            Theory { lambda, m: face_m, source: Source::NewtonAdapted, status: Status::Exact },
             format!(
                 "the principal face is a {} (never degenerate), so the coordinates are adapted: λ = 1/t₀",
                 if matches!(np.principal, Face::Vertex(_)) { "vertex" } else { "ray" }
@@ -705,7 +767,7 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
             let (theory, why, np, order) = if d == 1 {
                 let Some(k) = q.keys().map(|k| k.0).min() else { continue };
                 (
-                    Theory { lambda: 1.0 / k as f64, m: 1, source: "newton".into(), status: "exact".into() },
+                    Theory { lambda: 1.0 / k as f64, m: 1, source: Source::Newton, status: Status::Exact },
                     format!("the first non-vanishing derivative at the minimum has order {k}: λ = 1/{k}"),
                     None,
                     Some(k),
@@ -717,12 +779,12 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
             };
             let (theory, why) = if suspicious {
                 (
-                    Theory { status: "unknown".into(), ..theory },
+                    Theory { status: Status::Unknown, ..theory },
                     "the minimiser is known here only approximately (a coefficient of the local polynomial is too small to be real and too large to be rounding), so the polygon at this point is not trustworthy".to_string(),
                 )
             } else if on_edge {
                 (
-                    Theory { status: "unknown".into(), ..theory },
+                    Theory { status: Status::Unknown, ..theory },
                     "the minimum is on the edge of the box: the Newton polygon describes an interior point".to_string(),
                 )
             } else {
@@ -730,7 +792,7 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
             };
             // the most singular point wins: smallest λ among exact verdicts, then among bounds
             // ties in λ go to the larger m (a vertex on the diagonal: the crossing of two lines)
-            let rank = |t: &Theory| (if t.status == "exact" { 0 } else { 1 }, t.lambda, -(t.m as i64));
+            let rank = |t: &Theory| (if t.is_exact() { 0 } else { 1 }, t.lambda, -(t.m as i64));
             if best.as_ref().is_none_or(|b| rank(&theory) < rank(&b.0)) {
                 best = Some((theory, why, w, q, np, order));
             }
@@ -792,8 +854,8 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
                         report.theory = Some(Theory {
                             lambda: 1.0 / k as f64,
                             m: 1,
-                            source: "hessian".into(),
-                            status: "exact".into(),
+                            source: Source::Hessian,
+                            status: Status::Exact,
                         });
                         report.reason = format!(
                             "not a polynomial; the first non-vanishing derivative at the minimum (exmex, symbolic) has order {k}: λ = 1/{k}"
@@ -811,9 +873,9 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
     {
         let dd = d as f64;
         report.theory = Some(if h.rank == d {
-            Theory { lambda: dd / 2.0, m: 1, source: "hessian".into(), status: "exact".into() }
+            Theory { lambda: dd / 2.0, m: 1, source: Source::Hessian, status: Status::Exact }
         } else {
-            Theory { lambda: dd / 2.0, m: 1, source: "hessian".into(), status: "upper-bound".into() }
+            Theory { lambda: dd / 2.0, m: 1, source: Source::Hessian, status: Status::UpperBound }
         });
         let verdict = if h.rank == d {
             format!("the Hessian has full rank {d}: regular, λ = d/2 = {}, m = 1", dd / 2.0)

@@ -8,9 +8,12 @@ use std::sync::Arc;
 use egui::{Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
-use crate::core::sampler::{LlcOptions, LlcResult, SgdOptions, SgdResult};
-
-use super::plot_util::sci;
+use crate::core::landscape::N_MAX;
+use crate::ui::ViewData;
+use crate::ui::action::Action;
+use crate::ui::pipeline::Learning;
+use crate::ui::settings::LearnSettings;
+use crate::ui::widgets::plot::sci;
 
 /// The SGD path and the SGLD chains, drawn over the landscape and the posterior.
 #[derive(Debug, Clone, Default)]
@@ -64,7 +67,7 @@ pub fn draw_overlay(pui: &mut egui_plot::PlotUi<'_>, o: &Overlay) {
     }
 }
 
-/// What the app tells the panel about the current landscape (all from the core).
+/// What the panel needs to know about the current landscape (all from the core).
 #[derive(Debug, Clone, Default)]
 pub struct LearnContext {
     pub version: u64,
@@ -79,114 +82,88 @@ pub struct LearnContext {
     pub dim: usize,
 }
 
-pub struct LearnPanel {
-    pub sgd: SgdOptions,
-    pub llc: LlcOptions,
-    /// β: None = 1/log n.
-    pub beta_auto: bool,
-    pub step_auto: bool,
-    pub minibatch: bool,
-    pub llc_batch: usize,
-    pub llc_along: bool,
-    pub llc_every: usize,
-    pub llc_along_draws: usize,
-    pub show_path: bool,
-    pub show_chains: bool,
-    /// A click on the 2-D landscape sets the SGD start.
-    pub pick_start: bool,
-    pub ctx: LearnContext,
-    /// (landscape version, result)
-    pub sgd_result: Option<(u64, Result<Arc<SgdResult>, String>)>,
-    pub llc_result: Option<(u64, Result<Arc<LlcResult>, String>)>,
-    pub request_sgd: bool,
-    pub request_llc: bool,
-    pub running_sgd: bool,
-    pub running_llc: bool,
-}
-
-impl Default for LearnPanel {
-    fn default() -> Self {
-        LearnPanel {
-            sgd: SgdOptions::default(),
-            llc: LlcOptions::default(),
-            beta_auto: true,
-            step_auto: true,
-            minibatch: false,
-            llc_batch: 256,
-            llc_along: true,
-            llc_every: 100,
-            llc_along_draws: 5000,
-            show_path: true,
-            show_chains: true,
-            pick_start: true,
-            ctx: LearnContext::default(),
-            sgd_result: None,
-            llc_result: None,
-            request_sgd: false,
-            request_llc: false,
-            running_sgd: false,
-            running_llc: false,
+impl LearnContext {
+    pub fn of(d: &ViewData) -> LearnContext {
+        let a = &d.analysis;
+        let model = a.spec.model.as_ref();
+        let exact = match model {
+            Some(m) => {
+                let (l, mm, why) = crate::core::model::population_lambda(m);
+                Some((l, mm, format!("population K: {why}")))
+            }
+            None => a
+                .estimate
+                .theory
+                .as_ref()
+                .filter(|t| t.is_exact())
+                .map(|t| (t.lambda, t.m, format!("from {}", t.source))),
+        };
+        LearnContext {
+            version: a.version,
+            n: match model {
+                Some(m) => m.n as f64,
+                None => d.n.clamp(3.0, N_MAX),
+            },
+            model: model.is_some_and(|m| !m.population),
+            volume_lambda: Some((d.fit.best.lambda, d.fit.lambda_ci)),
+            exact,
+            bounds: a.bounds,
+            dim: a.dim,
         }
     }
+}
+
+/// The SGD path and the SGLD chains of the current landscape, as the settings ask to draw them.
+pub fn overlay(s: &LearnSettings, d: &ViewData) -> Overlay {
+    let version = d.analysis.version;
+    let one_d = d.analysis.dim == 1;
+    // (1-D: the plot's y axis is K, so the path is drawn at its loss values; the chains are 2-D only)
+    let mut o = Overlay { start: (!one_d).then_some(s.sgd.start), ..Default::default() };
+    if s.show_path
+        && let Some((v, Ok(r))) = &d.learning.sgd
+        && *v == version
+    {
+        o.path = if one_d { r.path.iter().zip(&r.loss).map(|(w, l)| [w[0], *l]).collect() } else { r.path.clone() };
+        if one_d {
+            o.start = o.path.first().copied();
+        }
+    }
+    if !one_d
+        && s.show_chains
+        && let Some((v, Ok(r))) = &d.learning.llc
+        && *v == version
+    {
+        o.chains = r.traces.clone();
+        o.centre = Some(r.w_star);
+    }
+    o
+}
+
+/// The learning tab. It keeps no state of its own: its settings are `LearnSettings`, its results
+/// come in the `ViewData`.
+#[derive(Default)]
+pub struct LearnPanel {
+    pub data: Option<Arc<ViewData>>,
 }
 
 impl LearnPanel {
-    /// The SGD settings to run (LLC along the path with fewer draws than a single estimate).
-    pub fn sgd_options(&self) -> SgdOptions {
-        let mut o = self.sgd;
-        o.llc_every = if self.llc_along { self.llc_every.max(1) } else { 0 };
-        o.llc = LlcOptions { chains: 2, draws: self.llc_along_draws.max(100), burn_in: 1000, ..self.llc_options() };
-        o
-    }
-
-    pub fn llc_options(&self) -> LlcOptions {
-        LlcOptions {
-            n: self.ctx.n,
-            beta: if self.beta_auto { None } else { self.llc.beta },
-            step: if self.step_auto { None } else { self.llc.step },
-            batch: if self.minibatch && self.ctx.model { Some(self.llc_batch.max(1)) } else { None },
-            ..self.llc
-        }
-    }
-
-    /// The overlay for the current landscape.
-    pub fn overlay(&self) -> Overlay {
-        let one_d = self.ctx.dim == 1;
-        // (1-D: the plot's y axis is K, so the path is drawn at its loss values; the chains are 2-D only)
-        let mut o = Overlay { start: (!one_d).then_some(self.sgd.start), ..Default::default() };
-        if self.show_path
-            && let Some((v, Ok(r))) = &self.sgd_result
-            && *v == self.ctx.version
-        {
-            o.path = if one_d { r.path.iter().zip(&r.loss).map(|(w, l)| [w[0], *l]).collect() } else { r.path.clone() };
-            if one_d {
-                o.start = o.path.first().copied();
-            }
-        }
-        if !one_d
-            && self.show_chains
-            && let Some((v, Ok(r))) = &self.llc_result
-            && *v == self.ctx.version
-        {
-            o.chains = r.traces.clone();
-            o.centre = Some(r.w_star);
-        }
-        o
-    }
-
-    pub fn ui(&mut self, ui: &mut egui::Ui) {
+    /// Draw and edit the learning settings; "Run SGD" and "Estimate LLC" come back as actions.
+    pub fn ui(&mut self, ui: &mut egui::Ui, s: &mut LearnSettings) -> Vec<Action> {
+        let mut actions = vec![];
         let w = ui.available_width();
+        let d = self.data.clone();
         egui::ScrollArea::vertical().id_salt("learn").auto_shrink([false, true]).show(ui, |ui| {
             // (rows wrap instead of widening the column at a large font scale)
             ui.set_max_width(w);
-            if self.ctx.dim == 0 {
+            let Some(d) = d else {
                 // (no landscape yet: its box would clamp the start point to an empty range)
                 ui.spinner();
                 return;
-            }
+            };
+            let ctx = LearnContext::of(&d);
             ui.strong("Learning: SGD, SGLD and the local learning coefficient");
             ui.label(
-                RichText::new(if self.ctx.model {
+                RichText::new(if ctx.model {
                     "SGD follows minibatch gradients of L_n; SGLD samples the tempered, localised posterior."
                 } else {
                     "A formula has no data: SGD takes full gradient steps of K; SGLD uses the exact gradient of K."
@@ -195,59 +172,63 @@ impl LearnPanel {
                 .weak(),
             );
             ui.separator();
-            self.sgd_ui(ui);
+            actions.extend(sgd_ui(ui, s, &ctx, &d.learning));
             ui.separator();
-            self.llc_ui(ui);
+            actions.extend(llc_ui(ui, s, &ctx, &d.learning));
         });
+        actions
     }
+}
 
-    fn sgd_ui(&mut self, ui: &mut egui::Ui) {
+fn sgd_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Learning) -> Option<Action> {
+    let mut action = None;
+    {
         ui.strong("SGD");
         // (no range on the start: a box from the previous landscape would clamp it silently; the core
         // says when a start lies outside the box)
-        let d = self.ctx.dim;
+        let d = ctx.dim;
         ui.horizontal_wrapped(|ui| {
             let l = ui.label("start");
-            ui.add(egui::DragValue::new(&mut self.sgd.start[0]).speed(0.01).min_decimals(3).prefix("x "))
+            ui.add(egui::DragValue::new(&mut s.sgd.start[0]).speed(0.01).min_decimals(3).prefix("x "))
                 .labelled_by(l.id)
                 .on_hover_text("Start point, x (a); or click on the landscape");
             if d == 2 {
-                ui.add(egui::DragValue::new(&mut self.sgd.start[1]).speed(0.01).min_decimals(3).prefix("y "))
+                ui.add(egui::DragValue::new(&mut s.sgd.start[1]).speed(0.01).min_decimals(3).prefix("y "))
                     .labelled_by(l.id)
                     .on_hover_text("Start point, y (b); or click on the landscape");
             }
-            ui.checkbox(&mut self.pick_start, "click sets start")
+            ui.checkbox(&mut s.pick_start, "click sets start")
                 .on_hover_text("A click on the landscape (without dragging) moves the start point there");
         });
         ui.horizontal_wrapped(|ui| {
             let l = ui.label("learning rate");
-            ui.add(egui::DragValue::new(&mut self.sgd.lr).speed(0.001).range(1e-6..=10.0))
+            ui.add(egui::DragValue::new(&mut s.sgd.lr).speed(0.001).range(1e-6..=10.0))
                 .labelled_by(l.id)
                 .on_hover_text("Step: w becomes w − lr · (gradient of the minibatch loss)");
             let l = ui.label("batch");
-            ui.add_enabled(self.ctx.model, egui::DragValue::new(&mut self.sgd.batch).speed(1.0).range(1..=100_000))
+            ui.add_enabled(ctx.model, egui::DragValue::new(&mut s.sgd.batch).speed(1.0).range(1..=100_000))
                 .labelled_by(l.id)
                 .on_hover_text("Minibatch size (models; a formula has no data)");
         });
         ui.horizontal_wrapped(|ui| {
             let l = ui.label("steps");
-            ui.add(egui::DragValue::new(&mut self.sgd.steps).speed(10.0).range(1..=1_000_000)).labelled_by(l.id);
+            ui.add(egui::DragValue::new(&mut s.sgd.steps).speed(10.0).range(1..=1_000_000)).labelled_by(l.id);
             let l = ui.label("seed");
-            ui.add(egui::DragValue::new(&mut self.sgd.seed).speed(1.0))
+            ui.add(egui::DragValue::new(&mut s.sgd.seed).speed(1.0))
                 .labelled_by(l.id)
                 .on_hover_text("Seed of the minibatches");
         });
         ui.horizontal_wrapped(|ui| {
-            let l = ui.checkbox(&mut self.llc_along, "LLC every").on_hover_text(
+            let l = ui.checkbox(&mut s.llc_along, "LLC every").on_hover_text(
                 "Estimate the LLC at the current point along the path (2 chains; localised at that point)",
             );
-            ui.add_enabled(self.llc_along, egui::DragValue::new(&mut self.llc_every).speed(1.0).range(1..=1_000_000))
+            ui.add_enabled(s.llc_along, egui::DragValue::new(&mut s.llc_every).speed(1.0).range(1..=1_000_000))
                 .labelled_by(l.id)
                 .on_hover_text("steps between estimates (at most 60 along one path)");
             let l = ui.label("draws");
             ui.add_enabled(
-                self.llc_along,
-                egui::DragValue::new(&mut self.llc_along_draws).speed(100.0).range(100..=100_000),
+                s.llc_along,
+                egui::DragValue::new(&mut s.llc_along_draws).speed(100.0).range(100..=100_000),
             )
             .labelled_by(l.id)
             .on_hover_text("SGLD draws per chain for each estimate along the path");
@@ -258,14 +239,14 @@ impl LearnPanel {
                 .on_hover_text("Run on the worker thread; the path appears on the landscape")
                 .clicked()
             {
-                self.request_sgd = true;
+                action = Some(Action::RunSgd);
             }
-            if self.running_sgd {
+            if res.running_sgd {
                 ui.spinner();
             }
-            ui.checkbox(&mut self.show_path, "draw path");
+            ui.checkbox(&mut s.show_path, "draw path");
         });
-        let Some(r) = current(ui, &self.sgd_result, self.ctx.version, "run again") else { return };
+        let Some(r) = current(ui, &res.sgd, ctx.version, "run again") else { return action };
         if let (Some(w), Some(l)) = (r.path.last(), r.loss.last()) {
             ui.label(format!(
                 "end {}   loss {}{}   ({:.0} ms{})",
@@ -290,7 +271,7 @@ impl LearnPanel {
             .y_axis_label("loss")
             .link_axis(link, [true, false])
             .show(ui, |pui| {
-                pui.line(Line::new(if self.ctx.model { "L_n" } else { "K" }, PlotPoints::from(loss)).width(2.0));
+                pui.line(Line::new(if ctx.model { "L_n" } else { "K" }, PlotPoints::from(loss)).width(2.0));
                 if !pop.is_empty() {
                     pui.line(
                         Line::new("population K", PlotPoints::from(pop))
@@ -345,77 +326,81 @@ impl LearnPanel {
             );
         }
     }
+    action
+}
 
-    fn llc_ui(&mut self, ui: &mut egui::Ui) {
+fn llc_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Learning) -> Option<Action> {
+    let mut action = None;
+    {
         ui.strong("LLC at the minimum (SGLD)");
         ui.label(
             RichText::new(format!(
                 "LLC = n·β·(E[L_n] − L_n(w*)), n = {}{}",
-                sci(self.ctx.n),
-                if self.ctx.model { " (the drawn points)" } else { " (the n slider)" }
+                sci(ctx.n),
+                if ctx.model { " (the drawn points)" } else { " (the n slider)" }
             ))
             .small(),
         );
         ui.horizontal_wrapped(|ui| {
-            let l = ui.checkbox(&mut self.beta_auto, "β = 1/log n");
-            let mut beta = self.llc.beta.unwrap_or(1.0 / self.ctx.n.max(3.0).ln());
+            let l = ui.checkbox(&mut s.beta_auto, "β = 1/log n");
+            let mut beta = s.llc.beta.unwrap_or(1.0 / ctx.n.max(3.0).ln());
             if ui
-                .add_enabled(!self.beta_auto, egui::DragValue::new(&mut beta).speed(0.001).range(1e-6..=100.0))
+                .add_enabled(!s.beta_auto, egui::DragValue::new(&mut beta).speed(0.001).range(1e-6..=100.0))
                 .labelled_by(l.id)
                 .changed()
             {
-                self.llc.beta = Some(beta);
+                s.llc.beta = Some(beta);
             }
             let l = ui.label("γ");
-            ui.add(egui::DragValue::new(&mut self.llc.gamma).speed(0.1).range(0.0..=1e6))
+            ui.add(egui::DragValue::new(&mut s.llc.gamma).speed(0.1).range(0.0..=1e6))
                 .labelled_by(l.id)
                 .on_hover_text("Localisation strength: the prior exp(−(γ/2)|w − w*|²)");
         });
         ui.horizontal_wrapped(|ui| {
-            let l = ui.checkbox(&mut self.step_auto, "step auto").on_hover_text(
+            let l = ui.checkbox(&mut s.step_auto, "step auto").on_hover_text(
                 "Preconditioned step: 0.02 times the inverse of (nβ·H + γ), capped at 1e-4 of the explored region²",
             );
-            let mut step = self.llc.step.unwrap_or(1e-4);
+            let mut step = s.llc.step.unwrap_or(1e-4);
             if ui
-                .add_enabled(!self.step_auto, egui::DragValue::new(&mut step).speed(1e-6).range(1e-12..=1.0))
+                .add_enabled(!s.step_auto, egui::DragValue::new(&mut step).speed(1e-6).range(1e-12..=1.0))
                 .labelled_by(l.id)
                 .changed()
             {
-                self.llc.step = Some(step);
+                s.llc.step = Some(step);
             }
             let l = ui.label("seed");
-            ui.add(egui::DragValue::new(&mut self.llc.seed).speed(1.0)).labelled_by(l.id);
+            ui.add(egui::DragValue::new(&mut s.llc.seed).speed(1.0)).labelled_by(l.id);
         });
         ui.horizontal_wrapped(|ui| {
             let l = ui.label("chains");
-            ui.add(egui::DragValue::new(&mut self.llc.chains).speed(1.0).range(1..=16)).labelled_by(l.id);
+            ui.add(egui::DragValue::new(&mut s.llc.chains).speed(1.0).range(1..=16)).labelled_by(l.id);
             let l = ui.label("draws");
-            ui.add(egui::DragValue::new(&mut self.llc.draws).speed(100.0).range(100..=1_000_000)).labelled_by(l.id);
+            ui.add(egui::DragValue::new(&mut s.llc.draws).speed(100.0).range(100..=1_000_000)).labelled_by(l.id);
         });
         ui.horizontal_wrapped(|ui| {
             let l = ui.label("burn-in");
-            ui.add(egui::DragValue::new(&mut self.llc.burn_in).speed(100.0).range(0..=1_000_000))
+            ui.add(egui::DragValue::new(&mut s.llc.burn_in).speed(100.0).range(0..=1_000_000))
                 .labelled_by(l.id)
                 .on_hover_text("Steps discarded at the start of each chain (excluded from the average)");
             let l = ui
-                .add_enabled(self.ctx.model, egui::Checkbox::new(&mut self.minibatch, "minibatch"))
+                .add_enabled(ctx.model, egui::Checkbox::new(&mut s.minibatch, "minibatch"))
                 .on_hover_text("Models: minibatch gradients as devinterp does (else the exact gradient of L_n)");
             ui.add_enabled(
-                self.ctx.model && self.minibatch,
-                egui::DragValue::new(&mut self.llc_batch).speed(1.0).range(1..=100_000),
+                ctx.model && s.minibatch,
+                egui::DragValue::new(&mut s.llc_batch).speed(1.0).range(1..=100_000),
             )
             .labelled_by(l.id);
         });
         ui.horizontal(|ui| {
             if ui.button("Estimate LLC").on_hover_text("SGLD chains started at the minimum w*").clicked() {
-                self.request_llc = true;
+                action = Some(Action::RunLlc);
             }
-            if self.running_llc {
+            if res.running_llc {
                 ui.spinner();
             }
-            ui.checkbox(&mut self.show_chains, "draw chains");
+            ui.checkbox(&mut s.show_chains, "draw chains");
         });
-        let Some(r) = current(ui, &self.llc_result, self.ctx.version, "estimate again") else { return };
+        let Some(r) = current(ui, &res.llc, ctx.version, "estimate again") else { return action };
         egui::Grid::new("llc-results").num_columns(2).striped(true).show(ui, |ui| {
             let mut row = |k: &str, v: String, tip: &str| {
                 ui.label(k).on_hover_text(tip);
@@ -438,14 +423,14 @@ impl LearnPanel {
                 format!("{:.4}", r.exact_tempered),
                 "n·β·E_β[L − L*] under the box prior (from the volume curve): the localisation's effect is the difference to the line above",
             );
-            if let Some((l, ci)) = self.ctx.volume_lambda {
+            if let Some((l, ci)) = ctx.volume_lambda {
                 row(
                     "volume-law slope",
                     format!("{l:.4} [{:.3}, {:.3}]", ci[0], ci[1]),
                     "λ from the fitted V(ε): what finite n approaches",
                 );
             }
-            if let Some((l, m, src)) = &self.ctx.exact {
+            if let Some((l, m, src)) = &ctx.exact {
                 row("exact λ", format!("{l:.4} (m = {m})"), src);
             }
             row(
@@ -467,6 +452,7 @@ impl LearnPanel {
             ui.label(RichText::new(w).color(Color32::from_rgb(220, 160, 40)).small());
         }
     }
+    action
 }
 
 /// A result of the current landscape, or None after saying why not (stale, or the core's error).

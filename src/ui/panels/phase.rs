@@ -7,17 +7,13 @@ use std::sync::Arc;
 use egui::{Color32, RichText};
 use egui_plot::{HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints, Text, VLine};
 
-use super::ViewData;
-use super::plot_util::{RED, basin_colour, sci};
 use crate::core::basins::PREDICTION_FORMULA;
+use crate::ui::ViewData;
+use crate::ui::widgets::plot::{self, RED, basin_colour, log_fmt, log_grid, sci};
 
 #[derive(Default)]
 pub struct PhasePanel {
     pub data: Option<Arc<ViewData>>,
-}
-
-fn n_fmt(m: egui_plot::GridMark, _r: &std::ops::RangeInclusive<f64>) -> String {
-    if (m.value - m.value.round()).abs() < 1e-9 { format!("1e{}", m.value.round() as i32) } else { String::new() }
 }
 
 impl PhasePanel {
@@ -79,15 +75,15 @@ impl PhasePanel {
         Plot::new("phase-mass")
             .height(h1)
             .legend(Legend::default().position(egui_plot::Corner::RightTop))
-            .x_grid_spacer(super::plot_util::log_grid)
-            .x_axis_formatter(n_fmt)
+            .x_grid_spacer(log_grid)
+            .x_axis_formatter(log_fmt)
             .x_axis_label("n")
             .y_axis_label("posterior mass")
             .default_y_bounds(0.0, 1.0)
             .default_x_bounds(0.0, 12.0)
             .link_axis(egui::Id::unique("phase-x"), [true, false])
             .label_formatter(|hp: &HoverPosition<'_>| {
-                let q = super::plot_util::hover_pos(hp);
+                let q = plot::hover_pos(hp);
                 Some(format!("n = {}\nmass = {:.4}", sci(10f64.powf(q.x)), q.y))
             })
             .show(ui, |pui| {
@@ -112,8 +108,8 @@ impl PhasePanel {
         Plot::new("phase-f")
             .height(ui.available_height() - 4.0)
             .legend(Legend::default().position(egui_plot::Corner::LeftTop))
-            .x_grid_spacer(super::plot_util::log_grid)
-            .x_axis_formatter(n_fmt)
+            .x_grid_spacer(log_grid)
+            .x_axis_formatter(log_fmt)
             .x_axis_label("n")
             .y_axis_label("F(n) − n·min K*")
             .default_y_bounds(0.0, top)
@@ -121,7 +117,7 @@ impl PhasePanel {
             .auto_bounds(egui::Vec2b::new(false, false))
             .link_axis(egui::Id::unique("phase-x"), [true, false])
             .label_formatter(|hp: &HoverPosition<'_>| {
-                let q = super::plot_util::hover_pos(hp);
+                let q = plot::hover_pos(hp);
                 Some(format!("n = {}\nF − n·min K* = {:.3}", sci(10f64.powf(q.x)), q.y))
             })
             .show(ui, |pui| {

@@ -3,26 +3,31 @@
 use eframe::egui;
 use std::sync::Arc;
 
-use egui::{Color32, TextureHandle, TextureOptions};
+use egui::Color32;
 use egui_plot::{HoverPosition, Line, Plot, PlotBounds, PlotImage, PlotPoint, PlotPoints};
 
-use super::ViewData;
 use super::landscape::{LINK, lookup};
-use super::plot_util::{colour_bar, sci};
-use super::render::{Lut, max_cell_mass, posterior_image};
+use crate::core::analysis::PhaseData;
+use crate::core::basins::Impulse;
+use crate::core::posterior::PosteriorGrid;
+use crate::ui::ViewData;
+use crate::ui::panels::learn::{Overlay, draw_overlay};
+use crate::ui::settings::ColourMap;
+use crate::ui::widgets::plot::{self, basin_colour, colour_bar, sci};
+use crate::ui::widgets::render::{Lut, max_cell_mass, posterior_image};
+use crate::ui::widgets::texture::CachedTexture;
 
 #[derive(Default)]
 pub struct PosteriorPanel {
     pub data: Option<Arc<ViewData>>,
-    tex: Option<TextureHandle>,
-    key: Option<(usize, bool)>,
-    lut: Option<(String, Lut)>,
+    tex: CachedTexture<(usize, bool)>,
+    lut: Option<(ColourMap, Lut)>,
     pub force_bounds: Option<[f64; 4]>,
     pub bounds: Option<[f64; 4]>,
     /// Distinguishes a second instance (compare mode).
     pub salt: &'static str,
     /// SGD path and SGLD chains to draw (the learning tab).
-    pub overlay: Option<Arc<super::learn::Overlay>>,
+    pub overlay: Option<Arc<Overlay>>,
 }
 
 impl PosteriorPanel {
@@ -67,11 +72,11 @@ impl PosteriorPanel {
         }
     }
 
-    fn ui_1d(&mut self, ui: &mut egui::Ui, d: &ViewData, p: &crate::core::posterior::PosteriorGrid) {
+    fn ui_1d(&mut self, ui: &mut egui::Ui, d: &ViewData, p: &PosteriorGrid) {
         let w = p.spec.cell_size()[0];
-        let log = d.log_posterior;
+        let log = d.style.log_posterior;
         // a basin narrower than a pixel carries its mass as an impulse; the grid's curve is the rest
-        let spike: f64 = d.impulses.iter().map(|i| i.1).sum();
+        let spike: f64 = d.impulses.iter().map(|i| i.mass).sum();
         let scale = (1.0 - spike).max(0.0);
         let pts: Vec<[f64; 2]> = (0..p.spec.nx)
             .filter(|&i| p.log_p[i].is_finite() || !log)
@@ -89,7 +94,7 @@ impl PosteriorPanel {
             .y_axis_label(if log { "log10 p_n(x)" } else { "p_n(x)" })
             .link_axis(egui::Id::unique(self.link_group()), [true, false])
             .label_formatter(move |hp: &HoverPosition<'_>| {
-                let q = super::plot_util::hover_pos(hp);
+                let q = plot::hover_pos(hp);
                 let v = if log { format!("log10 p = {:.3}", q.y) } else { format!("p = {}", sci(q.y)) };
                 Some(format!("x = {:.6}\n{v}", q.x))
             })
@@ -112,42 +117,32 @@ impl PosteriorPanel {
         self.bounds = Some([b.min()[0], b.max()[0], 0.0, 0.0]);
     }
 
-    fn ui_2d(&mut self, ui: &mut egui::Ui, d: &ViewData, p: &Arc<crate::core::posterior::PosteriorGrid>) {
+    fn ui_2d(&mut self, ui: &mut egui::Ui, d: &ViewData, p: &Arc<PosteriorGrid>) {
         let overlay = self.overlay.clone();
-        if self.lut.as_ref().map(|l| l.0.as_str()) != Some(d.colormap.as_str()) {
-            self.lut = Some((d.colormap.clone(), Lut::scheme(&d.colormap).1));
-            self.key = None;
+        let log = d.style.log_posterior;
+        if self.lut.as_ref().map(|l| l.0) != Some(d.style.colormap) {
+            self.lut = Some((d.style.colormap, Lut::scheme(d.style.colormap).1));
+            self.tex.invalidate();
         }
         let Some((_, lut)) = self.lut.clone() else { return };
-        let key = (Arc::as_ptr(p) as usize, d.log_posterior);
-        if self.key != Some(key) {
-            let img = posterior_image(p, &lut, d.log_posterior, LOG_RANGE);
-            match &mut self.tex {
-                Some(t) => t.set(img, TextureOptions::NEAREST),
-                None => {
-                    self.tex =
-                        Some(ui.ctx().load_texture(format!("posterior{}", self.salt), img, TextureOptions::NEAREST))
-                }
-            }
-            self.key = Some(key);
-        }
-        let labels = if d.log_posterior {
+        let key = (Arc::as_ptr(p) as usize, log);
+        let id = self.tex.get(ui.ctx(), &format!("posterior{}", self.salt), key, || posterior_image(p, &lut, log, LOG_RANGE));
+        let labels = if log {
             [format!("max − {LOG_RANGE}"), format!("max − {}", LOG_RANGE / 2.0), "max".to_string()]
         } else {
             ["0".to_string(), "½ max".to_string(), "max".to_string()]
         };
-        colour_bar(ui, &lut, if d.log_posterior { "log p" } else { "p" }, labels);
+        colour_bar(ui, &lut, if log { "log p" } else { "p" }, labels);
         let spec = p.spec;
         let center = PlotPoint::new(0.5 * (spec.x[0] + spec.x[1]), 0.5 * (spec.y[0] + spec.y[1]));
         let size = [(spec.x[1] - spec.x[0]) as f32, (spec.y[1] - spec.y[0]) as f32];
-        let id = self.tex.as_ref().map(|t| t.id());
         let force = self.force_bounds.take();
         let grid = d.grid.clone();
         let post = p.clone();
-        let plot_size = super::plot_util::aspect_size(ui, &d.analysis.bounds);
-        let r = super::plot_util::heatmap_plot(format!("posterior2d{}", self.salt), plot_size, &self.link_group())
+        let plot_size = plot::aspect_size(ui, &d.analysis.bounds);
+        let r = plot::heatmap_plot(format!("posterior2d{}", self.salt), plot_size, &self.link_group())
             .label_formatter(move |hp: &HoverPosition<'_>| {
-                let q = super::plot_util::hover_pos(hp);
+                let q = plot::hover_pos(hp);
                 let k = lookup(&grid, q.x, q.y);
                 let s = post.spec;
                 let i = ((q.x - s.x[0]) / (s.x[1] - s.x[0]) * s.nx as f64).floor();
@@ -169,14 +164,12 @@ impl PosteriorPanel {
                 if let Some(b) = force {
                     pui.set_plot_bounds(PlotBounds::from_min_max([b[0], b[2]], [b[1], b[3]]));
                 }
-                if let Some(id) = id {
-                    pui.image(PlotImage::new("posterior", id, center, size));
-                }
+                pui.image(PlotImage::new("posterior", id, center, size));
                 // each basin's posterior mass at its minimiser (from the core: exact even where the
                 // basin is narrower than a pixel)
                 if let Some(ph) = d.phase.as_ref().filter(|p| p.basins.basins.len() > 1) {
                     for (i, b) in ph.basins.basins.iter().enumerate() {
-                        let c = super::plot_util::basin_colour(i);
+                        let c = basin_colour(i);
                         let m = d.basin_mass.get(i).copied().unwrap_or(0.0);
                         pui.points(
                             egui_plot::Points::new(format!("basin {i}"), vec![[b.argmin[0], b.argmin[1]]])
@@ -195,7 +188,7 @@ impl PosteriorPanel {
                     }
                 }
                 if let Some(o) = &overlay {
-                    super::learn::draw_overlay(pui, o);
+                    draw_overlay(pui, o);
                 }
                 pui.plot_bounds()
             });
@@ -205,11 +198,11 @@ impl PosteriorPanel {
 }
 
 /// Basins narrower than a pixel: a vertical impulse at w* labelled with the basin's mass.
-fn impulses(pui: &mut egui_plot::PlotUi<'_>, imp: &[(f64, f64, usize)], top: f64, log: bool) {
+fn impulses(pui: &mut egui_plot::PlotUi<'_>, imp: &[Impulse], top: f64, log: bool) {
     let top = if top.is_finite() { top } else { 1.0 };
-    for &(x, mass, i) in imp {
+    for &Impulse { x, mass, basin: i } in imp {
         let (y0, y1) = if log { (top - 6.0, top + 0.5) } else { (0.0, top.max(1e-300) * 1.0) };
-        let c = super::plot_util::basin_colour(i);
+        let c = basin_colour(i);
         pui.line(
             Line::new(format!("basin {i} (narrower than a pixel)"), PlotPoints::from(vec![[x, y0], [x, y1]]))
                 .color(c)
@@ -225,14 +218,7 @@ fn impulses(pui: &mut egui_plot::PlotUi<'_>, imp: &[(f64, f64, usize)], top: f64
 
 /// A small posterior plot for the comparison window (1-D curve with impulses, or 2-D heatmap
 /// drawn as a curve of the x-marginal: three heatmaps of textures would need three textures).
-pub fn small_posterior_plot(
-    ui: &mut egui::Ui,
-    p: &crate::core::posterior::PosteriorGrid,
-    dim: usize,
-    n: f64,
-    masses: Option<&[f64]>,
-    phase: Option<&super::worker::PhaseData>,
-) {
+pub fn small_posterior_plot(ui: &mut egui::Ui, p: &PosteriorGrid, dim: usize, n: f64, masses: Option<&[f64]>, phase: Option<&PhaseData>, box_x: [f64; 2]) {
     let nx = p.spec.nx;
     let ny = p.spec.ny.max(1);
     // x-marginal of the grid posterior (in 2-D the sum over y)
@@ -244,20 +230,11 @@ pub fn small_posterior_plot(
         }
     }
     // impulses: basins narrower than a cell, with their core masses
-    let mut imp = vec![];
-    if let (Some(ph), Some(ms), 1) = (phase, masses, dim) {
-        let [lo, hi] = [
-            ph.basins.basins.first().and_then(|b| b.interval).map(|i| i[0]).unwrap_or(0.0),
-            ph.basins.basins.last().and_then(|b| b.interval).map(|i| i[1]).unwrap_or(1.0),
-        ];
-        for (i, b) in ph.basins.basins.iter().enumerate() {
-            let width = b.law.ln_v((1.0 / n).ln()).exp() * (hi - lo);
-            if width < 3.0 * w {
-                imp.push((b.argmin[0], ms.get(i).copied().unwrap_or(0.0), i));
-            }
-        }
-    }
-    let scale = (1.0 - imp.iter().map(|i| i.1).sum::<f64>()).max(0.0);
+    let imp = match (phase, masses) {
+        (Some(ph), Some(ms)) if dim == 1 => ph.basins.impulses(n, ms, box_x[1] - box_x[0], 3.0 * w, box_x),
+        _ => vec![],
+    };
+    let scale = (1.0 - imp.iter().map(|i| i.mass).sum::<f64>()).max(0.0);
     let pts: Vec<[f64; 2]> = marg.iter().enumerate().map(|(i, m)| [p.spec.center(i, 0)[0], m / w * scale]).collect();
     let top = pts.iter().map(|q| q[1]).fold(0.0f64, f64::max);
     Plot::new(format!("small-posterior-{n}"))

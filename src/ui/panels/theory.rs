@@ -7,9 +7,9 @@ use std::sync::Arc;
 use egui::{Color32, RichText};
 use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints, Points};
 
-use super::ViewData;
-use super::plot_util::{RED, sci};
-use crate::core::theory::Face;
+use crate::core::theory::{Face, Source, Status};
+use crate::ui::ViewData;
+use crate::ui::widgets::plot::{RED, sci};
 
 #[derive(Default)]
 pub struct TheoryPanel {
@@ -31,10 +31,10 @@ impl TheoryPanel {
         // the verdict
         match &r.theory {
             Some(t) => {
-                let (txt, col) = match t.status.as_str() {
-                    "exact" => (format!("exact: λ = {:.4}, m = {} ({})", t.lambda, t.m, t.source), OK),
-                    "upper-bound" => (format!("upper bound: λ ≤ {:.4} ({})", t.lambda, t.source), WARN),
-                    _ => (format!("unknown ({})", t.source), WARN),
+                let (txt, col) = match t.status {
+                    Status::Exact => (format!("exact: λ = {:.4}, m = {} ({})", t.lambda, t.m, t.source), OK),
+                    Status::UpperBound => (format!("upper bound: λ ≤ {:.4} ({})", t.lambda, t.source), WARN),
+                    Status::Unknown => (format!("unknown ({})", t.source), WARN),
                 };
                 ui.label(RichText::new(txt).color(col).strong());
             }
@@ -44,7 +44,7 @@ impl TheoryPanel {
         }
         ui.label(RichText::new(&r.reason).small());
         if let Some(p) = &est.theory
-            && p.source == "preset"
+            && p.source == Source::Preset
         {
             ui.label(RichText::new(format!("the preset's exact value: λ = {:.4}, m = {}", p.lambda, p.m)).small());
         }
@@ -97,10 +97,10 @@ impl TheoryPanel {
         });
         // the comparison table
         ui.separator();
-        let exact = r.theory.as_ref().filter(|t| t.status == "exact").map(|t| t.lambda).or(est
+        let exact = r.theory.as_ref().filter(|t| t.is_exact()).map(|t| t.lambda).or(est
             .theory
             .as_ref()
-            .filter(|t| t.status == "exact")
+            .filter(|t| t.is_exact())
             .map(|t| t.lambda));
         egui::Grid::new("theory-table").num_columns(2).striped(true).show(ui, |ui| {
             let row = |ui: &mut egui::Ui, k: &str, v: String| {
@@ -114,14 +114,13 @@ impl TheoryPanel {
                 "volume fit λ",
                 format!("{:.4} [{:.4}, {:.4}]", d.fit.best.lambda, d.fit.lambda_ci[0], d.fit.lambda_ci[1]),
             );
-            if let Some(lf) = d.lambda_f {
-                row(ui, &format!("λ_F(n), n = {}", sci(d.n)), format!("{lf:.4}"));
-            }
-            if let Some(le) = d.lambda_eff {
-                row(ui, "λ_eff(n) = n·E_n[K − K*]", format!("{le:.4}"));
+            if let Some(f) = d.readouts.free_energy {
+                row(ui, &format!("λ_F(n), n = {}", sci(d.n)), format!("{:.4}", f.lambda_f));
+                row(ui, "λ_eff(n) = n·E_n[K − K*]", format!("{:.4}", f.lambda_eff));
             }
         });
-        ui.label(RichText::new(reading(exact, d.fit.best.lambda, d.fit.best.m, d.lambda_f, d.n)).small().italics());
+        let lambda_f = d.readouts.free_energy.map(|f| f.lambda_f);
+        ui.label(RichText::new(reading(exact, d.fit.best.lambda, d.fit.best.m, lambda_f, d.n)).small().italics());
         // the Newton polygon
         if let Some(np) = &r.newton {
             let maxc =

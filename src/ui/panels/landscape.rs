@@ -3,34 +3,33 @@
 use eframe::egui;
 use std::sync::Arc;
 
-use egui::{Color32, TextureHandle, TextureOptions};
+use egui::Color32;
 use egui_plot::{HLine, HoverPosition, Line, Plot, PlotBounds, PlotImage, PlotPoint, PlotPoints, Polygon};
 
-use super::ViewData;
-use super::plot_util::{RED, colour_bar, sci};
-use super::render::{KScale, Lut, landscape_image, mask_image};
+use crate::ui::ViewData;
+use crate::ui::action::Action;
+use crate::ui::panels::learn::{Overlay, draw_overlay};
+use crate::ui::settings::ColourMap;
+use crate::ui::widgets::plot::{self, RED, basin_colour, colour_bar, sci};
+use crate::ui::widgets::render::{KScale, Lut, basin_boundary_image, landscape_image, mask_image};
+use crate::ui::widgets::texture::CachedTexture;
 
 #[derive(Default)]
 pub struct LandscapePanel {
     pub data: Option<Arc<ViewData>>,
-    heat: Option<TextureHandle>,
-    mask: Option<TextureHandle>,
-    heat_key: Option<(usize, bool, bool)>,
-    mask_key: Option<(usize, u64)>,
+    heat: CachedTexture<(usize, bool, bool)>,
+    mask: CachedTexture<(usize, u64)>,
     mask_pixels: usize,
-    basins_tex: Option<TextureHandle>,
-    basins_key: Option<(usize, usize)>,
+    basins_tex: CachedTexture<(usize, usize)>,
     /// Plot bounds after the last frame (x0, x1, y0, y1).
     pub bounds: Option<[f64; 4]>,
     /// Bounds to impose on the next frame (fit view, new landscape).
     pub force_bounds: Option<[f64; 4]>,
-    lut: Option<(String, Lut)>,
+    lut: Option<(ColourMap, Lut)>,
     /// Distinguishes a second instance (compare mode): its plots, textures and axis links.
     pub salt: &'static str,
     /// SGD path and SGLD chains to draw (the learning tab).
-    pub overlay: Option<Arc<super::learn::Overlay>>,
-    /// A click (not a drag) on the 2-D plot, in plot coordinates, for the app to read.
-    pub clicked: Option<[f64; 2]>,
+    pub overlay: Option<Arc<Overlay>>,
 }
 
 pub const LINK: &str = "landscape-posterior";
@@ -45,10 +44,11 @@ impl LandscapePanel {
 }
 
 impl LandscapePanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui) {
+    /// Draw; a click (not a drag) on the 2-D plot comes back as `Action::Clicked`.
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<Action> {
         let Some(d) = self.data.clone() else {
             ui.centered_and_justified(|ui| ui.spinner());
-            return;
+            return None;
         };
         ui.horizontal_wrapped(|ui| {
             ui.strong("Landscape and sublevel set");
@@ -56,8 +56,9 @@ impl LandscapePanel {
         });
         if d.analysis.dim == 1 {
             self.ui_1d(ui, &d);
+            None
         } else {
-            self.ui_2d(ui, &d);
+            self.ui_2d(ui, &d)
         }
     }
 
@@ -77,7 +78,7 @@ impl LandscapePanel {
             .y_axis_label("K(x)")
             .link_axis(egui::Id::unique(self.link_group()), [true, false])
             .label_formatter(|hp: &HoverPosition<'_>| {
-                let p = super::plot_util::hover_pos(hp);
+                let p = plot::hover_pos(hp);
                 Some(format!("x = {:.6}\nK = {}", p.x, sci(p.y)))
             })
             .show(ui, |pui| {
@@ -108,7 +109,7 @@ impl LandscapePanel {
                         .anchor(egui::Align2::LEFT_BOTTOM),
                     );
                 }
-                for (a, b) in &d.intervals_1d {
+                for (a, b) in d.intervals_1d.iter() {
                     let band = vec![[*a, kmin], [*b, kmin], [*b, level], [*a, level]];
                     pui.polygon(
                         Polygon::new("sublevel set", PlotPoints::from(band))
@@ -124,7 +125,7 @@ impl LandscapePanel {
                 {
                     let y = kmin - 0.035 * (ymax - kmin).max(1e-300);
                     for (i, b) in ph.basins.basins.iter().enumerate() {
-                        let c = super::plot_util::basin_colour(i);
+                        let c = basin_colour(i);
                         if let Some([a, bb]) = b.interval {
                             pui.line(
                                 Line::new(format!("basin {i}"), PlotPoints::from(vec![[a, y], [bb, y]]))
@@ -142,7 +143,7 @@ impl LandscapePanel {
                 pui.line(Line::new("K", PlotPoints::from(pts)).width(2.0));
                 pui.hline(HLine::new("K* + ε", level).color(RED).width(1.5));
                 if let Some(o) = &overlay {
-                    super::learn::draw_overlay(pui, o);
+                    draw_overlay(pui, o);
                 }
                 pui.plot_bounds()
             });
@@ -150,69 +151,46 @@ impl LandscapePanel {
         self.bounds = Some([b.min()[0], b.max()[0], 0.0, 0.0]);
     }
 
-    fn ui_2d(&mut self, ui: &mut egui::Ui, d: &ViewData) {
+    fn ui_2d(&mut self, ui: &mut egui::Ui, d: &ViewData) -> Option<Action> {
         let g = &d.grid;
         let kmin = d.analysis.estimate.minimum.k_min;
         let ctx = ui.ctx().clone();
-        if self.lut.as_ref().map(|l| l.0.as_str()) != Some(d.colormap.as_str()) {
-            self.lut = Some((d.colormap.clone(), Lut::scheme(&d.colormap).0));
-            self.heat_key = None;
+        let log = d.style.log_colour;
+        if self.lut.as_ref().map(|l| l.0) != Some(d.style.colormap) {
+            self.lut = Some((d.style.colormap, Lut::scheme(d.style.colormap).0));
+            self.heat.invalidate();
         }
-        let Some((_, lut)) = self.lut.as_ref() else {
-            return;
-        };
-        let scale = KScale::for_grid(g, kmin, d.log_colour);
+        let (_, lut) = self.lut.as_ref()?;
+        let scale = KScale::for_grid(g, kmin, log);
         let gkey = Arc::as_ptr(g) as usize;
-        if self.heat_key != Some((gkey, d.log_colour, true)) {
-            let img = landscape_image(g, &scale, lut, true);
-            match &mut self.heat {
-                Some(t) => t.set(img, TextureOptions::NEAREST),
-                None => {
-                    self.heat =
-                        Some(ctx.load_texture(format!("landscape-heat{}", self.salt), img, TextureOptions::NEAREST))
-                }
-            }
-            self.heat_key = Some((gkey, d.log_colour, true));
-        }
-        if self.mask_key != Some((gkey, d.eps.to_bits())) {
-            let (img, inside) = mask_image(g, kmin, d.eps, 150);
-            self.mask_pixels = inside;
-            match &mut self.mask {
-                Some(t) => t.set(img, TextureOptions::NEAREST),
-                None => {
-                    self.mask =
-                        Some(ctx.load_texture(format!("landscape-mask{}", self.salt), img, TextureOptions::NEAREST))
-                }
-            }
-            self.mask_key = Some((gkey, d.eps.to_bits()));
+        let heat = self.heat.get(&ctx, &format!("landscape-heat{}", self.salt), (gkey, log, true), || {
+            landscape_image(g, &scale, lut, true)
+        });
+        let mut inside = None;
+        let mask = self.mask.get(&ctx, &format!("landscape-mask{}", self.salt), (gkey, d.eps.to_bits()), || {
+            let (img, n) = mask_image(g, kmin, d.eps, 150);
+            inside = Some(n);
+            img
+        });
+        if let Some(n) = inside {
+            self.mask_pixels = n;
         }
         let phase_basins = d
             .phase
             .as_ref()
             .filter(|p| p.basins.basins.len() > 1)
             .and_then(|p| p.basins.labels.clone().map(|l| (p.clone(), l)));
-        if let Some((ph, labels)) = &phase_basins {
+        let basins_id = phase_basins.as_ref().map(|(ph, labels)| {
             let key = (gkey, Arc::as_ptr(ph) as usize);
-            if self.basins_key != Some(key) {
-                let img = super::render::basin_boundary_image(&g.spec, labels);
-                match &mut self.basins_tex {
-                    Some(t) => t.set(img, TextureOptions::NEAREST),
-                    None => {
-                        self.basins_tex =
-                            Some(ctx.load_texture(format!("basins{}", self.salt), img, TextureOptions::NEAREST))
-                    }
-                }
-                self.basins_key = Some(key);
-            }
-        }
+            self.basins_tex.get(&ctx, &format!("basins{}", self.salt), key, || basin_boundary_image(&g.spec, labels))
+        });
         let basin_marks: Vec<([f64; 2], usize)> = phase_basins
             .as_ref()
             .map(|(ph, _)| ph.basins.basins.iter().enumerate().map(|(i, b)| (b.argmin, i)).collect())
             .unwrap_or_default();
-        let basins_id = if phase_basins.is_some() { self.basins_tex.as_ref().map(|t| t.id()) } else { None };
         let overlay = self.overlay.clone();
         let lab = |t: f64| sci(scale.value_at(t));
-        colour_bar(ui, lut, if d.log_colour { "K − K* (log)" } else { "K − K*" }, [lab(0.0), lab(0.5), lab(1.0)]);
+        colour_bar(ui, lut, if log { "K − K* (log)" } else { "K − K*" }, [lab(0.0), lab(0.5), lab(1.0)]);
         if self.mask_pixels == 0 {
             ui.label(
                 egui::RichText::new(
@@ -225,13 +203,12 @@ impl LandscapePanel {
         let spec = g.spec;
         let center = PlotPoint::new(0.5 * (spec.x[0] + spec.x[1]), 0.5 * (spec.y[0] + spec.y[1]));
         let size = [(spec.x[1] - spec.x[0]) as f32, (spec.y[1] - spec.y[0]) as f32];
-        let (heat, mask) = (self.heat.as_ref().map(|t| t.id()), self.mask.as_ref().map(|t| t.id()));
         let force = self.force_bounds.take();
         let grid = g.clone();
-        let plot_size = super::plot_util::aspect_size(ui, &d.analysis.bounds);
-        let r = super::plot_util::heatmap_plot(format!("landscape2d{}", self.salt), plot_size, &self.link_group())
+        let plot_size = plot::aspect_size(ui, &d.analysis.bounds);
+        let r = plot::heatmap_plot(format!("landscape2d{}", self.salt), plot_size, &self.link_group())
             .label_formatter(move |hp: &HoverPosition<'_>| {
-                let p = super::plot_util::hover_pos(hp);
+                let p = plot::hover_pos(hp);
                 let k = lookup(&grid, p.x, p.y);
                 Some(format!("x = {:.5}, y = {:.5}\nK = {}", p.x, p.y, k.map(sci).unwrap_or_else(|| "—".into())))
             })
@@ -239,12 +216,8 @@ impl LandscapePanel {
                 if let Some(b) = force {
                     pui.set_plot_bounds(PlotBounds::from_min_max([b[0], b[2]], [b[1], b[3]]));
                 }
-                if let Some(id) = heat {
-                    pui.image(PlotImage::new("K", id, center, size));
-                }
-                if let Some(id) = mask {
-                    pui.image(PlotImage::new("sublevel set", id, center, size));
-                }
+                pui.image(PlotImage::new("K", heat, center, size));
+                pui.image(PlotImage::new("sublevel set", mask, center, size));
                 if let Some(id) = basins_id {
                     pui.image(PlotImage::new("basin boundaries", id, center, size));
                 }
@@ -264,7 +237,7 @@ impl LandscapePanel {
                     }
                 }
                 for (w, i) in &basin_marks {
-                    let c = super::plot_util::basin_colour(*i);
+                    let c = basin_colour(*i);
                     pui.points(egui_plot::Points::new(format!("basin {i}"), vec![[w[0], w[1]]]).radius(5.0).color(c));
                     let mass = d.basin_mass.get(*i).map(|m| format!(": P = {m:.3}")).unwrap_or_default();
                     pui.text(
@@ -274,16 +247,14 @@ impl LandscapePanel {
                     );
                 }
                 if let Some(o) = &overlay {
-                    super::learn::draw_overlay(pui, o);
+                    draw_overlay(pui, o);
                 }
                 let click = if pui.response().clicked() { pui.pointer_coordinate() } else { None };
                 (pui.plot_bounds(), click)
             });
         let (b, click) = r.inner;
-        if let Some(p) = click {
-            self.clicked = Some([p.x, p.y]);
-        }
         self.bounds = Some([b.min()[0], b.max()[0], b.min()[1], b.max()[1]]);
+        click.map(|p| Action::Clicked([p.x, p.y]))
     }
 }
 

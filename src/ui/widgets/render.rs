@@ -5,6 +5,7 @@ use eframe::egui;
 use egui::{Color32, ColorImage};
 
 use crate::core::posterior::{KGrid, PosteriorGrid};
+use crate::ui::settings::ColourMap;
 
 /// A 256-entry colour lookup table (a colorous gradient sampled once: evaluating the gradient per
 /// pixel would cost more than the posterior itself at 512²).
@@ -12,13 +13,13 @@ use crate::core::posterior::{KGrid, PosteriorGrid};
 pub struct Lut([Color32; 256]);
 
 impl Lut {
-    /// The (landscape, posterior) tables of a named scheme: "viridis" (viridis / inferno),
-    /// "cividis" (colour-blind safe, both), "high-contrast" (black to white, both).
-    pub fn scheme(name: &str) -> (Lut, Lut) {
-        match name {
-            "cividis" => (Lut::new(colorous::CIVIDIS), Lut::new(colorous::CIVIDIS)),
-            "high-contrast" => (Lut::grey(), Lut::grey()),
-            _ => (Lut::new(colorous::VIRIDIS), Lut::new(colorous::INFERNO)),
+    /// The (landscape, posterior) tables of a scheme: viridis / inferno, cividis (colour-blind safe,
+    /// both), high contrast (black to white, both).
+    pub fn scheme(map: ColourMap) -> (Lut, Lut) {
+        match map {
+            ColourMap::Cividis => (Lut::new(colorous::CIVIDIS), Lut::new(colorous::CIVIDIS)),
+            ColourMap::HighContrast => (Lut::grey(), Lut::grey()),
+            ColourMap::Viridis => (Lut::new(colorous::VIRIDIS), Lut::new(colorous::INFERNO)),
         }
     }
 

@@ -7,17 +7,17 @@ use std::sync::Arc;
 use egui::Color32;
 use egui_plot::{HLine, HoverPosition, Legend, Line, Plot, PlotPoints, Points, Span, VLine};
 
-use super::ViewData;
-use super::plot_util::{RED, log_fmt, log_grid, sci};
+use crate::ui::ViewData;
+use crate::ui::action::Action;
+use crate::ui::widgets::plot::{self, RED, log_fmt, log_grid, sci};
 
 #[derive(Default)]
 pub struct VolumePanel {
     pub data: Option<Arc<ViewData>>,
     /// Which fit-window edge is being dragged (0 = lower, 1 = upper).
     dragging: Option<usize>,
-    /// The fit window as dragged (ε units); the app reads it when `window_changed` is set.
-    pub window: Option<[f64; 2]>,
-    pub window_changed: bool,
+    /// The fit window as dragged so far (ε units).
+    window: Option<[f64; 2]>,
 }
 
 const FIT: Color32 = Color32::from_rgb(80, 170, 255);
@@ -25,16 +25,17 @@ const EXACT: Color32 = Color32::from_rgb(120, 220, 120);
 const REGULAR: Color32 = Color32::from_rgb(145, 145, 145); // readable on dark and light backgrounds
 
 fn hover(hp: &HoverPosition<'_>, ylabel: &str, ylog: bool) -> Option<String> {
-    let p = super::plot_util::hover_pos(hp);
+    let p = plot::hover_pos(hp);
     let y = if ylog { sci(10f64.powf(p.y)) } else { format!("{:.4}", p.y) };
     Some(format!("ε = {}\n{ylabel} = {y}", sci(10f64.powf(p.x))))
 }
 
 impl VolumePanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui) {
+    /// Draw; a drag of the fit window's edges comes back as `Action::SetFitWindow` on release.
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<Action> {
         let Some(d) = self.data.clone() else {
             ui.centered_and_justified(|ui| ui.spinner());
-            return;
+            return None;
         };
         let est = &d.analysis.estimate;
         let fit = &d.fit;
@@ -53,7 +54,7 @@ impl VolumePanel {
         });
         let pts: Vec<[f64; 2]> =
             est.curve.points.iter().filter(|p| p.v > 0.0).map(|p| [p.eps.log10(), p.v.log10()]).collect();
-        let Some(&last) = pts.last() else { return };
+        let Some(&last) = pts.last() else { return None };
         let (x_lo, x_hi) = (pts.last().map(|p| p[0]).unwrap_or(-13.0), pts[0][0]);
         // fitted law over the fit window
         let w = self.window.filter(|_| self.dragging.is_some()).unwrap_or(fit.best.window);
@@ -70,7 +71,7 @@ impl VolumePanel {
         let mut drag_edge = self.dragging;
         let mut new_window = self.window;
         let mut released = false;
-        let r = volume_plot("volume")
+        volume_plot("volume")
             .height(h_v)
             .allow_drag(false)
             .link_axis(egui::Id::unique("volume-x"), [true, false])
@@ -119,8 +120,10 @@ impl VolumePanel {
                     let x1 = tr.position_from_point_x(w[1].log10());
                     if (pos.x - x0).abs() < 10.0 {
                         drag_edge = Some(0);
+                        new_window = None;
                     } else if (pos.x - x1).abs() < 10.0 {
                         drag_edge = Some(1);
+                        new_window = None;
                     }
                 }
                 if let (Some(e), Some(c)) = (drag_edge, pui.pointer_coordinate())
@@ -136,14 +139,14 @@ impl VolumePanel {
                     released = true;
                 }
             });
-        let _ = r;
         self.dragging = drag_edge;
-        if new_window != self.window && self.dragging.is_some() {
+        if self.dragging.is_some() {
             self.window = new_window;
         }
+        let mut action = None;
         if released {
             self.dragging = None;
-            self.window_changed = self.window.is_some();
+            action = self.window.take().map(|w| Action::SetFitWindow(Some(w)));
         }
         // local slope
         let slope: Vec<[f64; 2]> =
@@ -173,6 +176,7 @@ impl VolumePanel {
                 );
                 pui.vline(VLine::new("ε", eps_x).color(RED));
             });
+        action
     }
 }
 

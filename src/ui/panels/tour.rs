@@ -1,9 +1,14 @@
-//! The guided tour: the dialogue's story in steps, each setting the preset, n, ε and the panel.
+//! The guided tour: the dialogue's story in steps, each setting the preset, n, ε and the panel;
+//! and the window that shows the current step.
+
+use eframe::egui;
 
 use crate::core::model::SgdPreset;
+use crate::start::Tab;
+use crate::ui::action::Action;
 
-/// One step: title, text, preset (or model) id, n, ε, right-column tab (0 volume, 1 phase, 2 theory,
-/// 3 learning: SGD and the LLC run by themselves, from `sgd` or the model's own settings).
+/// One step: title, text, preset (or model) id, n, ε, right-column tab (Learn: SGD and the LLC run by
+/// themselves, from `sgd` or the model's own settings).
 pub struct Step {
     pub title: &'static str,
     pub text: &'static str,
@@ -12,7 +17,7 @@ pub struct Step {
     pub model: bool,
     pub n: f64,
     pub eps: f64,
-    pub tab: usize,
+    pub tab: Tab,
     pub sgd: Option<SgdPreset>,
 }
 
@@ -23,7 +28,7 @@ pub const STEPS: [Step; 8] = [
         preset: "parabola",
         n: 1e3,
         eps: 1e-2,
-        tab: 0,
+        tab: Tab::Volume,
         model: false,
         sgd: None,
     },
@@ -33,7 +38,7 @@ pub const STEPS: [Step; 8] = [
         preset: "paraboloid",
         n: 1e3,
         eps: 1e-2,
-        tab: 0,
+        tab: Tab::Volume,
         model: false,
         sgd: None,
     },
@@ -43,7 +48,7 @@ pub const STEPS: [Step; 8] = [
         preset: "cross",
         n: 1e4,
         eps: 1e-4,
-        tab: 0,
+        tab: Tab::Volume,
         model: false,
         sgd: None,
     },
@@ -53,7 +58,7 @@ pub const STEPS: [Step; 8] = [
         preset: "diagonal",
         n: 1e4,
         eps: 1e-4,
-        tab: 2,
+        tab: Tab::Theory,
         model: false,
         sgd: None,
     },
@@ -63,7 +68,7 @@ pub const STEPS: [Step; 8] = [
         preset: "dialogue",
         n: 1e4,
         eps: 1e-3,
-        tab: 1,
+        tab: Tab::Phase,
         model: false,
         sgd: None,
     },
@@ -73,7 +78,7 @@ pub const STEPS: [Step; 8] = [
         preset: "phase2d",
         n: 300.0,
         eps: 1e-3,
-        tab: 1,
+        tab: Tab::Phase,
         model: false,
         sgd: None,
     },
@@ -84,7 +89,7 @@ pub const STEPS: [Step; 8] = [
         model: false,
         n: 1e4,
         eps: 1e-3,
-        tab: 3,
+        tab: Tab::Learn,
         sgd: Some(SgdPreset { start: [-0.8, 0.35], lr: 0.02, batch: 16, steps: 2000 }),
     },
     Step {
@@ -94,7 +99,33 @@ pub const STEPS: [Step; 8] = [
         model: true,
         n: 2000.0,
         eps: 1e-3,
-        tab: 3,
+        tab: Tab::Learn,
         sgd: None,
     },
 ];
+
+/// The tour window at step `i`: its title, text, and Back / Next. Returns the step asked for
+/// (`Action::Tour(None)` when closed).
+pub fn tour_window(ctx: &egui::Context, i: usize) -> Option<Action> {
+    let i = i.min(STEPS.len() - 1);
+    let st = &STEPS[i];
+    let mut open = true;
+    let mut go = None;
+    egui::Window::new("Guided tour").open(&mut open).default_pos([360.0, 600.0]).default_width(420.0).show(ctx, |ui| {
+        ui.heading(st.title);
+        ui.label(st.text);
+        ui.horizontal(|ui| {
+            if ui.add_enabled(i > 0, egui::Button::new("Back")).clicked() {
+                go = Some(Action::Tour(Some(i - 1)));
+            }
+            ui.label(format!("{} / {}", i + 1, STEPS.len()));
+            if ui.add_enabled(i + 1 < STEPS.len(), egui::Button::new("Next")).clicked() {
+                go = Some(Action::Tour(Some(i + 1)));
+            }
+        });
+    });
+    if !open {
+        return Some(Action::Tour(None));
+    }
+    go
+}

@@ -1,0 +1,225 @@
+//! The command line: `lambdascope [window options]`, `estimate`, `phase`, `export`, `llc`, `sgd`,
+//! `presets`. Exit codes: 0 success; 2 bad input (one line on stderr naming the problem); 1 the
+//! computation itself failed. Never a panic: `run_command` catches one and reports it as exit 1.
+//!
+//! - `mod.rs` (this file): the flags, as clap declares them;
+//! - `validate.rs`: every flag turned into core data, in one place (landscape, model, window);
+//! - `run.rs`: one function per subcommand.
+
+use clap::{Args, Parser, Subcommand};
+
+mod run;
+mod validate;
+
+pub use run::{estimate_json, run_command};
+pub use validate::{CliError, model_spec, parse_box};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "lambdascope",
+    version,
+    about = "See why singular loss basins win in Bayesian learning.",
+    long_about = "Without a subcommand, opens the window. With one, prints numbers for scripts."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub landscape: LandscapeArgs,
+    /// Number of samples n for the window (1 … 1e12; for --model, its number of data points).
+    #[arg(long, allow_hyphen_values = true)]
+    pub n: Option<f64>,
+    /// Sublevel threshold ε for the window.
+    #[arg(long, allow_hyphen_values = true)]
+    pub eps: Option<f64>,
+    /// Save a PNG of the window (or of --panel) once everything is computed, then exit. Never reads
+    /// or writes the saved session.
+    #[arg(long, value_name = "OUT.png")]
+    pub screenshot: Option<std::path::PathBuf>,
+    /// With --screenshot: one panel alone: window, landscape, posterior, volume, phase, theory.
+    #[arg(long, value_name = "NAME")]
+    pub panel: Option<String>,
+    /// With --screenshot: the PNG's size in pixels, e.g. 1920x1080.
+    #[arg(long, value_name = "WxH")]
+    pub size: Option<String>,
+    /// Font scale 1 … 3.
+    #[arg(long, value_name = "S", allow_hyphen_values = true)]
+    pub font_scale: Option<f32>,
+    /// light or dark.
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Open on a model with sampled data: tanh, product or escape (--n = its number of points).
+    #[arg(long, conflicts_with_all = ["expr", "preset"])]
+    pub model: Option<String>,
+    /// The right column's tab: volume, phase, theory or learn (learn also runs SGD and the LLC once).
+    #[arg(long, value_name = "NAME")]
+    pub tab: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Estimate the learning coefficient λ of a landscape from its volume curve V(ε).
+    Estimate(EstimateArgs),
+    /// Basins, their posterior masses at given n, and the n where the dominant basin changes.
+    Phase(PhaseArgs),
+    /// Write a CSV (with provenance in its header comments): volume, slope, fit, posterior or phase.
+    Export(ExportArgs),
+    /// The local learning coefficient from SGLD, beside the exact tempered values.
+    Llc(LlcArgs),
+    /// Minibatch SGD from a start point (a formula takes full gradient steps), with the LLC along the path.
+    Sgd(SgdArgs),
+    /// List the preset landscapes.
+    Presets {
+        /// One JSON array on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct LandscapeArgs {
+    /// A formula in x (1-D) or x, y (2-D), e.g. "x^2*y^4" (aliases: w, w1 = x, w2 = y).
+    #[arg(long, allow_hyphen_values = true, conflicts_with = "preset")]
+    pub expr: Option<String>,
+    /// A preset id (see `lambdascope presets`).
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// Force the dimension (1 or 2); `--dim 2` makes x^2 a line of minima on the square.
+    #[arg(long)]
+    pub dim: Option<usize>,
+    /// The same interval LO,HI on every axis, e.g. --domain -2,2.
+    #[arg(long, allow_hyphen_values = true, value_name = "LO,HI")]
+    pub domain: Option<String>,
+    /// The box per axis: X0,X1 (1-D) or X0,X1,Y0,Y1 (2-D).
+    #[arg(long = "box", allow_hyphen_values = true, value_name = "X0,X1,Y0,Y1")]
+    pub bbox: Option<String>,
+    /// The prior: uniform (default) or gaussian:SIGMA (restricted to the box).
+    #[arg(long, default_value = "uniform")]
+    pub prior: String,
+}
+
+#[derive(Args, Debug)]
+pub struct EstimateArgs {
+    #[command(flatten)]
+    pub landscape: LandscapeArgs,
+    /// Fit window EMIN,EMAX in ε (default: the lowest six decades resolved).
+    #[arg(long, allow_hyphen_values = true, value_name = "EMIN,EMAX")]
+    pub fit_window: Option<String>,
+    /// Seed for every random stream (the volume curve itself is deterministic).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Include the volume curve (ε, V, error) in the JSON.
+    #[arg(long)]
+    pub curve: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct PhaseArgs {
+    #[command(flatten)]
+    pub landscape: LandscapeArgs,
+    /// Numbers of samples at which to report the basin masses, e.g. --n 1e4,1.05e4,1.1e4.
+    #[arg(long, allow_hyphen_values = true, value_name = "N1,N2,...")]
+    pub n: String,
+    /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A model with sampled data in place of a landscape (`llc`, `sgd`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct ModelArgs {
+    /// A model with sampled data instead of a landscape: tanh, product or escape (n = its number
+    /// of data points).
+    #[arg(long, conflicts_with_all = ["expr", "preset"])]
+    pub model: Option<String>,
+    /// With --model: the true parameters A0,B0 (default: the model's).
+    #[arg(long, allow_hyphen_values = true, value_name = "A0,B0")]
+    pub truth: Option<String>,
+    /// With --model: the noise standard deviation σ (default: the model's).
+    #[arg(long, allow_hyphen_values = true)]
+    pub sigma: Option<f64>,
+    /// With --model: the seed of the dataset.
+    #[arg(long)]
+    pub data_seed: Option<u64>,
+    /// With --model: sample the population K instead of L_n.
+    #[arg(long)]
+    pub population: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct LlcArgs {
+    #[command(flatten)]
+    pub landscape: LandscapeArgs,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[arg(long, default_value_t = 1e4, allow_hyphen_values = true)]
+    pub n: f64,
+    /// Inverse temperature (default 1/log n).
+    #[arg(long, allow_hyphen_values = true)]
+    pub beta: Option<f64>,
+    /// Localisation strength γ.
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    pub gamma: f64,
+    /// SGLD step size η (default: scaled to the posterior).
+    #[arg(long, allow_hyphen_values = true)]
+    pub step: Option<f64>,
+    #[arg(long, default_value_t = 4)]
+    pub chains: usize,
+    #[arg(long, default_value_t = 50_000)]
+    pub draws: usize,
+    #[arg(long = "burn-in", default_value_t = 2000)]
+    pub burn_in: usize,
+    /// Seed of the SGLD chains.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// With --model: SGLD minibatch size (default: the exact gradient of L_n).
+    #[arg(long)]
+    pub batch: Option<usize>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SgdArgs {
+    #[command(flatten)]
+    pub llc: LlcArgs,
+    /// Start point A,B (default: the model preset's, or the centre of the box).
+    #[arg(long, allow_hyphen_values = true, value_name = "A,B")]
+    pub start: Option<String>,
+    /// Learning rate (default: the model preset's, or 0.05).
+    #[arg(long, allow_hyphen_values = true)]
+    pub lr: Option<f64>,
+    /// SGD minibatch size (default: the model preset's, or 16).
+    #[arg(long = "sgd-batch")]
+    pub sgd_batch: Option<usize>,
+    /// SGD steps (default: the model preset's, or 2000).
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// Estimate the LLC every K steps (0: never); each estimate uses --chains/--draws/--burn-in.
+    #[arg(long, default_value_t = 0)]
+    pub llc_every: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub landscape: LandscapeArgs,
+    /// What to export: volume, slope, fit, posterior, phase.
+    #[arg(long)]
+    pub what: String,
+    /// Number of samples (for the posterior).
+    #[arg(long, default_value_t = 1000.0, allow_hyphen_values = true)]
+    pub n: f64,
+    /// Threshold ε (recorded in the provenance).
+    #[arg(long, allow_hyphen_values = true)]
+    pub eps: Option<f64>,
+    /// Seed (recorded in the provenance).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output file (CSV).
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+}

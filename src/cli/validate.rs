@@ -1,0 +1,246 @@
+//! Every flag turned into core data, in one place: the landscape (formula or preset, box, prior),
+//! a model with its data, and the window's start options. Bad input is a `CliError` with exit code
+//! 2 and one sentence naming the flag.
+
+use crate::core::estimate::EstimateError;
+use crate::core::landscape::{Landscape, LandscapeError, LandscapeSpec, N_MAX, parse_list, parse_prior};
+use crate::core::model::{self, ModelSpec};
+use crate::core::presets;
+use crate::core::sampler::SamplerError;
+use crate::start::{Batch, FONT_SCALES, Panel, StartOptions, Tab, Theme};
+
+use super::{Cli, LandscapeArgs, ModelArgs};
+
+/// A failure with its exit code (2: the input; 1: the computation).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct CliError {
+    pub code: i32,
+    pub message: String,
+}
+
+impl CliError {
+    /// Bad input (exit code 2).
+    pub fn input(message: impl Into<String>) -> CliError {
+        CliError { code: 2, message: message.into() }
+    }
+}
+
+impl From<LandscapeError> for CliError {
+    fn from(e: LandscapeError) -> Self {
+        // a spent evaluation budget is the computation failing, not the input being wrong
+        let code = if e == LandscapeError::Budget { 1 } else { 2 };
+        CliError { code, message: e.to_string() }
+    }
+}
+
+impl From<EstimateError> for CliError {
+    fn from(e: EstimateError) -> Self {
+        match e {
+            EstimateError::Input(i) => CliError::input(i.to_string()),
+            EstimateError::Compute(m) => CliError { code: 1, message: m },
+        }
+    }
+}
+
+impl From<SamplerError> for CliError {
+    fn from(e: SamplerError) -> Self {
+        CliError { code: if e.is_compute() { 1 } else { 2 }, message: e.to_string() }
+    }
+}
+
+/// `--box X0,X1` or `--box X0,X1,Y0,Y1` (`what` names the flag in messages). Every interval given
+/// must be finite and non-empty, also the y interval of a 1-D landscape; a missing y interval is
+/// None (the caller's default).
+pub fn parse_box(s: &str, what: &str) -> Result<([f64; 2], Option<[f64; 2]>), LandscapeError> {
+    let count = s.split(',').count();
+    let v = parse_list(s, if count == 2 { 2 } else { 4 }, what)?;
+    for (axis, pair) in v.chunks(2).enumerate() {
+        let name = ["x", "y"][axis];
+        if !(pair[0].is_finite() && pair[1].is_finite() && pair[0] < pair[1]) {
+            return Err(LandscapeError::BadDomain(format!(
+                "{what} {s}: the {name} interval must be two finite numbers LO < HI"
+            )));
+        }
+    }
+    Ok(([v[0], v[1]], (v.len() == 4).then(|| [v[2], v[3]])))
+}
+
+impl LandscapeArgs {
+    /// True when a landscape option other than the formula or preset was given.
+    fn has_box_options(&self) -> bool {
+        self.dim.is_some() || self.domain.is_some() || self.bbox.is_some()
+    }
+
+    /// The box from --domain or --box (None: the landscape's own); `default_y` fills a --box that
+    /// names only the x interval.
+    fn bounds(&self, default_y: [f64; 2]) -> Result<Option<[[f64; 2]; 2]>, LandscapeError> {
+        let mut b = None;
+        if let Some(d) = &self.domain {
+            let v = parse_list(d, 2, "--domain")?;
+            b = Some([[v[0], v[1]], [v[0], v[1]]]);
+        }
+        if let Some(s) = &self.bbox {
+            let (x, y) = parse_box(s, "--box")?;
+            b = Some([x, y.unwrap_or(default_y)]);
+        }
+        Ok(b)
+    }
+
+    /// The landscape the options describe (a preset, a formula, or None if neither was given).
+    pub fn spec(&self) -> Result<Option<LandscapeSpec>, LandscapeError> {
+        let mut spec = match (&self.expr, &self.preset) {
+            (Some(e), _) => LandscapeSpec::formula(e),
+            (None, Some(p)) => {
+                if presets::find(p).is_none() {
+                    return Err(LandscapeError::UnknownPreset(p.clone()));
+                }
+                LandscapeSpec::preset(p)
+            }
+            (None, None) => {
+                if self.has_box_options() {
+                    return Err(LandscapeError::BadDomain(
+                        "landscape options need a landscape: give --expr FORMULA or --preset ID".into(),
+                    ));
+                }
+                return Ok(None);
+            }
+        };
+        spec.dim = self.dim;
+        spec.prior = parse_prior(&self.prior)?;
+        spec.bounds = self.bounds([-1.0, 1.0])?;
+        Ok(Some(spec))
+    }
+
+    /// The landscape, parsed.
+    pub fn landscape(&self) -> Result<Landscape, CliError> {
+        let spec = self.spec()?.ok_or_else(|| CliError::input("no landscape: give --expr FORMULA or --preset ID"))?;
+        Ok(Landscape::from_spec(&spec)?)
+    }
+}
+
+/// A model with sampled data: the catalogue's settings for `id`, with n data points (a whole number
+/// 2 … the model's cap), the overrides in `m`, and the box and prior of `l`. The window's `--model`
+/// and the `llc`/`sgd` commands both come here.
+pub fn model_spec(id: &str, n: Option<f64>, m: &ModelArgs, l: &LandscapeArgs) -> Result<LandscapeSpec, CliError> {
+    let mut spec = ModelSpec::preset(id).ok_or_else(|| {
+        CliError::input(format!(
+            "unknown model '{id}'; known models: {}",
+            model::all().iter().map(|m| m.id).collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    if let Some(n) = n {
+        if !(n.is_finite() && n >= 2.0 && n.fract() == 0.0 && n <= spec.n_max() as f64) {
+            return Err(CliError::input(format!(
+                "--n {n}: a model's n is its number of data points, a whole number 2 … {}",
+                spec.n_max()
+            )));
+        }
+        spec.n = n as usize;
+    }
+    if let Some(t) = &m.truth {
+        let v = parse_list(t, 2, "--truth")?;
+        spec.truth = [v[0], v[1]];
+    }
+    if let Some(s) = m.sigma {
+        spec.sigma = s;
+    }
+    if let Some(s) = m.data_seed {
+        spec.seed = s;
+    }
+    spec.population = m.population;
+    if l.dim.is_some_and(|d| d != 2) {
+        return Err(CliError::input("a model has two parameters (a, b): drop --dim"));
+    }
+    let default_y = spec.info().bounds[1];
+    let mut s = LandscapeSpec::model(spec);
+    s.prior = parse_prior(&l.prior)?;
+    s.bounds = l.bounds(default_y)?;
+    s.validate()?;
+    Ok(s)
+}
+
+impl ModelArgs {
+    /// Model flags given without --model.
+    pub fn stray(&self) -> bool {
+        self.model.is_none()
+            && (self.truth.is_some() || self.sigma.is_some() || self.data_seed.is_some() || self.population)
+    }
+}
+
+impl Cli {
+    /// The window's start options: every window flag validated here, before any window opens.
+    pub fn start_options(&self) -> Result<StartOptions, CliError> {
+        let spec = match &self.model {
+            Some(id) => Some(model_spec(id, self.n, &ModelArgs::default(), &self.landscape)?),
+            None => {
+                let s = self.landscape.spec()?;
+                if let Some(s) = &s {
+                    s.validate()?;
+                }
+                s
+            }
+        };
+        if self.model.is_none()
+            && let Some(n) = self.n
+            && !(n.is_finite() && (1.0..=N_MAX).contains(&n))
+        {
+            return Err(CliError::input(format!("--n {n} is out of range (n: 1 … 1e12)")));
+        }
+        if let Some(e) = self.eps
+            && !(e.is_finite() && e > 0.0)
+        {
+            return Err(CliError::input(format!("--eps {e} is out of range (ε: positive)")));
+        }
+        let font_scale = match self.font_scale {
+            Some(f) if !FONT_SCALES.contains(&f) => {
+                return Err(CliError::input(format!("--font-scale {f}: use 1 … 3")));
+            }
+            f => f,
+        };
+        let theme = match &self.theme {
+            Some(t) => Some(t.parse::<Theme>().map_err(|e| CliError::input(format!("--theme: {e}")))?),
+            None => None,
+        };
+        let tab = match &self.tab {
+            Some(t) => Some(t.parse::<Tab>().map_err(|e| CliError::input(format!("--tab: {e}")))?),
+            None => None,
+        };
+        let batch = self.batch()?;
+        let restore = spec.is_none() && self.n.is_none() && self.eps.is_none() && batch.is_none() && tab.is_none();
+        Ok(StartOptions { spec, n: self.n, eps: self.eps, restore, batch, tab, font_scale, theme })
+    }
+
+    /// `--screenshot OUT.png [--panel NAME] [--size WxH]`.
+    fn batch(&self) -> Result<Option<Batch>, CliError> {
+        let Some(path) = &self.screenshot else {
+            if self.panel.is_some() || self.size.is_some() {
+                return Err(CliError::input("--panel and --size go with --screenshot OUT.png"));
+            }
+            return Ok(None);
+        };
+        let panel = match self.panel.as_deref() {
+            None => None,
+            Some(p) if p.trim().eq_ignore_ascii_case("window") => None,
+            Some(p) => Some(p.parse::<Panel>().map_err(|_| {
+                CliError::input(format!(
+                    "--panel {p}: use one of window, {}",
+                    Panel::ALL.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
+                ))
+            })?),
+        };
+        let size = match &self.size {
+            None => None,
+            Some(s) => {
+                let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| CliError::input(format!("--size {s}: write WxH, e.g. 1920x1080")))?;
+                let w: u32 = w.trim().parse().map_err(|_| CliError::input(format!("--size {s}: not a width")))?;
+                let h: u32 = h.trim().parse().map_err(|_| CliError::input(format!("--size {s}: not a height")))?;
+                if !(200..=8000).contains(&w) || !(200..=8000).contains(&h) {
+                    return Err(CliError::input(format!("--size {s}: width and height must be 200 … 8000 pixels")));
+                }
+                Some([w, h])
+            }
+        };
+        Ok(Some(Batch { path: path.clone(), panel, size }))
+    }
+}

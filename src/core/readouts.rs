@@ -1,0 +1,93 @@
+//! The numbers beside the plots (the side panel's readouts, the presentation layout's big ones),
+//! computed from one analysis, the fit on screen, n and ε. Plain named fields: the UI only formats
+//! them.
+
+use serde::Serialize;
+
+use super::estimate::Estimate;
+use super::fit::FitReport;
+use super::free_energy::{VolumeLaw, free_energy, mass_inside};
+use super::theory::{Source, Status};
+
+/// The fitted λ with its interval and multiplicity.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FittedLambda {
+    pub lambda: f64,
+    pub ci: [f64; 2],
+    pub m: u32,
+    /// Where m came from: "theory" or "data".
+    pub m_source: &'static str,
+}
+
+/// What theory says (the catalogue's value for a preset, else the analysis's).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TheoryReadout {
+    pub lambda: f64,
+    pub m: u32,
+    pub source: Source,
+    pub status: Status,
+}
+
+/// A value and whether it leans on the fitted law below the resolved range of ε.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Extrapolated {
+    pub value: f64,
+    pub extrapolated: bool,
+}
+
+/// F_n and its slopes at the current n.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FreeEnergyReadout {
+    pub f: f64,
+    /// dF_n/d log n.
+    pub lambda_f: f64,
+    /// n·E_n[K − K*].
+    pub lambda_eff: f64,
+    pub extrapolated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Readouts {
+    pub k_min: f64,
+    /// One minimiser (its first `dim` coordinates).
+    pub argmin: Option<Vec<f64>>,
+    /// V(ε), extrapolated below the resolved range.
+    pub v_eps: Extrapolated,
+    pub lambda: FittedLambda,
+    pub lambda_naive: f64,
+    pub theory: Option<TheoryReadout>,
+    /// d/2: the regular value.
+    pub regular: f64,
+    /// P(K − K* < ε) under the posterior at n.
+    pub mass_inside: Option<Extrapolated>,
+    pub free_energy: Option<FreeEnergyReadout>,
+    pub decades: f64,
+    /// The fit window in use (default or chosen).
+    pub fit_window: [f64; 2],
+    pub warnings: Vec<String>,
+}
+
+/// The readouts of an estimate with the fit `fit` (whose volume law is `law`) at n and ε.
+pub fn readouts(est: &Estimate, fit: &FitReport, law: &VolumeLaw, dim: usize, n: f64, eps: f64) -> Readouts {
+    let curve = &est.curve;
+    let k_min = est.minimum.k_min;
+    Readouts {
+        k_min,
+        argmin: est.minimum.argmin.first().map(|p| p[..dim].to_vec()),
+        v_eps: Extrapolated { value: law.ln_v(eps.ln()).exp(), extrapolated: eps < curve.eps_min },
+        lambda: FittedLambda { lambda: fit.best.lambda, ci: fit.lambda_ci, m: fit.best.m, m_source: fit.m_source },
+        lambda_naive: fit.lambda_naive,
+        theory: est.theory.as_ref().map(|t| TheoryReadout { lambda: t.lambda, m: t.m, source: t.source, status: t.status }),
+        regular: dim as f64 / 2.0,
+        mass_inside: mass_inside(law, n, eps).ok().map(|(value, extrapolated)| Extrapolated { value, extrapolated }),
+        free_energy: free_energy(law, k_min, n).ok().map(|f| FreeEnergyReadout {
+            f: f.f,
+            lambda_f: f.lambda_f,
+            lambda_eff: f.lambda_eff,
+            extrapolated: f.extrapolated,
+        }),
+        decades: curve.decades,
+        fit_window: fit.best.window,
+        warnings: est.warnings.clone(),
+    }
+}

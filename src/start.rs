@@ -1,0 +1,70 @@
+//! What the window opens on, as plain data: the command line validates its flags into this (with
+//! or without the `gui` feature), and the window reads it.
+
+use std::path::PathBuf;
+
+use crate::core::landscape::LandscapeSpec;
+
+crate::choice! {
+    /// A panel of the window: `--panel`, the 1–5 keys, the presentation layout.
+    pub enum Panel("panel") {
+        Landscape = "landscape",
+        Posterior = "posterior",
+        Volume = "volume",
+        Phase = "phase",
+        Theory = "theory",
+    }
+}
+
+crate::choice! {
+    /// The right column's tab.
+    pub enum Tab("tab") {
+        Volume = "volume",
+        Phase = "phase",
+        Theory = "theory",
+        Learn = "learn" | "learning",
+    }
+}
+
+crate::choice! {
+    /// Light or dark (absent: follow the system).
+    pub enum Theme("theme") {
+        Light = "light",
+        Dark = "dark",
+    }
+}
+
+impl Theme {
+    /// As the sessions store it: Some(true) dark, Some(false) light.
+    pub fn is_dark(self) -> bool {
+        self == Theme::Dark
+    }
+}
+
+/// `--screenshot OUT.png`: one figure once everything is computed, then exit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    pub path: PathBuf,
+    /// None: the whole window; else this panel alone (the presentation layout).
+    pub panel: Option<Panel>,
+    /// The PNG's size in pixels.
+    pub size: Option<[u32; 2]>,
+}
+
+/// How the window starts. Every field was validated by the command line.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StartOptions {
+    pub spec: Option<LandscapeSpec>,
+    pub n: Option<f64>,
+    pub eps: Option<f64>,
+    /// Restore the last session from eframe's storage (only when no landscape flags are given).
+    pub restore: bool,
+    pub batch: Option<Batch>,
+    /// The right column's tab (Learn also runs SGD and the LLC once the landscape is analysed).
+    pub tab: Option<Tab>,
+    pub font_scale: Option<f32>,
+    pub theme: Option<Theme>,
+}
+
+/// The font scales the window accepts.
+pub const FONT_SCALES: std::ops::RangeInclusive<f32> = 1.0..=3.0;

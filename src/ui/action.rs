@@ -1,0 +1,36 @@
+//! What a panel asks the app to do. Panels edit the settings directly where that is all there is
+//! to it (a slider, a checkbox); everything else comes back as an `Action`, handled in one place
+//! (`LambdaApp::apply`).
+
+/// A user intent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A preset from the catalogue (its formula, box and story).
+    ChoosePreset(&'static str),
+    /// A model with sampled data.
+    ChooseModel(&'static str),
+    /// Play or pause the n sweep.
+    TogglePlay,
+    /// The posterior at the dialogue's three n, side by side.
+    OpenThreePosteriors,
+    /// Zoom the landscape and posterior to where the posterior is.
+    FitViewToPosterior,
+    /// The presentation layout on or off.
+    Presentation(bool),
+    /// The list of keyboard shortcuts.
+    ShowHelp(bool),
+    /// The guided tour at step i (None: close it).
+    Tour(Option<usize>),
+    SavePng,
+    SaveCsv,
+    /// Numbered PNGs of the PNG target as n sweeps.
+    SaveSweep,
+    SaveSession,
+    LoadSession,
+    /// The fit window dragged on the volume plot (None: the default).
+    SetFitWindow(Option<[f64; 2]>),
+    RunSgd,
+    RunLlc,
+    /// A click on the landscape: the SGD start, when the learning tab asks for it.
+    Clicked([f64; 2]),
+}

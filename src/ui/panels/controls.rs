@@ -1,0 +1,548 @@
+//! The side panel: what the user sets (landscape, domain, prior, n, ε, view options) and the
+//! readouts of what the core computed.
+
+use eframe::egui;
+use egui::{Color32, RichText};
+
+use crate::core::export::What;
+use crate::core::landscape::N_MAX;
+use crate::core::model;
+use crate::core::presets::{self, Group};
+use crate::core::readouts::Readouts;
+use crate::ui::action::Action;
+use crate::ui::pipeline::Status;
+use crate::ui::settings::{COMPARE_POPULATION, ColourMap, Settings, ShotTarget};
+use crate::ui::widgets::plot::sci;
+
+/// What the side panel shows besides the settings (from the pipeline, read only).
+pub struct SideContext<'a> {
+    pub status: &'a Status,
+    pub readouts: Option<&'a Readouts>,
+    pub playing: bool,
+}
+
+/// The side panel. It keeps no state: it edits the settings and returns the user's other intents.
+#[derive(Default)]
+pub struct ControlsPanel;
+
+struct Side<'a, 'b> {
+    s: &'a mut Settings,
+    cx: &'a SideContext<'b>,
+    out: Vec<Action>,
+}
+
+impl ControlsPanel {
+    pub fn ui(&mut self, ui: &mut egui::Ui, s: &mut Settings, cx: &SideContext<'_>) -> Vec<Action> {
+        let mut side = Side { s, cx, out: vec![] };
+        side.ui(ui);
+        side.out
+    }
+}
+
+impl Side<'_, '_> {
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        ui.heading("lambdascope");
+        ui.label(RichText::new("Why singular basins win in Bayesian learning").weak());
+        ui.separator();
+        self.landscape_ui(ui);
+        ui.separator();
+        self.sliders_ui(ui);
+        ui.separator();
+        self.readouts_ui(ui);
+        ui.separator();
+        self.view_ui(ui);
+        ui.separator();
+        self.lecture_ui(ui);
+        ui.separator();
+        self.export_ui(ui);
+    }
+
+    fn lecture_ui(&mut self, ui: &mut egui::Ui) {
+        ui.strong("Lecture");
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut self.s.compare_mode, "Compare with")
+                .on_hover_text("Two landscapes side by side, sharing n and ε, with both volume laws on one plot.");
+            let name = match self.s.compare_preset.as_str() {
+                COMPARE_POPULATION => "population K",
+                id => presets::find(id).map(|p| p.name).unwrap_or("?"),
+            };
+            let model = self.s.model.is_some();
+            // (a fixed width: a long name must not widen the side panel)
+            egui::ComboBox::from_label("second landscape").selected_text(name).width(130.0).show_ui(ui, |ui| {
+                if model {
+                    ui.selectable_value(
+                        &mut self.s.compare_preset,
+                        COMPARE_POPULATION.to_string(),
+                        "population K of this model",
+                    )
+                    .on_hover_text("L_n on the left, the population K it estimates on the right");
+                }
+                for p in presets::all() {
+                    ui.selectable_value(&mut self.s.compare_preset, p.id.to_string(), p.name);
+                }
+            });
+        });
+        ui.add(egui::Slider::new(&mut self.s.font_scale, 1.0..=3.0).text("font scale"))
+            .on_hover_text("Scale the whole interface for a projector (1× to 3×).");
+        ui.horizontal(|ui| {
+            ui.label("colours");
+            for (v, name, tip) in [
+                (ColourMap::Viridis, "viridis", "Perceptually uniform (the default)"),
+                (ColourMap::Cividis, "cividis", "Colour-blind safe"),
+                (ColourMap::HighContrast, "high contrast", "Black to white, for washed-out projectors"),
+            ] {
+                if ui.selectable_label(self.s.colormap == v, name).on_hover_text(tip).clicked() {
+                    self.s.colormap = v;
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            if ui
+                .button("Presentation (F)")
+                .on_hover_text("Hide this panel, show one panel large with big readouts.")
+                .clicked()
+            {
+                self.out.push(Action::Presentation(true));
+            }
+            if ui.button("Shortcuts (?)").on_hover_text("List the keyboard shortcuts.").clicked() {
+                self.out.push(Action::ShowHelp(true));
+            }
+            if ui
+                .button("Guided tour")
+                .on_hover_text("Walk through the story: parabola, paraboloid, cross, line, the jump.")
+                .clicked()
+            {
+                self.out.push(Action::Tour(Some(0)));
+            }
+        });
+    }
+
+    fn export_ui(&mut self, ui: &mut egui::Ui) {
+        ui.strong("Export");
+        ui.horizontal(|ui| {
+            ui.label("folder");
+            ui.add(egui::TextEdit::singleline(&mut self.s.export_dir).desired_width(170.0))
+                .on_hover_text("Where figures and CSV files go.");
+            if ui.small_button("Browse…").on_hover_text("Choose the folder with the system's dialog").clicked()
+                && let Some(p) = rfd::FileDialog::new().set_directory(&self.s.export_dir).pick_folder()
+            {
+                self.s.export_dir = p.display().to_string();
+            }
+        });
+        ui.horizontal(|ui| {
+            egui::ComboBox::from_label("PNG of")
+                .selected_text(self.s.png_target.name())
+                .show_ui(ui, |ui| {
+                    for &t in ShotTarget::ALL {
+                        ui.selectable_value(&mut self.s.png_target, t, t.name());
+                    }
+                });
+            if ui
+                .button("Save PNG (S)")
+                .on_hover_text("A screenshot of the window or one panel, with provenance in the PNG.")
+                .clicked()
+            {
+                self.out.push(Action::SavePng);
+            }
+        });
+        ui.horizontal(|ui| {
+            egui::ComboBox::from_label("CSV of").selected_text(self.s.csv_what.name()).show_ui(ui, |ui| {
+                for &w in What::ALL {
+                    ui.selectable_value(&mut self.s.csv_what, w, w.name());
+                }
+            });
+            if ui.button("Save CSV").on_hover_text("The data behind a panel, with provenance in the header.").clicked()
+            {
+                self.out.push(Action::SaveCsv);
+            }
+        });
+        if ui
+            .button("Save n-sweep frames")
+            .on_hover_text("48 numbered PNGs of the PNG target as n sweeps from n/100 to 100·n (for a GIF or a video).")
+            .clicked()
+        {
+            self.out.push(Action::SaveSweep);
+        }
+        ui.horizontal(|ui| {
+            ui.label("session");
+            ui.add(egui::TextEdit::singleline(&mut self.s.session_path).desired_width(150.0))
+                .on_hover_text("A JSON file with every setting.");
+            if ui.small_button("Save").on_hover_text("Save every setting to this file").clicked() {
+                self.out.push(Action::SaveSession);
+            }
+            if ui.small_button("Load").on_hover_text("Load settings from this file (it is only read)").clicked() {
+                self.out.push(Action::LoadSession);
+            }
+        });
+    }
+
+    fn landscape_ui(&mut self, ui: &mut egui::Ui) {
+        ui.strong("Landscape");
+        let current = match &self.s.model {
+            Some(m) => m.info().name,
+            None => self.s.preset.clone().and_then(|id| presets::find(&id)).map(|p| p.name).unwrap_or("(typed formula)"),
+        };
+        let mut chosen: Option<&'static str> = None;
+        let mut chosen_model: Option<&'static str> = None;
+        egui::ComboBox::from_label("Preset")
+            .selected_text(current)
+            .width(220.0)
+            .show_ui(ui, |ui| {
+                for g in Group::ALL {
+                    ui.label(RichText::new(g.label()).strong().small());
+                    for p in presets::all().iter().filter(|p| p.group == g) {
+                        let sel = self.s.preset.as_deref() == Some(p.id);
+                        if ui.selectable_label(sel, p.name).on_hover_text(p.explanation).clicked() {
+                            chosen = Some(p.id);
+                        }
+                    }
+                }
+                ui.label(RichText::new("Models with sampled data").strong().small());
+                for m in model::all() {
+                    let sel = self.s.model.as_ref().map(|s| s.kind) == Some(m.kind);
+                    if ui.selectable_label(sel, m.name).on_hover_text(m.explanation).clicked() {
+                        chosen_model = Some(m.id);
+                    }
+                }
+            })
+            .response
+            .on_hover_text("A catalogue of landscapes with known learning coefficients, grouped by kind.");
+        if let Some(id) = chosen {
+            self.out.push(Action::ChoosePreset(id));
+        }
+        if let Some(id) = chosen_model {
+            self.out.push(Action::ChooseModel(id));
+        }
+        if self.s.model.is_some() {
+            self.model_ui(ui);
+        } else {
+            self.formula_ui(ui);
+        }
+        self.domain_ui(ui);
+    }
+
+    /// The model's settings: truth, noise, the dataset's seed, L_n or K.
+    fn model_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(m) = self.s.model.as_mut() else { return };
+        let info = m.info();
+        ui.label(RichText::new(info.formula).monospace());
+        ui.label(RichText::new(info.explanation).small());
+        ui.horizontal(|ui| {
+            let l = ui.label("truth a₀");
+            ui
+                .add(egui::DragValue::new(&mut m.truth[0]).speed(0.01).range(-100.0..=100.0))
+                .labelled_by(l.id)
+                .on_hover_text("The true a (a₀·b₀ = 0 is the singular truth y = noise)");
+            let l = ui.label("b₀");
+            ui
+                .add(egui::DragValue::new(&mut m.truth[1]).speed(0.01).range(-100.0..=100.0))
+                .labelled_by(l.id)
+                .on_hover_text("The true b");
+            let l = ui.label("σ");
+            ui
+                .add(egui::DragValue::new(&mut m.sigma).speed(0.01).range(1e-3..=1e3))
+                .labelled_by(l.id)
+                .on_hover_text("Noise standard deviation");
+        });
+        ui.horizontal(|ui| {
+            let l = ui.label("data seed");
+            ui
+                .add(egui::DragValue::new(&mut m.seed).speed(1.0))
+                .labelled_by(l.id)
+                .on_hover_text("The dataset is x ~ N(0, 1), y = f(x; a₀, b₀) + σ·noise, drawn from this seed");
+            if ui.button("Resample data").on_hover_text("Draw a fresh dataset (the next seed)").clicked() {
+                m.seed = m.seed.wrapping_add(1);
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.radio_value(&mut m.population, false, "empirical L_n")
+                .on_hover_text("Every panel shows the loss of the n drawn points");
+            ui.radio_value(&mut m.population, true, "population K")
+                .on_hover_text("Every panel shows the infinite-data loss K = E[L_n]");
+        });
+        ui.label(
+            RichText::new(format!(
+                "n = number of drawn points (at most {}); the posterior is prior · exp(−n·L_n).",
+                sci(m.n_max() as f64)
+            ))
+            .small()
+            .weak(),
+        );
+        // (a change of the model's settings is debounced by the pipeline, like typing)
+        if let Some(e) = &self.cx.status.error {
+            ui.label(RichText::new(e).color(Color32::from_rgb(230, 60, 60)));
+        }
+    }
+
+    fn formula_ui(&mut self, ui: &mut egui::Ui) {
+        if let Some(p) = self.s.preset.as_deref().and_then(presets::find)
+            && p.formula == self.s.formula
+        {
+            ui.label(RichText::new(p.explanation).small());
+        }
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            let lbl = ui.label("Formula K =");
+            let r = ui
+                .add(
+                    // a stable id: the explanation above disappears as the user edits a preset's formula,
+                    // and an automatic id would then change and drop the focus mid-typing
+                    egui::TextEdit::singleline(&mut self.s.formula)
+                        .id_salt("formula")
+                        .desired_width(ui.available_width().min(260.0))
+                        .font(egui::TextStyle::Monospace)
+                        .hint_text("x^2*y^4"),
+                )
+                .on_hover_text(
+                    "Type a loss in x (1-D) or x, y (2-D); it updates as you type. ^ is a power, -x^2 = -(x^2).",
+                );
+            let r = r.labelled_by(lbl.id);
+            // (the pipeline notices the edit and debounces it)
+            if r.changed()
+                && self.s.preset.as_deref().and_then(presets::find).map(|p| p.formula) != Some(self.s.formula.as_str())
+            {
+                self.s.preset = None;
+            }
+        });
+        if let Some(e) = &self.cx.status.error {
+            ui.label(RichText::new(e).color(Color32::from_rgb(230, 60, 60)));
+        }
+        ui.horizontal(|ui| {
+            ui.label(format!("dimension {}", self.cx.status.dim));
+            ui.checkbox(&mut self.s.force_2d, "2-D")
+                .on_hover_text("Treat a formula in x alone as a function on the square (x^2 becomes a line of minima).");
+        });
+    }
+
+    fn domain_ui(&mut self, ui: &mut egui::Ui) {
+        ui.add_space(4.0);
+        ui.label("Domain (box)");
+        let axes = if self.cx.status.dim == 2 { 2 } else { 1 };
+        for a in 0..axes {
+            ui.horizontal(|ui| {
+                let name = ["x", "y"][a];
+                ui.label(format!("{name} from"));
+                let [mut lo, mut hi] = self.s.bounds[a];
+                let r1 = ui
+                    .add(egui::DragValue::new(&mut lo).speed(0.01).range(-1e6..=1e6))
+                    .on_hover_text(format!("Lower bound of {name}"));
+                ui.label("to");
+                let r2 = ui
+                    .add(egui::DragValue::new(&mut hi).speed(0.01).range(-1e6..=1e6))
+                    .on_hover_text(format!("Upper bound of {name}"));
+                if (r1.changed() || r2.changed()) && hi > lo {
+                    self.s.bounds[a] = [lo, hi];
+                }
+            });
+        }
+        ui.horizontal(|ui| {
+            ui.label("Prior");
+            ui.radio_value(&mut self.s.gaussian, false, "uniform").on_hover_text("Uniform on the box.");
+            ui.radio_value(&mut self.s.gaussian, true, "Gaussian").on_hover_text("N(0, σ²I) restricted to the box.");
+            if self.s.gaussian {
+                ui.label("σ");
+                ui.add(egui::DragValue::new(&mut self.s.sigma).speed(0.01).range(1e-3..=1e3))
+                    .on_hover_text("Standard deviation of the Gaussian prior");
+            }
+        });
+    }
+
+    fn sliders_ui(&mut self, ui: &mut egui::Ui) {
+        ui.strong("Samples and threshold");
+        let (range, text) = match &self.s.model {
+            Some(m) => (2.0..=m.n_max() as f64, "n (drawn points)"),
+            None => (1.0..=N_MAX, "n (samples)"),
+        };
+        let model = self.s.model.is_some();
+        // (a model's dataset grows with n: the pipeline sees a new landscape and debounces it)
+        ui.add(
+            egui::Slider::new(&mut self.s.n, range)
+                .logarithmic(true)
+                .text(text)
+                .custom_formatter(move |v, _| if model { format!("{}", v.round()) } else { sci(v) })
+                .custom_parser(|s| s.trim().parse::<f64>().ok()),
+        )
+        .on_hover_text("Number of data points: the posterior is proportional to prior · exp(−n·K).");
+        // the ε in use: c/n when linked (shown, not stored); the range is the resolved one, applied
+        // to the user's edits only (SliderClamping::Edits), so that no result is written back
+        let eps_max = self.cx.status.eps_max.max(1e-11);
+        let linked = self.s.link;
+        let mut shown = self.s.effective_eps(self.cx.status.eps_max);
+        ui.add_enabled(
+            !linked,
+            egui::Slider::new(if linked { &mut shown } else { &mut self.s.eps }, 1e-12..=eps_max)
+                .logarithmic(true)
+                .clamping(egui::SliderClamping::Edits)
+                .text("ε (threshold)")
+                .custom_formatter(|v, _| sci(v))
+                .custom_parser(|s| s.trim().parse::<f64>().ok()),
+        )
+        .on_hover_text("The sublevel set is {K − K* < ε}, drawn in red.");
+        ui.horizontal(|ui| {
+            let r = ui
+                .checkbox(&mut self.s.link, "link ε = c/n")
+                .on_hover_text("The posterior lives in the sublevel set at ε ≈ 1/n: tie ε to n.");
+            if r.changed() && !self.s.link {
+                // unlinking keeps the ε that was shown
+                self.s.eps = shown;
+            }
+            if self.s.link {
+                ui.add(egui::DragValue::new(&mut self.s.link_c).speed(0.05).range(1e-3..=1e3).prefix("c = "))
+                    .on_hover_text("The constant c in ε = c/n");
+            }
+        });
+        ui.horizontal(|ui| {
+            if model {
+                ui.disable();
+            }
+            let label = if self.cx.playing { "Pause" } else { "Play n" };
+            if ui.button(label).on_hover_text("Sweep n upward on a log scale; every panel follows.").clicked() {
+                self.out.push(Action::TogglePlay);
+            }
+            ui.add(egui::Slider::new(&mut self.s.speed, 0.05..=3.0).logarithmic(true).text("decades/s"))
+                .on_hover_text("Speed of the sweep: decades of n per second");
+        });
+        if ui
+            .button("n = 10,000 / 10,500 / 11,000")
+            .on_hover_text("Show the posterior at the three n of the dialogue's jump, side by side.")
+            .clicked()
+        {
+            self.out.push(Action::OpenThreePosteriors);
+        }
+    }
+
+    fn readouts_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.strong("Readouts");
+            if self.cx.status.busy {
+                ui.add(egui::Spinner::new()).on_hover_text("Computing on the worker thread");
+                ui.label(RichText::new("computing…").weak());
+            }
+        });
+        if let Some(e) = &self.cx.status.compute_error {
+            ui.label(RichText::new(e).color(Color32::from_rgb(230, 60, 60)));
+        }
+        let r = self.cx.readouts;
+        let ext = |b: bool| if b { " (extrapolated)" } else { "" };
+        egui::Grid::new("readouts").num_columns(2).striped(true).show(ui, |ui| {
+            let mut row = |k: &str, v: String, tip: &str| {
+                ui.label(k).on_hover_text(tip);
+                ui.label(RichText::new(v).monospace());
+                ui.end_row();
+            };
+            let Some(r) = r else {
+                row("exact λ", "unknown".into(), "No exact value is known for a typed formula yet.");
+                return;
+            };
+            row("K*", sci(r.k_min), "The minimum of K on the box.");
+            if let Some(w) = &r.argmin {
+                let s = w.iter().map(|v| format!("{v:.4}")).collect::<Vec<_>>().join(", ");
+                row("w*", format!("({s})"), "Where the minimum is attained (one of the minimisers).");
+            }
+            let v = r.v_eps;
+            row("V(ε)", format!("{}{}", sci(v.value), ext(v.extrapolated)), "Prior mass of the sublevel set {K − K* < ε}.");
+            let l = r.lambda;
+            row(
+                "λ (fit)",
+                format!("{:.4} [{:.4}, {:.4}]", l.lambda, l.ci[0], l.ci[1]),
+                "Learning coefficient fitted to the volume curve, with its interval (fit windows and numerical error).",
+            );
+            row("m", format!("{} ({})", l.m, l.m_source), "Multiplicity: the power of log(1/ε) in the volume law.");
+            row("naive slope", format!("{:.4}", r.lambda_naive), "Least-squares slope of log V on log ε: biased when m > 1.");
+            match &r.theory {
+                Some(t) => row(
+                    "exact λ",
+                    format!("{:.4} (m = {}, {}, {})", t.lambda, t.m, t.source, t.status),
+                    "Known exact value.",
+                ),
+                None => row("exact λ", "unknown".into(), "No exact value is known for a typed formula yet."),
+            }
+            row("d/2", format!("{}", r.regular), "What a regular model with d parameters would have (BIC's assumption).");
+            if let Some(p) = r.mass_inside {
+                row(
+                    "P(K−K* < ε)",
+                    format!("{:.4}{}", p.value, ext(p.extrapolated)),
+                    "Posterior mass inside the sublevel set at this n (from the volume curve, not from pixels).",
+                );
+            }
+            if let Some(f) = r.free_energy {
+                row("F_n", format!("{:.4}{}", f.f, ext(f.extrapolated)), "Free energy −log ∫ φ·exp(−nK).");
+                row("λ_F(n)", format!("{:.4}", f.lambda_f), "Slope dF_n/d log n: the thermodynamic λ at this n.");
+            }
+            row("decades", format!("{:.1}", r.decades), "How many decades of ε the volume curve resolves.");
+        });
+        for w in r.map(|r| r.warnings.as_slice()).unwrap_or_default() {
+            ui.label(RichText::new(format!("warning: {w}")).small().color(Color32::from_rgb(220, 160, 40)));
+        }
+    }
+
+    fn view_ui(&mut self, ui: &mut egui::Ui) {
+        ui.strong("View");
+        ui.horizontal(|ui| {
+            ui.label("grid");
+            for g in [128usize, 256, 512] {
+                ui.selectable_value(&mut self.s.grid, g, g.to_string())
+                    .on_hover_text(format!("Sample K on a {g}×{g} grid for the heatmaps"));
+            }
+        });
+        ui.checkbox(&mut self.s.log_colour, "log colours for K")
+            .on_hover_text("Colour K − K* on a log scale, so that flat singular valleys show.");
+        ui.checkbox(&mut self.s.log_posterior, "log posterior density")
+            .on_hover_text("Show log p: a narrow spike and a wide bump are both readable.");
+        if ui
+            .button("Fit view to posterior")
+            .on_hover_text("Zoom the landscape and posterior panels to where the posterior is.")
+            .clicked()
+        {
+            self.out.push(Action::FitViewToPosterior);
+        }
+        ui.horizontal(|ui| {
+            ui.label("Fit window ε")
+                .on_hover_text("The range of ε over which λ is fitted (also draggable on the volume plot).");
+            let Some(mut w) = self.s.fit_window.or(self.cx.readouts.map(|r| r.fit_window)) else {
+                return;
+            };
+            let fmt = |v: f64, _: std::ops::RangeInclusive<usize>| format!("{v:.1e}");
+            let r1 = ui
+                .add(
+                    egui::DragValue::new(&mut w[0])
+                        .custom_formatter(fmt)
+                        .custom_parser(|s| s.trim().parse().ok())
+                        .speed(0.0),
+                )
+                .on_hover_text("Lower end of the fit window");
+            ui.label("…");
+            let r2 = ui
+                .add(
+                    egui::DragValue::new(&mut w[1])
+                        .custom_formatter(fmt)
+                        .custom_parser(|s| s.trim().parse().ok())
+                        .speed(0.0),
+                )
+                .on_hover_text("Upper end of the fit window");
+            if (r1.changed() || r2.changed()) && w[0] > 0.0 && w[1] > w[0] {
+                self.s.fit_window = Some(w);
+            }
+            if self.s.fit_window.is_some()
+                && ui
+                    .small_button("default")
+                    .on_hover_text("Back to the default window (the lowest six decades)")
+                    .clicked()
+            {
+                self.s.fit_window = None;
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.label("Theme");
+            for (v, name, tip) in [
+                (None, "system", "Follow the system's light or dark setting"),
+                (Some(true), "dark", "Dark theme"),
+                (Some(false), "light", "Light theme (for projectors)"),
+            ] {
+                if ui.selectable_label(self.s.dark == v, name).on_hover_text(tip).clicked() {
+                    self.s.dark = v;
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,369 @@
+//! What the user set: the landscape, n and ε, the view, the lecture and export options, the
+//! learning settings. Plain serde data; a saved session is this struct as JSON with a `version`
+//! field. Loading validates every value (a corrupt or unknown-version file gives a message and
+//! changes nothing; the file read is never written back). Results never flow into it: the
+//! pipeline reads it, the panels edit it, actions change it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::export::What;
+use crate::core::landscape::{LandscapeSpec, N_MAX, Prior};
+use crate::core::model::ModelSpec;
+use crate::core::presets;
+use crate::core::sampler::{LlcOptions, SgdOptions};
+use crate::start::{Panel, Tab};
+
+pub const SETTINGS_VERSION: u32 = 1;
+/// Key of the session in eframe's persisted storage.
+pub const STORAGE_KEY: &str = "lambdascope-session";
+/// The compare choice "the population K of the model on the left".
+pub const COMPARE_POPULATION: &str = "@population";
+
+crate::choice! {
+    /// The colour scheme of the heatmaps.
+    pub enum ColourMap("colour map") {
+        /// Perceptually uniform (viridis for K, inferno for the posterior).
+        Viridis = "viridis",
+        /// Colour-blind safe.
+        Cividis = "cividis",
+        /// Black to white, for washed-out projectors.
+        HighContrast = "high-contrast",
+    }
+}
+
+crate::choice! {
+    /// What "Save PNG" captures.
+    pub enum ShotTarget("PNG target") {
+        Window = "window",
+        Landscape = "landscape",
+        Posterior = "posterior",
+        Right = "right panel",
+    }
+}
+
+/// The learning tab's settings: SGD from a start point, the SGLD estimate of the LLC.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LearnSettings {
+    pub sgd: SgdOptions,
+    /// `beta` None means 1/log n; `step` None means scaled to the posterior; `n` is set per run.
+    pub llc: LlcOptions,
+    pub beta_auto: bool,
+    pub step_auto: bool,
+    /// Minibatch gradients in SGLD (models only).
+    pub minibatch: bool,
+    pub llc_batch: usize,
+    /// The LLC along the SGD path, every `llc_every` steps with `llc_along_draws` draws per chain.
+    pub llc_along: bool,
+    pub llc_every: usize,
+    pub llc_along_draws: usize,
+    pub show_path: bool,
+    pub show_chains: bool,
+    /// A click on the 2-D landscape sets the SGD start.
+    pub pick_start: bool,
+}
+
+impl Default for LearnSettings {
+    fn default() -> Self {
+        LearnSettings {
+            sgd: SgdOptions::default(),
+            llc: LlcOptions::default(),
+            beta_auto: true,
+            step_auto: true,
+            minibatch: false,
+            llc_batch: 256,
+            llc_along: true,
+            llc_every: 100,
+            llc_along_draws: 5000,
+            show_path: true,
+            show_chains: true,
+            pick_start: true,
+        }
+    }
+}
+
+impl LearnSettings {
+    /// The SGLD settings at the target's n (`model`: minibatches are possible).
+    pub fn llc_options(&self, n: f64, model: bool) -> LlcOptions {
+        LlcOptions {
+            n,
+            beta: if self.beta_auto { None } else { self.llc.beta },
+            step: if self.step_auto { None } else { self.llc.step },
+            batch: if self.minibatch && model { Some(self.llc_batch.max(1)) } else { None },
+            ..self.llc
+        }
+    }
+
+    /// The SGD settings to run (the LLC along the path with fewer draws than a single estimate).
+    pub fn sgd_options(&self, n: f64, model: bool) -> SgdOptions {
+        let mut o = self.sgd;
+        o.llc_every = if self.llc_along { self.llc_every.max(1) } else { 0 };
+        o.llc =
+            LlcOptions { chains: 2, draws: self.llc_along_draws.max(100), burn_in: 1000, ..self.llc_options(n, model) };
+        o
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let s = &self.sgd;
+        let l = &self.llc;
+        let ok = s.start.iter().all(|v| v.is_finite() && v.abs() <= 1e6)
+            && s.lr > 0.0
+            && s.lr <= 10.0
+            && (1..=100_000).contains(&s.batch)
+            && (1..=1_000_000).contains(&s.steps)
+            && l.gamma >= 0.0
+            && l.gamma <= 1e6
+            && l.beta.is_none_or(|b| b > 0.0 && b <= 100.0)
+            && l.step.is_none_or(|e| e > 0.0 && e <= 1.0)
+            && (1..=16).contains(&l.chains)
+            && (100..=1_000_000).contains(&l.draws)
+            && l.burn_in <= 1_000_000
+            && (1..=100_000).contains(&self.llc_batch)
+            && (1..=1_000_000).contains(&self.llc_every)
+            && (100..=100_000).contains(&self.llc_along_draws);
+        if ok { Ok(()) } else { Err("the session's learning settings are out of range".into()) }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub version: u32,
+    /// The preset whose formula is in the box (None once the formula is edited).
+    pub preset: Option<String>,
+    pub formula: String,
+    /// Treat a formula in x alone as a function on the square.
+    pub force_2d: bool,
+    pub bounds: [[f64; 2]; 2],
+    pub gaussian: bool,
+    pub sigma: f64,
+    /// A model with sampled data in place of the formula (its n is the slider's n).
+    pub model: Option<ModelSpec>,
+    pub n: f64,
+    pub eps: f64,
+    /// ε = link_c / n.
+    pub link: bool,
+    pub link_c: f64,
+    /// Decades of n per second when playing.
+    pub speed: f64,
+    /// The fit window in ε; None: the default (the lowest six decades).
+    pub fit_window: Option<[f64; 2]>,
+    /// Heatmap resolution: 128, 256 or 512.
+    pub grid: usize,
+    pub log_colour: bool,
+    pub log_posterior: bool,
+    /// None: follow the system; Some(true) dark; Some(false) light.
+    pub dark: Option<bool>,
+    pub colormap: ColourMap,
+    pub font_scale: f32,
+    pub right_tab: Tab,
+    /// Presentation layout: side panel hidden, one panel large, big readouts.
+    pub presentation: bool,
+    pub big_panel: Panel,
+    /// Compare mode: a second landscape (a preset, or a model's population K) beside the first.
+    pub compare_mode: bool,
+    pub compare_preset: String,
+    /// Where figures and CSV files go.
+    pub export_dir: String,
+    pub png_target: ShotTarget,
+    pub csv_what: What,
+    pub session_path: String,
+    pub learn: LearnSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let p = presets::find(presets::DEFAULT_PRESET);
+        Settings {
+            version: SETTINGS_VERSION,
+            preset: p.map(|p| p.id.to_string()),
+            formula: p.map(|p| p.formula.to_string()).unwrap_or_else(|| "x^2*y^2".into()),
+            force_2d: false,
+            bounds: p.map(|p| p.bounds).unwrap_or([[-1.0, 1.0], [-1.0, 1.0]]),
+            gaussian: false,
+            sigma: 0.5,
+            model: None,
+            n: 1000.0,
+            eps: 1e-3,
+            link: false,
+            link_c: 1.0,
+            speed: 1.0,
+            fit_window: None,
+            grid: 256,
+            log_colour: true,
+            log_posterior: false,
+            dark: None,
+            colormap: ColourMap::Viridis,
+            font_scale: 1.0,
+            right_tab: Tab::Volume,
+            presentation: false,
+            big_panel: Panel::Landscape,
+            compare_mode: false,
+            compare_preset: "paraboloid".into(),
+            export_dir: std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_else(|_| ".".into()),
+            png_target: ShotTarget::Window,
+            csv_what: What::Volume,
+            session_path: "lambdascope-session.json".into(),
+            learn: LearnSettings::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// The landscape these settings describe.
+    pub fn spec(&self) -> LandscapeSpec {
+        let prior = if self.gaussian { Prior::Gaussian { sigma: self.sigma } } else { Prior::Uniform };
+        if let Some(m) = &self.model {
+            let mut m = m.clone();
+            m.n = self.n.round().clamp(2.0, m.n_max() as f64) as usize;
+            let mut s = LandscapeSpec::model(m);
+            s.bounds = Some(self.bounds);
+            s.prior = prior;
+            return s;
+        }
+        let mut s = match &self.preset {
+            Some(id) if presets::find(id).map(|p| p.formula) == Some(self.formula.as_str()) => {
+                LandscapeSpec::preset(id)
+            }
+            _ => LandscapeSpec::formula(&self.formula),
+        };
+        s.bounds = Some(self.bounds);
+        s.dim = if self.force_2d { Some(2) } else { None };
+        s.prior = prior;
+        s
+    }
+
+    /// The second landscape of compare mode: a preset, or the population K of the model on the left.
+    pub fn compare_spec(&self) -> LandscapeSpec {
+        match (&self.model, self.compare_preset.as_str()) {
+            (Some(_), COMPARE_POPULATION) => {
+                let mut s = self.spec();
+                if let Some(m) = s.model.as_mut() {
+                    m.population = true;
+                }
+                s
+            }
+            (_, id) => LandscapeSpec::preset(id),
+        }
+    }
+
+    /// The ε the panels use: c/n when linked, else ε; within 1e-12 … the curve's ε_max.
+    pub fn effective_eps(&self, eps_max: f64) -> f64 {
+        let hi = eps_max.max(1e-11);
+        if self.link { (self.link_c / self.n).clamp(1e-12, hi) } else { self.eps.clamp(1e-12, hi) }
+    }
+
+    /// A preset from the catalogue: its formula and box (a phase-transition preset opens the phase
+    /// tab, unless another tab than the volume law was chosen).
+    pub fn choose_preset(&mut self, id: &str) {
+        let Some(p) = presets::find(id) else { return };
+        self.model = None;
+        if self.compare_preset == COMPARE_POPULATION {
+            self.compare_preset = "paraboloid".into();
+        }
+        self.preset = Some(p.id.to_string());
+        self.formula = p.formula.to_string();
+        self.bounds = p.bounds;
+        self.force_2d = p.dim == 2 && !self.formula.contains('y');
+        self.fit_window = None;
+        if p.group == presets::Group::PhaseTransitions && self.right_tab == Tab::Volume {
+            self.right_tab = Tab::Phase;
+        }
+    }
+
+    /// A model with sampled data, with its catalogue defaults (box, n, truth, its SGD run).
+    pub fn choose_model(&mut self, id: &str) {
+        let Some(m) = ModelSpec::preset(id) else { return };
+        let info = m.info();
+        self.bounds = info.bounds;
+        self.n = info.n as f64;
+        self.preset = None;
+        self.model = Some(m);
+        // compare mode then shows L_n beside the population K it estimates
+        self.compare_preset = COMPARE_POPULATION.to_string();
+        self.fit_window = None;
+        let p = info.sgd;
+        self.learn.sgd.start = p.start;
+        self.learn.sgd.lr = p.lr;
+        self.learn.sgd.batch = p.batch;
+        self.learn.sgd.steps = p.steps;
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Parse and validate a session. Every failure is a sentence for the user.
+    pub fn parse(text: &str) -> Result<Settings, String> {
+        let v: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("the session file is not valid JSON ({e})"))?;
+        match v.get("version").and_then(|x| x.as_u64()) {
+            Some(v) if v == SETTINGS_VERSION as u64 => {}
+            Some(other) => {
+                return Err(format!(
+                    "the session file has version {other}; this lambdascope reads version {SETTINGS_VERSION}"
+                ));
+            }
+            None => return Err("the session file has no version field".into()),
+        }
+        let s: Settings =
+            serde_json::from_value(v).map_err(|e| format!("the session file is incomplete or damaged ({e})"))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let finite = |v: f64| v.is_finite();
+        for a in 0..2 {
+            let [lo, hi] = self.bounds[a];
+            if !(finite(lo) && finite(hi) && lo < hi && lo.abs().max(hi.abs()) <= 1e6) {
+                return Err(format!("the session's box [{lo}, {hi}] is not a valid interval"));
+            }
+        }
+        if !(finite(self.n) && (1.0..=N_MAX).contains(&self.n)) {
+            return Err(format!("the session's n = {} is outside 1 … 1e12", self.n));
+        }
+        if !(finite(self.eps) && self.eps > 0.0) {
+            return Err(format!("the session's ε = {} is not positive", self.eps));
+        }
+        if !(finite(self.sigma) && self.sigma > 0.0 && finite(self.link_c) && self.link_c > 0.0) {
+            return Err("the session's σ or c is not a positive number".into());
+        }
+        if ![128, 256, 512].contains(&self.grid) {
+            return Err(format!("the session's grid {} is not one of 128, 256, 512", self.grid));
+        }
+        if !(self.font_scale.is_finite() && crate::start::FONT_SCALES.contains(&self.font_scale)) {
+            return Err(format!("the session's font scale {} is outside 1 … 3", self.font_scale));
+        }
+        if !(finite(self.speed) && self.speed > 0.0 && self.speed <= 10.0) {
+            return Err("the session's sweep speed is out of range".into());
+        }
+        if let Some(w) = self.fit_window
+            && !(w[0] > 0.0 && w[1] > w[0] && finite(w[1]))
+        {
+            return Err("the session's fit window is not 0 < EMIN < EMAX".into());
+        }
+        if let Some(p) = &self.preset
+            && presets::find(p).is_none()
+        {
+            return Err(format!("the session names an unknown preset '{p}'"));
+        }
+        if self.compare_preset != COMPARE_POPULATION && presets::find(&self.compare_preset).is_none() {
+            return Err("the session's second landscape is not a preset".into());
+        }
+        if let Some(m) = &self.model {
+            let mut m = m.clone();
+            m.n = m.n.max(2).min(m.n_max());
+            m.validate().map_err(|e| format!("the session's model: {e}"))?;
+        }
+        if self.formula.chars().count() > crate::core::expr::MAX_FORMULA_CHARS {
+            return Err("the session's formula is too long".into());
+        }
+        for (what, p) in [("export folder", &self.export_dir), ("session file", &self.session_path)] {
+            if p.chars().count() > 4096 || p.contains('\0') {
+                return Err(format!("the session's {what} is not a usable path"));
+            }
+        }
+        self.learn.validate()
+    }
+}
