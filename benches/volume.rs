@@ -7,9 +7,7 @@ use std::time::Instant;
 
 use lambdascope::core::estimate::{EstimateOptions, estimate};
 use lambdascope::core::landscape::{Landscape, LandscapeSpec};
-use lambdascope::core::posterior::{GridSpec, posterior, sample_k};
 use lambdascope::core::presets;
-use lambdascope::ui::render::{KScale, Lut, landscape_image, mask_image, posterior_image};
 
 fn time(spec: &LandscapeSpec) -> (f64, f64, u64, f64) {
     let mut ts = vec![];
@@ -31,12 +29,15 @@ fn time(spec: &LandscapeSpec) -> (f64, f64, u64, f64) {
 
 /// The work of one frame after an n or ε change at 512²: the posterior from the cached K grid,
 /// its image, and the sublevel mask (what the UI thread does; uploading the textures is the GPU's).
+#[cfg(feature = "gui")]
 fn per_frame() {
+    use lambdascope::core::posterior::{GridSpec, posterior, sample_k};
+    use lambdascope::ui::settings::ColourMap;
+    use lambdascope::ui::widgets::render::{KScale, Lut, landscape_image, mask_image, posterior_image};
     let land = Landscape::from_spec(&LandscapeSpec::preset("cross")).expect("preset");
     let spec = GridSpec { x: [-1.0, 1.0], y: [-1.0, 1.0], nx: 512, ny: 512 };
     let kg = sample_k(&land, spec).expect("grid");
-    let post_lut = Lut::new(colorous::INFERNO);
-    let k_lut = Lut::new(colorous::VIRIDIS);
+    let (k_lut, post_lut) = Lut::scheme(ColourMap::Viridis);
     let mut ts = vec![];
     for i in 0..40 {
         let n = 10f64.powf(1.0 + 0.25 * i as f64);
@@ -66,6 +67,7 @@ fn per_frame() {
 
 fn main() {
     // `cargo bench` passes --bench; nothing else to parse.
+    #[cfg(feature = "gui")]
     per_frame();
     println!("{:<28} {:>9} {:>9} {:>11} {:>8}", "landscape", "ms", "λ̂", "evals", "decades");
     let mut preset_ms = vec![];

@@ -213,7 +213,7 @@ fn run_sgd(a: &SgdArgs) -> Result<(), CliError> {
         }
         None => preset.map(|p| p.start).unwrap_or([0.5 * (b[0][0] + b[0][1]), 0.5 * (b[1][0] + b[1][1])]),
     };
-    let opts = crate::core::sampler::SgdOptions {
+    let opts = crate::core::sgd::SgdOptions {
         start,
         lr: a.lr.or(preset.map(|p| p.lr)).unwrap_or(0.05),
         batch: a.sgd_batch.or(preset.map(|p| p.batch)).unwrap_or(16),
@@ -222,7 +222,7 @@ fn run_sgd(a: &SgdArgs) -> Result<(), CliError> {
         llc_every: a.llc_every,
         llc: llc_options(&a.llc),
     };
-    let r = crate::core::sampler::sgd(&land, &opts)?;
+    let r = crate::core::sgd::sgd(&land, &opts)?;
     if a.llc.json {
         println!("{}", serde_json::to_string(&r).unwrap_or_default());
         return Ok(());

@@ -232,7 +232,9 @@ impl Cli {
         let size = match &self.size {
             None => None,
             Some(s) => {
-                let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| CliError::input(format!("--size {s}: write WxH, e.g. 1920x1080")))?;
+                let (w, h) = s
+                    .split_once(['x', 'X'])
+                    .ok_or_else(|| CliError::input(format!("--size {s}: write WxH, e.g. 1920x1080")))?;
                 let w: u32 = w.trim().parse().map_err(|_| CliError::input(format!("--size {s}: not a width")))?;
                 let h: u32 = h.trim().parse().map_err(|_| CliError::input(format!("--size {s}: not a height")))?;
                 if !(200..=8000).contains(&w) || !(200..=8000).contains(&h) {

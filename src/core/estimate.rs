@@ -96,7 +96,10 @@ pub fn estimate(land: &Landscape, opts: &EstimateOptions) -> Result<Estimate, Es
     // and the polygon's value there is then only an upper bound (λ = min over the minimum set). If
     // the measurement (with m from the data) lies clearly below it, say so and do not use its m.
     if report.not_isolated
-        && let Some(t) = report.theory.as_mut().filter(|t| t.is_exact() && matches!(t.source, Source::Newton | Source::NewtonAdapted))
+        && let Some(t) = report
+            .theory
+            .as_mut()
+            .filter(|t| t.is_exact() && matches!(t.source, Source::Newton | Source::NewtonAdapted))
     {
         let plain = fit_report(&curve, opts.fit_window, None)?;
         let gap = (plain.lambda_ci[1] - plain.lambda_ci[0]).max(0.02);

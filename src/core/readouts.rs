@@ -77,7 +77,12 @@ pub fn readouts(est: &Estimate, fit: &FitReport, law: &VolumeLaw, dim: usize, n:
         v_eps: Extrapolated { value: law.ln_v(eps.ln()).exp(), extrapolated: eps < curve.eps_min },
         lambda: FittedLambda { lambda: fit.best.lambda, ci: fit.lambda_ci, m: fit.best.m, m_source: fit.m_source },
         lambda_naive: fit.lambda_naive,
-        theory: est.theory.as_ref().map(|t| TheoryReadout { lambda: t.lambda, m: t.m, source: t.source, status: t.status }),
+        theory: est.theory.as_ref().map(|t| TheoryReadout {
+            lambda: t.lambda,
+            m: t.m,
+            source: t.source,
+            status: t.status,
+        }),
         regular: dim as f64 / 2.0,
         mass_inside: mass_inside(law, n, eps).ok().map(|(value, extrapolated)| Extrapolated { value, extrapolated }),
         free_energy: free_energy(law, k_min, n).ok().map(|f| FreeEnergyReadout {

@@ -27,7 +27,7 @@ use rand_distr::StandardNormal;
 use serde::Serialize;
 
 use super::free_energy::{VolumeLaw, check_n, free_energy};
-use super::landscape::{Landscape, LandscapeError, fmt_point};
+use super::landscape::{Landscape, LandscapeError};
 
 /// Why an SGLD estimate or an SGD run was refused: a setting out of range (the user's input, CLI
 /// exit code 2), or the landscape's own error.
@@ -178,24 +178,24 @@ fn sampled_data(land: &Landscape) -> Option<&DataLoss> {
 }
 
 /// A gradient of the landscape's loss at w: a minibatch of a model's data, or the exact ∇K.
-struct Gradient<'a> {
+pub(crate) struct Gradient<'a> {
     land: &'a Landscape,
-    data: Option<&'a DataLoss>,
-    batch: usize,
+    pub(crate) data: Option<&'a DataLoss>,
+    pub(crate) batch: usize,
     idx: Vec<usize>,
     h: [f64; 2],
 }
 
 impl<'a> Gradient<'a> {
     /// `batch` None: the exact gradient of the landscape's loss (central differences).
-    fn new(land: &'a Landscape, batch: Option<usize>) -> Self {
+    pub(crate) fn new(land: &'a Landscape, batch: Option<usize>) -> Self {
         let data = sampled_data(land).filter(|_| batch.is_some());
         let batch = data.map(|d| batch.unwrap_or(1).clamp(1, d.len())).unwrap_or(0);
         let h = [1e-6 * land.box_width(0), if land.dim == 2 { 1e-6 * land.box_width(1) } else { 1.0 }];
         Gradient { land, data, batch, idx: Vec::with_capacity(batch), h }
     }
 
-    fn at(&mut self, w: [f64; 2], rng: &mut StdRng) -> [f64; 2] {
+    pub(crate) fn at(&mut self, w: [f64; 2], rng: &mut StdRng) -> [f64; 2] {
         match self.data {
             Some(d) if self.batch < d.len() => {
                 self.idx.clear();
@@ -212,8 +212,8 @@ impl<'a> Gradient<'a> {
 }
 
 /// What the chains produce before any comparison with exact values.
-struct Chains {
-    means: Vec<f64>,
+pub(crate) struct Chains {
+    pub(crate) means: Vec<f64>,
     traces: Vec<Vec<[f64; 2]>>,
     divergences: usize,
     left_box: usize,
@@ -224,7 +224,7 @@ struct Chains {
     noise_ratio: f64,
 }
 
-fn check(opts: &LlcOptions) -> Result<(), SamplerError> {
+pub(crate) fn check(opts: &LlcOptions) -> Result<(), SamplerError> {
     check_n(opts.n)?;
     if !(opts.gamma >= 0.0 && opts.gamma.is_finite()) {
         return Err(SamplerError::BadGamma(opts.gamma));
@@ -248,7 +248,12 @@ fn check(opts: &LlcOptions) -> Result<(), SamplerError> {
     Ok(())
 }
 
-fn run_chains(land: &Landscape, w_star: [f64; 2], opts: &LlcOptions, thin: usize) -> Result<Chains, SamplerError> {
+pub(crate) fn run_chains(
+    land: &Landscape,
+    w_star: [f64; 2],
+    opts: &LlcOptions,
+    thin: usize,
+) -> Result<Chains, SamplerError> {
     check(opts)?;
     // for a model, n is the size of its dataset (L_n is the mean over those points)
     let n = sampled_data(land).map(|d| d.len() as f64).unwrap_or(opts.n);
@@ -493,7 +498,7 @@ fn hessian_at_scale(land: &Landscape, w: [f64; 2], s: f64) -> [[f64; 2]; 2] {
     [[hxx, hxy], [hxy, hyy]]
 }
 
-fn mean_se(v: &[f64]) -> (f64, f64, f64) {
+pub(crate) fn mean_se(v: &[f64]) -> (f64, f64, f64) {
     let m = v.iter().sum::<f64>() / v.len().max(1) as f64;
     let var = if v.len() > 1 { v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64 } else { 0.0 };
     (m, (var / v.len().max(1) as f64).sqrt(), var.sqrt())
@@ -573,163 +578,6 @@ pub fn llc(
         warnings,
         elapsed_ms: t0.elapsed().as_secs_f64() * 1e3,
     })
-}
-
-/// Settings of an SGD run.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
-pub struct SgdOptions {
-    pub start: [f64; 2],
-    pub lr: f64,
-    /// Minibatch size (models); a formula has no data and takes full gradient steps.
-    pub batch: usize,
-    pub steps: usize,
-    pub seed: u64,
-    /// Estimate the LLC at the current point every this many steps (0: never).
-    pub llc_every: usize,
-    /// The SGLD settings of those estimates (usually fewer draws than a single estimate).
-    pub llc: LlcOptions,
-}
-
-impl Default for SgdOptions {
-    fn default() -> Self {
-        SgdOptions {
-            start: [0.5, 0.5],
-            lr: 0.05,
-            batch: 16,
-            steps: 2000,
-            seed: 0,
-            llc_every: 0,
-            llc: LlcOptions { chains: 2, draws: 5000, burn_in: 1000, ..Default::default() },
-        }
-    }
-}
-
-/// One LLC estimate along an SGD trajectory.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct LlcPoint {
-    pub step: usize,
-    pub w: [f64; 2],
-    pub mean: f64,
-    pub se: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SgdResult {
-    /// (step, w) at recorded steps.
-    pub steps: Vec<usize>,
-    pub path: Vec<[f64; 2]>,
-    /// The full loss of the landscape (L_n for a model) at the recorded points.
-    pub loss: Vec<f64>,
-    /// The population K at the recorded points (models only).
-    pub population: Vec<f64>,
-    pub llc: Vec<LlcPoint>,
-    pub options: SgdOptions,
-    /// Full-batch gradients (a formula, or batch ≥ n).
-    pub full_batch: bool,
-    pub warnings: Vec<String>,
-    pub elapsed_ms: f64,
-}
-
-/// Points kept along an SGD path.
-const PATH_POINTS: usize = 2000;
-/// At most this many LLC estimates along one path.
-const LLC_POINTS: usize = 60;
-
-/// Minibatch SGD from `start`, kept inside the box (projected: a step that leaves it stops at the
-/// edge, and the user is told), with LLC estimates along the way.
-pub fn sgd(land: &Landscape, opts: &SgdOptions) -> Result<SgdResult, SamplerError> {
-    let t0 = Instant::now();
-    let d = land.dim;
-    if !(opts.lr > 0.0 && opts.lr.is_finite()) {
-        return Err(SamplerError::BadLearningRate(opts.lr));
-    }
-    if opts.steps == 0 || opts.steps > 10_000_000 {
-        return Err(SamplerError::BadSteps);
-    }
-    if opts.batch == 0 {
-        return Err(SamplerError::EmptyBatch);
-    }
-    let per_step = land.data.as_ref().map(|dl| opts.batch.min(dl.len())).unwrap_or(1) as f64;
-    if opts.steps as f64 * per_step > MAX_WORK {
-        return Err(SamplerError::TooMuchWork {
-            what: "steps × batch",
-            work: opts.steps as f64 * per_step,
-            fix: "use fewer steps or a smaller batch",
-        });
-    }
-    if opts.llc_every > 0 {
-        check(&opts.llc)?;
-    }
-    let mut w = opts.start;
-    for (a, v) in w.iter().enumerate().take(d) {
-        if !(v.is_finite() && *v >= land.bounds[a][0] && *v <= land.bounds[a][1]) {
-            return Err(SamplerError::StartOutside(fmt_point(opts.start, d)));
-        }
-    }
-    if d == 1 {
-        w[1] = 0.0;
-    }
-    let mut rng = StdRng::seed_from_u64(opts.seed);
-    let mut gradient = Gradient::new(land, Some(opts.batch));
-    let full_batch = gradient.data.is_none_or(|dl| gradient.batch >= dl.len());
-    let every = opts.steps.div_ceil(PATH_POINTS).max(1);
-    let llc_every = if opts.llc_every == 0 { 0 } else { opts.llc_every.max(opts.steps.div_ceil(LLC_POINTS)) };
-    let pop = |w: [f64; 2]| land.data.as_ref().map(|dl| dl.population(w[0], w[1]));
-    let mut res = SgdResult {
-        steps: vec![],
-        path: vec![],
-        loss: vec![],
-        population: vec![],
-        llc: vec![],
-        options: *opts,
-        full_batch,
-        warnings: vec![],
-        elapsed_ms: 0.0,
-    };
-    let mut hit_edge = None;
-    let record = |t: usize, w: [f64; 2], res: &mut SgdResult| -> Result<(), SamplerError> {
-        res.steps.push(t);
-        res.path.push(w);
-        res.loss.push(land.k(w[0], w[1]));
-        if let Some(p) = pop(w) {
-            res.population.push(p);
-        }
-        if llc_every > 0 && (t.is_multiple_of(llc_every) || t == opts.steps) {
-            let o = LlcOptions { seed: opts.llc.seed.wrapping_add(t as u64), ..opts.llc };
-            let ch = run_chains(land, w, &o, usize::MAX)?;
-            let (m, se, _) = mean_se(&ch.means);
-            res.llc.push(LlcPoint { step: t, w, mean: m, se });
-        }
-        Ok(())
-    };
-    record(0, w, &mut res)?;
-    for t in 1..=opts.steps {
-        let g = gradient.at(w, &mut rng);
-        let mut next = w;
-        for a in 0..d {
-            next[a] = w[a] - opts.lr * g[a];
-            if next[a] < land.bounds[a][0] || next[a] > land.bounds[a][1] {
-                hit_edge.get_or_insert(t);
-                next[a] = next[a].clamp(land.bounds[a][0], land.bounds[a][1]);
-            }
-        }
-        if next.iter().any(|v| !v.is_finite()) || !land.k(next[0], next[1]).is_finite() {
-            res.warnings
-                .push(format!("SGD diverged at step {t} (a non-finite loss or gradient): lower the learning rate"));
-            break;
-        }
-        w = next;
-        if t.is_multiple_of(every) || t == opts.steps || (llc_every > 0 && t.is_multiple_of(llc_every)) {
-            record(t, w, &mut res)?;
-        }
-    }
-    if let Some(t) = hit_edge {
-        res.warnings.push(format!(
-            "SGD reached the edge of the box at step {t} and was held there (projected steps): the box is the prior's support"
-        ));
-    }
-    res.elapsed_ms = t0.elapsed().as_secs_f64() * 1e3;
-    Ok(res)
 }
 
 /// n·β·E[K − K*] under exp(−nβ(K − K*) − (γ/2)|w − w*|²) on the box, by nested adaptive quadrature

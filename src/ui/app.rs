@@ -9,38 +9,20 @@ use std::time::{Duration, Instant};
 
 use crate::core::landscape::N_MAX;
 use crate::core::readouts::Readouts;
-use crate::start::{Panel, StartOptions, Tab};
+use crate::start::{StartOptions, Tab};
 
 use super::ViewData;
 use super::action::Action;
 use super::export::{self, Exports};
-use super::panels::controls::{ControlsPanel, SideContext};
+use super::layout::Panels;
+use super::panels::controls::SideContext;
 use super::panels::help;
-use super::panels::landscape::LandscapePanel;
-use super::panels::learn::{LearnContext, LearnPanel, overlay};
-use super::panels::phase::PhasePanel;
-use super::panels::posterior::PosteriorPanel;
-use super::panels::theory::TheoryPanel;
+use super::panels::learn::{LearnContext, overlay};
 use super::panels::three::{COMPARE_N, three_posteriors};
 use super::panels::tour::{STEPS, tour_window};
-use super::panels::volume::{VolumePanel, compare_plot};
 use super::pipeline::{Pipeline, Style};
 use super::settings::{STORAGE_KEY, Settings};
 use super::widgets::render::posterior_extent;
-
-/// Every panel's drawing state.
-pub struct Panels {
-    pub controls: ControlsPanel,
-    pub landscape: LandscapePanel,
-    pub posterior: PosteriorPanel,
-    pub volume: VolumePanel,
-    pub phase: PhasePanel,
-    pub theory: TheoryPanel,
-    pub learn: LearnPanel,
-    /// Compare mode's second landscape.
-    pub landscape_b: LandscapePanel,
-    pub posterior_b: PosteriorPanel,
-}
 
 pub struct LambdaApp {
     /// What the user set (persisted; a saved session).
@@ -81,18 +63,17 @@ impl LambdaApp {
         storage: Option<&dyn eframe::Storage>,
         exit: Arc<AtomicI32>,
     ) -> LambdaApp {
-        let saved = if start.restore && start.batch.is_none() {
-            storage.and_then(|s| s.get_string(STORAGE_KEY))
-        } else {
-            None
-        };
+        let saved =
+            if start.restore && start.batch.is_none() { storage.and_then(|s| s.get_string(STORAGE_KEY)) } else { None };
         let mut settings = Settings::default();
         let mut notice = None;
         match saved.map(|t| Settings::parse(&t)) {
             Some(Ok(s)) => settings = s,
-            Some(Err(e)) => notice = Some(format!(
-                "The saved session could not be read ({e}); starting from the defaults. It will not be overwritten."
-            )),
+            Some(Err(e)) => {
+                notice = Some(format!(
+                    "The saved session could not be read ({e}); starting from the defaults. It will not be overwritten."
+                ))
+            }
             None => {}
         }
         let mut app = LambdaApp::build(ctx, start, settings, exit);
@@ -106,66 +87,14 @@ impl LambdaApp {
     }
 
     fn build(ctx: &egui::Context, start: StartOptions, mut s: Settings, exit: Arc<AtomicI32>) -> LambdaApp {
-        if let Some(spec) = &start.spec {
-            match (&spec.model, &spec.preset) {
-                (Some(m), _) => {
-                    s.choose_model(m.info().id);
-                    s.n = m.n as f64;
-                    s.model = Some(m.clone());
-                }
-                (None, Some(id)) => s.choose_preset(id),
-                (None, None) => {
-                    s.preset = None;
-                    s.formula = spec.formula.clone();
-                }
-            }
-            if let Some(b) = spec.bounds {
-                s.bounds = b;
-            }
-            if spec.dim == Some(2) && spec.model.is_none() {
-                s.force_2d = true;
-            }
-            if let crate::core::landscape::Prior::Gaussian { sigma } = spec.prior {
-                s.gaussian = true;
-                s.sigma = sigma;
-            }
-        }
-        if let Some(n) = start.n {
-            s.n = n.clamp(1.0, N_MAX);
-        }
-        if let Some(e) = start.eps {
-            s.eps = e.max(1e-12);
-        }
-        if let Some(f) = start.font_scale {
-            s.font_scale = f.clamp(1.0, 3.0);
-        }
-        if let Some(t) = start.theme {
-            s.dark = Some(t.is_dark());
-        }
-        if let Some(p) = start.batch.as_ref().and_then(|b| b.panel) {
-            s.presentation = true;
-            s.big_panel = p;
-        }
-        if let Some(t) = start.tab {
-            s.right_tab = t;
-        }
+        s.apply_start(&start);
         let mut pipeline = Pipeline::new(ctx);
         pipeline.update(s.spec(), s.fit_window, s.grid);
         LambdaApp {
             settings: s,
             pipeline,
             second: None,
-            panels: Panels {
-                controls: ControlsPanel,
-                landscape: LandscapePanel::default(),
-                posterior: PosteriorPanel::default(),
-                volume: VolumePanel::default(),
-                phase: PhasePanel::default(),
-                theory: TheoryPanel::default(),
-                learn: LearnPanel::default(),
-                landscape_b: LandscapePanel::with_salt("-b"),
-                posterior_b: PosteriorPanel::with_salt("-b"),
-            },
+            panels: Panels::default(),
             exports: Exports::new(start.batch, exit),
             playing: false,
             show_help: false,
@@ -232,25 +161,23 @@ impl LambdaApp {
             None
         };
         self.learning();
-        let p = &mut self.panels;
-        for d in [&mut p.landscape.data, &mut p.posterior.data, &mut p.volume.data, &mut p.phase.data] {
-            *d = self.view.clone();
-        }
-        p.theory.data = self.view.clone();
-        p.learn.data = self.view.clone();
-        p.landscape_b.data = view_b.clone();
-        p.posterior_b.data = view_b.clone();
-        let mut actions = if self.settings.presentation {
-            self.presentation_ui(ui)
+        self.panels.set_data(&self.view, &view_b);
+        let (p, s, rects) = (&mut self.panels, &mut self.settings, &mut self.exports.rects);
+        let mut actions = if s.presentation {
+            p.presentation(ui, s, eps, rects)
         } else {
-            let mut a = self.side_panel(ui);
-            a.extend(if self.settings.compare_mode { self.compare_ui(ui, view_b) } else { self.main_ui(ui) });
+            let status = self.pipeline.status();
+            let readouts = self.view.as_ref().map(|v| &v.readouts);
+            let mut a = p.side(ui, s, &SideContext { status: &status, readouts, playing: self.playing });
+            a.extend(if s.compare_mode { p.compare(ui) } else { p.main(ui, s, rects) });
             a
         };
         actions.extend(self.windows(&ctx));
         self.apply_all(&ctx, actions);
         let prov = export::provenance(self.pipeline.analysis().map(|a| a.as_ref()), n, eps);
-        let ready = !self.busy() && self.pipeline.analysis().is_some() && (self.pipeline.phase().is_some() || self.pipeline.phase_error().is_some());
+        let ready = !self.busy()
+            && self.pipeline.analysis().is_some()
+            && (self.pipeline.phase().is_some() || self.pipeline.phase_error().is_some());
         if let Some(m) = self.exports.frame(&ctx, &mut self.settings, &prov, ready) {
             self.notice = Some((m, Instant::now()));
         }
@@ -297,7 +224,10 @@ impl LambdaApp {
         self.panels.landscape.overlay = o.clone();
         self.panels.posterior.overlay = o;
         if let Some(v) = self.auto_learn
-            && self.view.as_ref().is_some_and(|d| d.analysis.version > v && d.analysis.version == self.pipeline.version())
+            && self
+                .view
+                .as_ref()
+                .is_some_and(|d| d.analysis.version > v && d.analysis.version == self.pipeline.version())
         {
             self.auto_learn = None;
             self.run_learning(true, true);
@@ -418,7 +348,8 @@ impl LambdaApp {
         s.link = false;
         s.right_tab = st.tab;
         if let Some(p) = st.sgd {
-            (s.learn.sgd.start, s.learn.sgd.lr, s.learn.sgd.batch, s.learn.sgd.steps) = (p.start, p.lr, p.batch, p.steps);
+            (s.learn.sgd.start, s.learn.sgd.lr, s.learn.sgd.batch, s.learn.sgd.steps) =
+                (p.start, p.lr, p.batch, p.steps);
         }
         // run SGD and the LLC once the new landscape is analysed (at once if it is the current one)
         let v = self.pipeline.version();
@@ -446,164 +377,7 @@ impl LambdaApp {
         }
         out
     }
-
-    /// The settings and readouts on the left (the same panel in every layout but presentation).
-    fn side_panel(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
-        let status = self.pipeline.status();
-        let cx = SideContext { status: &status, readouts: self.view.as_ref().map(|v| &v.readouts), playing: self.playing };
-        let mut out = vec![];
-        let (controls, settings) = (&mut self.panels.controls, &mut self.settings);
-        egui::Panel::left("controls")
-            .default_size(340.0)
-            .max_size((ui.available_width() * 0.4).max(200.0))
-            .resizable(true)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| out = controls.ui(ui, settings, &cx));
-            });
-        out
-    }
-
-    /// Landscape and posterior on the left, the tabs on the right.
-    fn main_ui(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
-        let mut out = vec![];
-        let (p, s, rects) = (&mut self.panels, &mut self.settings, &mut self.exports.rects);
-        egui::CentralPanel::default().show(ui, |ui| {
-            let avail = ui.available_size();
-            let gap = ui.spacing().item_spacing;
-            // (no minimum widths that could add up to more than the space: at a large font
-            // scale the columns shrink rather than push the right one off the window)
-            let left_w = ((avail.x - gap.x) * 0.55).max(1.0);
-            let right_w = (avail.x - gap.x - left_w).max(1.0);
-            let half_h = ((avail.y - gap.y) * 0.5).max(100.0);
-            ui.horizontal_top(|ui| {
-                ui.vertical(|ui| {
-                    let r = ui.allocate_ui(egui::vec2(left_w, half_h), |ui| {
-                        ui.set_min_size(egui::vec2(left_w, half_h));
-                        out.extend(p.landscape.ui(ui));
-                    });
-                    rects[0] = Some(r.response.rect);
-                    let r = ui.allocate_ui(egui::vec2(left_w, half_h), |ui| {
-                        ui.set_min_size(egui::vec2(left_w, half_h));
-                        p.posterior.ui(ui);
-                    });
-                    rects[1] = Some(r.response.rect);
-                });
-                let r = ui.allocate_ui(egui::vec2(right_w, avail.y), |ui| {
-                    ui.set_min_size(egui::vec2(right_w, avail.y));
-                    ui.vertical(|ui| {
-                        // (wrapping: at a large font scale the tabs must not widen the column)
-                        ui.horizontal_wrapped(|ui| {
-                            for (t, name, tip) in TABS {
-                                ui.selectable_value(&mut s.right_tab, t, name).on_hover_text(tip);
-                            }
-                        });
-                        match s.right_tab {
-                            Tab::Volume => out.extend(p.volume.ui(ui)),
-                            Tab::Phase => p.phase.ui(ui),
-                            Tab::Theory => p.theory.ui(ui),
-                            Tab::Learn => out.extend(p.learn.ui(ui, &mut s.learn)),
-                        }
-                    });
-                });
-                rects[2] = Some(r.response.rect);
-            });
-        });
-        out
-    }
-
-    /// Compare mode: two landscapes side by side sharing n and ε, both volume laws below.
-    fn compare_ui(&mut self, ui: &mut egui::Ui, view_b: Option<Arc<ViewData>>) -> Vec<Action> {
-        let mut out = vec![];
-        let (p, data_a) = (&mut self.panels, self.view.clone());
-        egui::CentralPanel::default().show(ui, |ui| {
-            let avail = ui.available_size();
-            let gap = ui.spacing().item_spacing;
-            let col_w = ((avail.x - gap.x) * 0.5).max(200.0);
-            let row_h = ((avail.y - 3.0 * gap.y) * 0.36).max(140.0);
-            ui.horizontal_top(|ui| {
-                for (l, q, d) in
-                    [(&mut p.landscape, &mut p.posterior, &data_a), (&mut p.landscape_b, &mut p.posterior_b, &view_b)]
-                {
-                    ui.vertical(|ui| {
-                        ui.set_width(col_w);
-                        match d {
-                            Some(d) => {
-                                let t = format!(
-                                    "{}: fitted λ = {:.4}, d/2 = {}",
-                                    d.analysis.spec.label(),
-                                    d.fit.best.lambda,
-                                    d.analysis.dim as f64 / 2.0
-                                );
-                                ui.label(egui::RichText::new(t).strong());
-                            }
-                            None => {
-                                ui.spinner();
-                            }
-                        }
-                        ui.allocate_ui(egui::vec2(col_w, row_h), |ui| {
-                            ui.set_min_size(egui::vec2(col_w, row_h));
-                            out.extend(l.ui(ui));
-                        });
-                        ui.allocate_ui(egui::vec2(col_w, row_h), |ui| {
-                            ui.set_min_size(egui::vec2(col_w, row_h));
-                            q.ui(ui);
-                        });
-                    });
-                }
-            });
-            if let (Some(a), Some(b)) = (&data_a, &view_b) {
-                compare_plot(ui, a, b);
-            }
-        });
-        out
-    }
-
-    /// One panel large, big readouts, no side panel.
-    fn presentation_ui(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
-        let mut out = vec![];
-        let (n, eps) = (self.settings.n, self.settings.effective_eps(self.pipeline.status().eps_max));
-        let r = self.view.as_ref().map(|v| v.readouts.clone());
-        egui::Panel::top("big-readouts").show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| {
-                let big = |t: String| egui::RichText::new(t).size(26.0).strong();
-                ui.label(big(format!("n = {}", super::widgets::plot::sci(n))));
-                ui.label(big(format!("ε = {}", super::widgets::plot::sci(eps))));
-                if let Some(r) = &r {
-                    ui.label(big(format!("fitted λ = {:.3} (m = {})", r.lambda.lambda, r.lambda.m)));
-                    if let Some(t) = &r.theory {
-                        ui.label(big(format!("exact λ = {:.3} (m = {})", t.lambda, t.m)));
-                    }
-                    if let Some(p) = r.mass_inside {
-                        ui.label(big(format!("P(K − K* < ε) = {:.3}", p.value)));
-                    }
-                }
-                ui.label(egui::RichText::new("F: leave · 1–5: panel · ?: keys").weak());
-            });
-        });
-        let (p, big, rects) = (&mut self.panels, self.settings.big_panel, &mut self.exports.rects);
-        egui::CentralPanel::default().show(ui, |ui| {
-            let rect = ui.available_rect_before_wrap();
-            match big {
-                Panel::Landscape => out.extend(p.landscape.ui(ui)),
-                Panel::Posterior => p.posterior.ui(ui),
-                Panel::Phase => p.phase.ui(ui),
-                Panel::Theory => p.theory.ui(ui),
-                Panel::Volume => out.extend(p.volume.ui(ui)),
-            }
-            // in presentation the one panel is every target
-            *rects = [Some(rect); 3];
-        });
-        out
-    }
 }
-
-/// The right column's tabs: name and hover text.
-const TABS: [(Tab, &str, &str); 4] = [
-    (Tab::Volume, "Volume law", "V(ε) on log–log axes, its fit and the local slope"),
-    (Tab::Phase, "Phase transitions", "Posterior mass per basin against n, and the free energies"),
-    (Tab::Theory, "Theory", "Exact λ from the Newton polygon, the Hessian, and the comparison with the measurements"),
-    (Tab::Learn, "Learning", "SGD from a start point, SGLD chains and the local learning coefficient"),
-];
 
 impl eframe::App for LambdaApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {

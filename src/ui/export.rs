@@ -96,7 +96,13 @@ impl Exports {
     /// Once per frame, after drawing: the batch screenshot once everything is computed (`ready`),
     /// the next step of a sweep (it sets n), and a screenshot that has arrived. Returns a message
     /// for the user.
-    pub fn frame(&mut self, ctx: &egui::Context, s: &mut Settings, prov: &[(String, String)], ready: bool) -> Option<String> {
+    pub fn frame(
+        &mut self,
+        ctx: &egui::Context,
+        s: &mut Settings,
+        prov: &[(String, String)],
+        ready: bool,
+    ) -> Option<String> {
         if let Some(b) = &mut self.batch {
             b.settled = if ready { b.settled + 1 } else { 0 };
             if b.started.elapsed() > Duration::from_secs(300) {

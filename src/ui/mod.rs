@@ -10,6 +10,7 @@
 pub mod action;
 pub mod app;
 pub mod export;
+pub mod layout;
 pub mod panels;
 pub mod pipeline;
 pub mod settings;

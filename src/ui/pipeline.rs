@@ -14,7 +14,8 @@ use crate::core::free_energy::VolumeLaw;
 use crate::core::landscape::{LandscapeSpec, N_MAX};
 use crate::core::posterior::{GridSpec, KGrid, PosteriorGrid, posterior};
 use crate::core::readouts::{Readouts, readouts};
-use crate::core::sampler::{LlcOptions, LlcResult, SgdOptions, SgdResult};
+use crate::core::sampler::{LlcOptions, LlcResult};
+use crate::core::sgd::{SgdOptions, SgdResult};
 
 use super::settings::ColourMap;
 use super::worker::{Job, Reply, Worker};
@@ -23,6 +24,9 @@ use super::worker::{Job, Reply, Worker};
 const DEBOUNCE: Duration = Duration::from_millis(300);
 /// A zoom or pan settles this long before K is sampled on the new rectangle.
 const VIEW_DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// The 1-D sublevel set {K − K* < ε} as intervals.
+pub type Intervals = Arc<Vec<(f64, f64)>>;
 
 /// A result of a run on one landscape version.
 pub type Run<T> = Option<(u64, Result<Arc<T>, String>)>;
@@ -56,7 +60,7 @@ pub struct ViewData {
     pub eps: f64,
     pub style: Style,
     /// 1-D: the sublevel set {K − K* < ε} as intervals (from the core).
-    pub intervals_1d: Arc<Vec<(f64, f64)>>,
+    pub intervals_1d: Intervals,
     /// Basins and phase-transition curves, when computed.
     pub phase: Option<Arc<PhaseData>>,
     pub phase_error: Option<String>,
@@ -107,7 +111,7 @@ pub struct Pipeline {
     /// (grid, n bits, posterior) for the current n.
     post: Option<(usize, u64, Arc<PosteriorGrid>)>,
     /// (analysis version, ε bits, intervals) of the 1-D sublevel set.
-    intervals: Option<(u64, u64, Arc<Vec<(f64, f64)>>)>,
+    intervals: Option<(u64, u64, Intervals)>,
     view_pending: Option<([f64; 4], Instant)>,
     requested_view: Option<[f64; 4]>,
     /// A new analysis arrived: the views return to its box (read once by the app).
@@ -274,7 +278,9 @@ impl Pipeline {
                     self.phase_error = None;
                     self.analysis = Some(a);
                 }
-                Reply::Refit { version, fit_version, fit } if version == self.version && fit_version == self.fit_version => {
+                Reply::Refit { version, fit_version, fit }
+                    if version == self.version && fit_version == self.fit_version =>
+                {
                     match fit {
                         Ok((f, law)) => {
                             self.fit = Some(f);

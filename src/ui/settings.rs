@@ -10,8 +10,9 @@ use crate::core::export::What;
 use crate::core::landscape::{LandscapeSpec, N_MAX, Prior};
 use crate::core::model::ModelSpec;
 use crate::core::presets;
-use crate::core::sampler::{LlcOptions, SgdOptions};
-use crate::start::{Panel, Tab};
+use crate::core::sampler::LlcOptions;
+use crate::core::sgd::SgdOptions;
+use crate::start::{Panel, StartOptions, Tab};
 
 pub const SETTINGS_VERSION: u32 = 1;
 /// Key of the session in eframe's persisted storage.
@@ -287,6 +288,53 @@ impl Settings {
         self.learn.sgd.lr = p.lr;
         self.learn.sgd.batch = p.batch;
         self.learn.sgd.steps = p.steps;
+    }
+
+    /// Apply what the command line asked for (the landscape, n, ε, font scale, theme, panel, tab).
+    pub fn apply_start(&mut self, start: &StartOptions) {
+        if let Some(spec) = &start.spec {
+            match (&spec.model, &spec.preset) {
+                (Some(m), _) => {
+                    self.choose_model(m.info().id);
+                    self.n = m.n as f64;
+                    self.model = Some(m.clone());
+                }
+                (None, Some(id)) => self.choose_preset(id),
+                (None, None) => {
+                    self.preset = None;
+                    self.formula = spec.formula.clone();
+                }
+            }
+            if let Some(b) = spec.bounds {
+                self.bounds = b;
+            }
+            if spec.dim == Some(2) && spec.model.is_none() {
+                self.force_2d = true;
+            }
+            if let Prior::Gaussian { sigma } = spec.prior {
+                self.gaussian = true;
+                self.sigma = sigma;
+            }
+        }
+        if let Some(n) = start.n {
+            self.n = n.clamp(1.0, N_MAX);
+        }
+        if let Some(e) = start.eps {
+            self.eps = e.max(1e-12);
+        }
+        if let Some(f) = start.font_scale {
+            self.font_scale = f.clamp(1.0, 3.0);
+        }
+        if let Some(t) = start.theme {
+            self.dark = Some(t.is_dark());
+        }
+        if let Some(p) = start.batch.as_ref().and_then(|b| b.panel) {
+            self.presentation = true;
+            self.big_panel = p;
+        }
+        if let Some(t) = start.tab {
+            self.right_tab = t;
+        }
     }
 
     pub fn to_json(&self) -> String {

@@ -13,7 +13,8 @@ use crate::core::fit::FitReport;
 use crate::core::free_energy::VolumeLaw;
 use crate::core::landscape::LandscapeSpec;
 use crate::core::posterior::{GridSpec, KGrid};
-use crate::core::sampler::{LlcOptions, LlcResult, SgdOptions, SgdResult, llc, sgd};
+use crate::core::sampler::{LlcOptions, LlcResult, llc};
+use crate::core::sgd::{SgdOptions, SgdResult, sgd};
 
 #[derive(Debug, Clone)]
 pub enum Job {
@@ -96,7 +97,10 @@ impl Worker {
                             Ok(None) => continue,
                             Err(p) => Reply::Failed {
                                 version,
-                                message: format!("internal error (please report): {}", crate::panic_message(p.as_ref())),
+                                message: format!(
+                                    "internal error (please report): {}",
+                                    crate::panic_message(p.as_ref())
+                                ),
                             },
                         };
                         if out.send(reply).is_err() {

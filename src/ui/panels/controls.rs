@@ -130,13 +130,11 @@ impl Side<'_, '_> {
             }
         });
         ui.horizontal(|ui| {
-            egui::ComboBox::from_label("PNG of")
-                .selected_text(self.s.png_target.name())
-                .show_ui(ui, |ui| {
-                    for &t in ShotTarget::ALL {
-                        ui.selectable_value(&mut self.s.png_target, t, t.name());
-                    }
-                });
+            egui::ComboBox::from_label("PNG of").selected_text(self.s.png_target.name()).show_ui(ui, |ui| {
+                for &t in ShotTarget::ALL {
+                    ui.selectable_value(&mut self.s.png_target, t, t.name());
+                }
+            });
             if ui
                 .button("Save PNG (S)")
                 .on_hover_text("A screenshot of the window or one panel, with provenance in the PNG.")
@@ -180,7 +178,9 @@ impl Side<'_, '_> {
         ui.strong("Landscape");
         let current = match &self.s.model {
             Some(m) => m.info().name,
-            None => self.s.preset.clone().and_then(|id| presets::find(&id)).map(|p| p.name).unwrap_or("(typed formula)"),
+            None => {
+                self.s.preset.clone().and_then(|id| presets::find(&id)).map(|p| p.name).unwrap_or("(typed formula)")
+            }
         };
         let mut chosen: Option<&'static str> = None;
         let mut chosen_model: Option<&'static str> = None;
@@ -229,25 +229,21 @@ impl Side<'_, '_> {
         ui.label(RichText::new(info.explanation).small());
         ui.horizontal(|ui| {
             let l = ui.label("truth a₀");
-            ui
-                .add(egui::DragValue::new(&mut m.truth[0]).speed(0.01).range(-100.0..=100.0))
+            ui.add(egui::DragValue::new(&mut m.truth[0]).speed(0.01).range(-100.0..=100.0))
                 .labelled_by(l.id)
                 .on_hover_text("The true a (a₀·b₀ = 0 is the singular truth y = noise)");
             let l = ui.label("b₀");
-            ui
-                .add(egui::DragValue::new(&mut m.truth[1]).speed(0.01).range(-100.0..=100.0))
+            ui.add(egui::DragValue::new(&mut m.truth[1]).speed(0.01).range(-100.0..=100.0))
                 .labelled_by(l.id)
                 .on_hover_text("The true b");
             let l = ui.label("σ");
-            ui
-                .add(egui::DragValue::new(&mut m.sigma).speed(0.01).range(1e-3..=1e3))
+            ui.add(egui::DragValue::new(&mut m.sigma).speed(0.01).range(1e-3..=1e3))
                 .labelled_by(l.id)
                 .on_hover_text("Noise standard deviation");
         });
         ui.horizontal(|ui| {
             let l = ui.label("data seed");
-            ui
-                .add(egui::DragValue::new(&mut m.seed).speed(1.0))
+            ui.add(egui::DragValue::new(&mut m.seed).speed(1.0))
                 .labelled_by(l.id)
                 .on_hover_text("The dataset is x ~ N(0, 1), y = f(x; a₀, b₀) + σ·noise, drawn from this seed");
             if ui.button("Resample data").on_hover_text("Draw a fresh dataset (the next seed)").clicked() {
@@ -309,8 +305,9 @@ impl Side<'_, '_> {
         }
         ui.horizontal(|ui| {
             ui.label(format!("dimension {}", self.cx.status.dim));
-            ui.checkbox(&mut self.s.force_2d, "2-D")
-                .on_hover_text("Treat a formula in x alone as a function on the square (x^2 becomes a line of minima).");
+            ui.checkbox(&mut self.s.force_2d, "2-D").on_hover_text(
+                "Treat a formula in x alone as a function on the square (x^2 becomes a line of minima).",
+            );
         });
     }
 
@@ -440,7 +437,11 @@ impl Side<'_, '_> {
                 row("w*", format!("({s})"), "Where the minimum is attained (one of the minimisers).");
             }
             let v = r.v_eps;
-            row("V(ε)", format!("{}{}", sci(v.value), ext(v.extrapolated)), "Prior mass of the sublevel set {K − K* < ε}.");
+            row(
+                "V(ε)",
+                format!("{}{}", sci(v.value), ext(v.extrapolated)),
+                "Prior mass of the sublevel set {K − K* < ε}.",
+            );
             let l = r.lambda;
             row(
                 "λ (fit)",
@@ -448,7 +449,11 @@ impl Side<'_, '_> {
                 "Learning coefficient fitted to the volume curve, with its interval (fit windows and numerical error).",
             );
             row("m", format!("{} ({})", l.m, l.m_source), "Multiplicity: the power of log(1/ε) in the volume law.");
-            row("naive slope", format!("{:.4}", r.lambda_naive), "Least-squares slope of log V on log ε: biased when m > 1.");
+            row(
+                "naive slope",
+                format!("{:.4}", r.lambda_naive),
+                "Least-squares slope of log V on log ε: biased when m > 1.",
+            );
             match &r.theory {
                 Some(t) => row(
                     "exact λ",
@@ -457,7 +462,11 @@ impl Side<'_, '_> {
                 ),
                 None => row("exact λ", "unknown".into(), "No exact value is known for a typed formula yet."),
             }
-            row("d/2", format!("{}", r.regular), "What a regular model with d parameters would have (BIC's assumption).");
+            row(
+                "d/2",
+                format!("{}", r.regular),
+                "What a regular model with d parameters would have (BIC's assumption).",
+            );
             if let Some(p) = r.mass_inside {
                 row(
                     "P(K−K* < ε)",

@@ -201,8 +201,7 @@ impl LandscapePanel {
             );
         }
         let spec = g.spec;
-        let center = PlotPoint::new(0.5 * (spec.x[0] + spec.x[1]), 0.5 * (spec.y[0] + spec.y[1]));
-        let size = [(spec.x[1] - spec.x[0]) as f32, (spec.y[1] - spec.y[0]) as f32];
+        let (center, size) = plot::image_placement(&spec);
         let force = self.force_bounds.take();
         let grid = g.clone();
         let plot_size = plot::aspect_size(ui, &d.analysis.bounds);

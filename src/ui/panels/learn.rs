@@ -226,12 +226,9 @@ fn sgd_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
                 .labelled_by(l.id)
                 .on_hover_text("steps between estimates (at most 60 along one path)");
             let l = ui.label("draws");
-            ui.add_enabled(
-                s.llc_along,
-                egui::DragValue::new(&mut s.llc_along_draws).speed(100.0).range(100..=100_000),
-            )
-            .labelled_by(l.id)
-            .on_hover_text("SGLD draws per chain for each estimate along the path");
+            ui.add_enabled(s.llc_along, egui::DragValue::new(&mut s.llc_along_draws).speed(100.0).range(100..=100_000))
+                .labelled_by(l.id)
+                .on_hover_text("SGLD draws per chain for each estimate along the path");
         });
         ui.horizontal(|ui| {
             if ui

@@ -126,16 +126,16 @@ impl PosteriorPanel {
         }
         let Some((_, lut)) = self.lut.clone() else { return };
         let key = (Arc::as_ptr(p) as usize, log);
-        let id = self.tex.get(ui.ctx(), &format!("posterior{}", self.salt), key, || posterior_image(p, &lut, log, LOG_RANGE));
+        let id = self
+            .tex
+            .get(ui.ctx(), &format!("posterior{}", self.salt), key, || posterior_image(p, &lut, log, LOG_RANGE));
         let labels = if log {
             [format!("max − {LOG_RANGE}"), format!("max − {}", LOG_RANGE / 2.0), "max".to_string()]
         } else {
             ["0".to_string(), "½ max".to_string(), "max".to_string()]
         };
         colour_bar(ui, &lut, if log { "log p" } else { "p" }, labels);
-        let spec = p.spec;
-        let center = PlotPoint::new(0.5 * (spec.x[0] + spec.x[1]), 0.5 * (spec.y[0] + spec.y[1]));
-        let size = [(spec.x[1] - spec.x[0]) as f32, (spec.y[1] - spec.y[0]) as f32];
+        let (center, size) = plot::image_placement(&p.spec);
         let force = self.force_bounds.take();
         let grid = d.grid.clone();
         let post = p.clone();
@@ -218,7 +218,15 @@ fn impulses(pui: &mut egui_plot::PlotUi<'_>, imp: &[Impulse], top: f64, log: boo
 
 /// A small posterior plot for the comparison window (1-D curve with impulses, or 2-D heatmap
 /// drawn as a curve of the x-marginal: three heatmaps of textures would need three textures).
-pub fn small_posterior_plot(ui: &mut egui::Ui, p: &PosteriorGrid, dim: usize, n: f64, masses: Option<&[f64]>, phase: Option<&PhaseData>, box_x: [f64; 2]) {
+pub fn small_posterior_plot(
+    ui: &mut egui::Ui,
+    p: &PosteriorGrid,
+    dim: usize,
+    n: f64,
+    masses: Option<&[f64]>,
+    phase: Option<&PhaseData>,
+    box_x: [f64; 2],
+) {
     let nx = p.spec.nx;
     let ny = p.spec.ny.max(1);
     // x-marginal of the grid posterior (in 2-D the sum over y)

@@ -25,7 +25,15 @@ pub fn three_posteriors(ctx: &egui::Context, d: &ViewData, ns: [f64; 3]) -> bool
                     c.label(txt.join("   "));
                 }
                 let Ok(p) = posterior(&d.grid, kmin, n) else { continue };
-                small_posterior_plot(c, &p, d.analysis.dim, n, masses.as_deref(), d.phase.as_deref(), d.analysis.bounds[0]);
+                small_posterior_plot(
+                    c,
+                    &p,
+                    d.analysis.dim,
+                    n,
+                    masses.as_deref(),
+                    d.phase.as_deref(),
+                    d.analysis.bounds[0],
+                );
             }
         });
     });

@@ -54,7 +54,7 @@ impl VolumePanel {
         });
         let pts: Vec<[f64; 2]> =
             est.curve.points.iter().filter(|p| p.v > 0.0).map(|p| [p.eps.log10(), p.v.log10()]).collect();
-        let Some(&last) = pts.last() else { return None };
+        let &last = pts.last()?;
         let (x_lo, x_hi) = (pts.last().map(|p| p[0]).unwrap_or(-13.0), pts[0][0]);
         // fitted law over the fit window
         let w = self.window.filter(|_| self.dragging.is_some()).unwrap_or(fit.best.window);

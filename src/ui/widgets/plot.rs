@@ -132,3 +132,9 @@ pub fn heatmap_plot<'a>(id: String, (w, h): (f32, f32), link_group: &str) -> egu
         .link_axis(egui::Id::unique(link_group), [true, true])
         .link_cursor(egui::Id::unique("cursor"), [true, true])
 }
+
+/// Where a grid's image goes in a plot: its centre and size (for `PlotImage`).
+pub fn image_placement(spec: &crate::core::posterior::GridSpec) -> (PlotPoint, [f32; 2]) {
+    let center = PlotPoint::new(0.5 * (spec.x[0] + spec.x[1]), 0.5 * (spec.y[0] + spec.y[1]));
+    (center, [(spec.x[1] - spec.x[0]) as f32, (spec.y[1] - spec.y[0]) as f32])
+}

@@ -1,0 +1,186 @@
+//! A formula compiled to a tape: postfix operations on a small stack, constants folded and integer
+//! powers by repeated squaring (≈10× faster than walking the tree; the volume curve evaluates K
+//! about 10⁶ times).
+
+use super::expr::{Expr, Func1, Func2, MAX_OPS, ParseError, ipow};
+
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Const(f64),
+    X,
+    Y,
+    Neg,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    PowI(i32),
+    Pow,
+    F1(Func1),
+    F2(Func2),
+}
+
+/// A compiled formula: postfix operations on a small stack.
+#[derive(Debug, Clone)]
+pub struct Tape {
+    ops: Vec<Op>,
+    max_stack: usize,
+}
+
+const INLINE_STACK: usize = 32;
+
+impl Tape {
+    pub fn compile(e: &Expr) -> Result<Tape, ParseError> {
+        let mut ops = Vec::new();
+        emit(&fold(e), &mut ops);
+        if ops.len() > MAX_OPS {
+            return Err(ParseError::TooManyOps { ops: ops.len() });
+        }
+        // stack depth
+        let (mut d, mut max) = (0usize, 0usize);
+        for op in &ops {
+            match op {
+                Op::Const(_) | Op::X | Op::Y => d += 1,
+                Op::Neg | Op::PowI(_) | Op::F1(_) => {}
+                _ => d -= 1,
+            }
+            max = max.max(d);
+        }
+        Ok(Tape { ops, max_stack: max })
+    }
+
+    #[inline]
+    pub fn eval(&self, x: f64, y: f64) -> f64 {
+        if self.max_stack <= INLINE_STACK {
+            let mut st = [0.0f64; INLINE_STACK];
+            self.run(&mut st, x, y)
+        } else {
+            let mut st = vec![0.0f64; self.max_stack];
+            self.run(&mut st, x, y)
+        }
+    }
+
+    #[inline]
+    fn run(&self, st: &mut [f64], x: f64, y: f64) -> f64 {
+        let mut sp = 0usize;
+        for op in &self.ops {
+            match *op {
+                Op::Const(v) => {
+                    st[sp] = v;
+                    sp += 1;
+                }
+                Op::X => {
+                    st[sp] = x;
+                    sp += 1;
+                }
+                Op::Y => {
+                    st[sp] = y;
+                    sp += 1;
+                }
+                Op::Neg => st[sp - 1] = -st[sp - 1],
+                Op::PowI(k) => st[sp - 1] = ipow(st[sp - 1], k),
+                Op::F1(f) => st[sp - 1] = f.apply(st[sp - 1]),
+                Op::Add => {
+                    sp -= 1;
+                    st[sp - 1] += st[sp];
+                }
+                Op::Sub => {
+                    sp -= 1;
+                    st[sp - 1] -= st[sp];
+                }
+                Op::Mul => {
+                    sp -= 1;
+                    st[sp - 1] *= st[sp];
+                }
+                Op::Div => {
+                    sp -= 1;
+                    st[sp - 1] /= st[sp];
+                }
+                Op::Pow => {
+                    sp -= 1;
+                    st[sp - 1] = st[sp - 1].powf(st[sp]);
+                }
+                Op::F2(f) => {
+                    sp -= 1;
+                    st[sp - 1] = f.apply(st[sp - 1], st[sp]);
+                }
+            }
+        }
+        st[0]
+    }
+}
+
+/// Constant folding (so `4.5e11*(x-1)^2` costs one multiplication, not a parse of 4.5 and 10^11).
+fn fold(e: &Expr) -> Expr {
+    let b = |x: &Expr| Box::new(fold(x));
+    let r = match e {
+        Expr::Num(_) | Expr::Var(_) => return e.clone(),
+        Expr::Neg(a) => Expr::Neg(b(a)),
+        Expr::Add(x, y) => Expr::Add(b(x), b(y)),
+        Expr::Sub(x, y) => Expr::Sub(b(x), b(y)),
+        Expr::Mul(x, y) => Expr::Mul(b(x), b(y)),
+        Expr::Div(x, y) => Expr::Div(b(x), b(y)),
+        Expr::Pow(x, y) => Expr::Pow(b(x), b(y)),
+        Expr::F1(f, x) => Expr::F1(*f, b(x)),
+        Expr::F2(f, x, y) => Expr::F2(*f, b(x), b(y)),
+    };
+    let is_const = match &r {
+        Expr::Neg(a) | Expr::F1(_, a) => matches!(**a, Expr::Num(_)),
+        Expr::Add(x, y) | Expr::Sub(x, y) | Expr::Mul(x, y) | Expr::Div(x, y) | Expr::Pow(x, y) | Expr::F2(_, x, y) => {
+            matches!(**x, Expr::Num(_)) && matches!(**y, Expr::Num(_))
+        }
+        _ => false,
+    };
+    if is_const { Expr::Num(r.eval_tree([0.0, 0.0])) } else { r }
+}
+
+fn emit(e: &Expr, ops: &mut Vec<Op>) {
+    match e {
+        Expr::Num(v) => ops.push(Op::Const(*v)),
+        Expr::Var(0) => ops.push(Op::X),
+        Expr::Var(_) => ops.push(Op::Y),
+        Expr::Neg(a) => {
+            emit(a, ops);
+            ops.push(Op::Neg);
+        }
+        Expr::Add(a, b) => {
+            emit(a, ops);
+            emit(b, ops);
+            ops.push(Op::Add);
+        }
+        Expr::Sub(a, b) => {
+            emit(a, ops);
+            emit(b, ops);
+            ops.push(Op::Sub);
+        }
+        Expr::Mul(a, b) => {
+            emit(a, ops);
+            emit(b, ops);
+            ops.push(Op::Mul);
+        }
+        Expr::Div(a, b) => {
+            emit(a, ops);
+            emit(b, ops);
+            ops.push(Op::Div);
+        }
+        Expr::Pow(a, b) => {
+            emit(a, ops);
+            match **b {
+                Expr::Num(k) if k.fract() == 0.0 && k.abs() <= 64.0 => ops.push(Op::PowI(k as i32)),
+                _ => {
+                    emit(b, ops);
+                    ops.push(Op::Pow);
+                }
+            }
+        }
+        Expr::F1(f, a) => {
+            emit(a, ops);
+            ops.push(Op::F1(*f));
+        }
+        Expr::F2(f, a, b) => {
+            emit(a, ops);
+            emit(b, ops);
+            ops.push(Op::F2(*f));
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Where the panels go: the side panel, the normal layout (landscape and posterior on the left,
+//! the tabs on the right), compare mode, and the presentation layout. Each layout draws the
+//! panels with the frame's data and returns the actions they asked for.
+
+use eframe::egui;
+use std::sync::Arc;
+
+use crate::start::{Panel, Tab};
+
+use super::ViewData;
+use super::action::Action;
+use super::panels::controls::{ControlsPanel, SideContext};
+use super::panels::landscape::LandscapePanel;
+use super::panels::learn::LearnPanel;
+use super::panels::phase::PhasePanel;
+use super::panels::posterior::PosteriorPanel;
+use super::panels::theory::TheoryPanel;
+use super::panels::volume::{VolumePanel, compare_plot};
+use super::settings::Settings;
+use super::widgets::plot::sci;
+
+/// Where the panels were drawn (for cropping screenshots): landscape, posterior, right column.
+pub type Rects = [Option<egui::Rect>; 3];
+
+/// Every panel's drawing state.
+pub struct Panels {
+    pub controls: ControlsPanel,
+    pub landscape: LandscapePanel,
+    pub posterior: PosteriorPanel,
+    pub volume: VolumePanel,
+    pub phase: PhasePanel,
+    pub theory: TheoryPanel,
+    pub learn: LearnPanel,
+    /// Compare mode's second landscape.
+    pub landscape_b: LandscapePanel,
+    pub posterior_b: PosteriorPanel,
+}
+
+impl Default for Panels {
+    fn default() -> Self {
+        Panels {
+            controls: ControlsPanel,
+            landscape: LandscapePanel::default(),
+            posterior: PosteriorPanel::default(),
+            volume: VolumePanel::default(),
+            phase: PhasePanel::default(),
+            theory: TheoryPanel::default(),
+            learn: LearnPanel::default(),
+            landscape_b: LandscapePanel::with_salt("-b"),
+            posterior_b: PosteriorPanel::with_salt("-b"),
+        }
+    }
+}
+
+/// The right column's tabs: name and hover text.
+const TABS: [(Tab, &str, &str); 4] = [
+    (Tab::Volume, "Volume law", "V(ε) on log–log axes, its fit and the local slope"),
+    (Tab::Phase, "Phase transitions", "Posterior mass per basin against n, and the free energies"),
+    (Tab::Theory, "Theory", "Exact λ from the Newton polygon, the Hessian, and the comparison with the measurements"),
+    (Tab::Learn, "Learning", "SGD from a start point, SGLD chains and the local learning coefficient"),
+];
+
+impl Panels {
+    /// Give every panel the frame's data (`b`: compare mode's second landscape).
+    pub fn set_data(&mut self, a: &Option<Arc<ViewData>>, b: &Option<Arc<ViewData>>) {
+        self.landscape.data = a.clone();
+        self.posterior.data = a.clone();
+        self.volume.data = a.clone();
+        self.phase.data = a.clone();
+        self.theory.data = a.clone();
+        self.learn.data = a.clone();
+        self.landscape_b.data = b.clone();
+        self.posterior_b.data = b.clone();
+    }
+
+    /// The settings and readouts on the left (the same panel in every layout but presentation).
+    pub fn side(&mut self, ui: &mut egui::Ui, s: &mut Settings, cx: &SideContext<'_>) -> Vec<Action> {
+        let mut out = vec![];
+        let controls = &mut self.controls;
+        egui::Panel::left("controls")
+            .default_size(340.0)
+            .max_size((ui.available_width() * 0.4).max(200.0))
+            .resizable(true)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| out = controls.ui(ui, s, cx));
+            });
+        out
+    }
+
+    /// Landscape and posterior on the left, the tabs on the right.
+    pub fn main(&mut self, ui: &mut egui::Ui, s: &mut Settings, rects: &mut Rects) -> Vec<Action> {
+        let mut out = vec![];
+        let p = self;
+        egui::CentralPanel::default().show(ui, |ui| {
+            let avail = ui.available_size();
+            let gap = ui.spacing().item_spacing;
+            // (no minimum widths that could add up to more than the space: at a large font
+            // scale the columns shrink rather than push the right one off the window)
+            let left_w = ((avail.x - gap.x) * 0.55).max(1.0);
+            let right_w = (avail.x - gap.x - left_w).max(1.0);
+            let half_h = ((avail.y - gap.y) * 0.5).max(100.0);
+            ui.horizontal_top(|ui| {
+                ui.vertical(|ui| {
+                    let r = ui.allocate_ui(egui::vec2(left_w, half_h), |ui| {
+                        ui.set_min_size(egui::vec2(left_w, half_h));
+                        out.extend(p.landscape.ui(ui));
+                    });
+                    rects[0] = Some(r.response.rect);
+                    let r = ui.allocate_ui(egui::vec2(left_w, half_h), |ui| {
+                        ui.set_min_size(egui::vec2(left_w, half_h));
+                        p.posterior.ui(ui);
+                    });
+                    rects[1] = Some(r.response.rect);
+                });
+                let r = ui.allocate_ui(egui::vec2(right_w, avail.y), |ui| {
+                    ui.set_min_size(egui::vec2(right_w, avail.y));
+                    ui.vertical(|ui| {
+                        // (wrapping: at a large font scale the tabs must not widen the column)
+                        ui.horizontal_wrapped(|ui| {
+                            for (t, name, tip) in TABS {
+                                ui.selectable_value(&mut s.right_tab, t, name).on_hover_text(tip);
+                            }
+                        });
+                        match s.right_tab {
+                            Tab::Volume => out.extend(p.volume.ui(ui)),
+                            Tab::Phase => p.phase.ui(ui),
+                            Tab::Theory => p.theory.ui(ui),
+                            Tab::Learn => out.extend(p.learn.ui(ui, &mut s.learn)),
+                        }
+                    });
+                });
+                rects[2] = Some(r.response.rect);
+            });
+        });
+        out
+    }
+
+    /// Compare mode: two landscapes side by side sharing n and ε, both volume laws below.
+    pub fn compare(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
+        let mut out = vec![];
+        let (data_a, data_b) = (self.landscape.data.clone(), self.landscape_b.data.clone());
+        let p = self;
+        egui::CentralPanel::default().show(ui, |ui| {
+            let avail = ui.available_size();
+            let gap = ui.spacing().item_spacing;
+            let col_w = ((avail.x - gap.x) * 0.5).max(200.0);
+            let row_h = ((avail.y - 3.0 * gap.y) * 0.36).max(140.0);
+            ui.horizontal_top(|ui| {
+                for (l, q, d) in
+                    [(&mut p.landscape, &mut p.posterior, &data_a), (&mut p.landscape_b, &mut p.posterior_b, &data_b)]
+                {
+                    ui.vertical(|ui| {
+                        ui.set_width(col_w);
+                        match d {
+                            Some(d) => {
+                                let t = format!(
+                                    "{}: fitted λ = {:.4}, d/2 = {}",
+                                    d.analysis.spec.label(),
+                                    d.fit.best.lambda,
+                                    d.analysis.dim as f64 / 2.0
+                                );
+                                ui.label(egui::RichText::new(t).strong());
+                            }
+                            None => {
+                                ui.spinner();
+                            }
+                        }
+                        ui.allocate_ui(egui::vec2(col_w, row_h), |ui| {
+                            ui.set_min_size(egui::vec2(col_w, row_h));
+                            out.extend(l.ui(ui));
+                        });
+                        ui.allocate_ui(egui::vec2(col_w, row_h), |ui| {
+                            ui.set_min_size(egui::vec2(col_w, row_h));
+                            q.ui(ui);
+                        });
+                    });
+                }
+            });
+            if let (Some(a), Some(b)) = (&data_a, &data_b) {
+                compare_plot(ui, a, b);
+            }
+        });
+        out
+    }
+
+    /// One panel large, big readouts (n and ε as used), no side panel.
+    pub fn presentation(&mut self, ui: &mut egui::Ui, s: &Settings, eps: f64, rects: &mut Rects) -> Vec<Action> {
+        let mut out = vec![];
+        let r = self.landscape.data.as_ref().map(|v| v.readouts.clone());
+        egui::Panel::top("big-readouts").show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                let big = |t: String| egui::RichText::new(t).size(26.0).strong();
+                ui.label(big(format!("n = {}", sci(s.n))));
+                ui.label(big(format!("ε = {}", sci(eps))));
+                if let Some(r) = &r {
+                    ui.label(big(format!("fitted λ = {:.3} (m = {})", r.lambda.lambda, r.lambda.m)));
+                    if let Some(t) = &r.theory {
+                        ui.label(big(format!("exact λ = {:.3} (m = {})", t.lambda, t.m)));
+                    }
+                    if let Some(p) = r.mass_inside {
+                        ui.label(big(format!("P(K − K* < ε) = {:.3}", p.value)));
+                    }
+                }
+                ui.label(egui::RichText::new("F: leave · 1–5: panel · ?: keys").weak());
+            });
+        });
+        let p = self;
+        egui::CentralPanel::default().show(ui, |ui| {
+            let rect = ui.available_rect_before_wrap();
+            match s.big_panel {
+                Panel::Landscape => out.extend(p.landscape.ui(ui)),
+                Panel::Posterior => p.posterior.ui(ui),
+                Panel::Phase => p.phase.ui(ui),
+                Panel::Theory => p.theory.ui(ui),
+                Panel::Volume => out.extend(p.volume.ui(ui)),
+            }
+            // in presentation the one panel is every target
+            *rects = [Some(rect); 3];
+        });
+        out
+    }
+}
