@@ -41,6 +41,12 @@ pub fn estimate_json(land: &Landscape, e: &Estimate, seed: u64, with_curve: bool
         "seed": seed,
         "warnings": e.warnings,
         "theory": e.theory,
+        "lambda_exact": e.exact().map(|t| json!({"lambda": t.0, "m": t.1})),
+        "reference": e.reference.as_ref().map(|r| json!({"lambda": r.lambda, "m": r.m, "source": r.source})),
+        "convergence": e.fit.convergence,
+        "converged": e.fit.convergence.is_converged(),
+        "k_min_certified": e.minimum.certified,
+        "k_min_lower_bound": e.minimum.lower_bound,
         "version": env!("CARGO_PKG_VERSION"),
     });
     if with_curve {
@@ -73,14 +79,24 @@ fn run_estimate(a: &EstimateArgs) -> Result<(), CliError> {
     if let Some(p) = e.minimum.argmin.first() {
         println!("w*          {:?}", fmt_argmin(*p, d));
     }
-    println!(
-        "λ̂           {:.4}   [{:.4}, {:.4}]   m = {} ({})",
-        e.fit.best.lambda, e.fit.lambda_ci[0], e.fit.lambda_ci[1], e.fit.best.m, e.fit.m_source
-    );
+    println!("λ̂           {}   m = {} ({})", e.fit.lambda_text(), e.fit.best.m, e.fit.m_source);
     println!("λ naive     {:.4}   (least-squares slope over the same window)", e.fit.lambda_naive);
     match &e.theory {
-        Some(t) => println!("theory      λ = {:.4}, m = {}  ({}, {})", t.lambda, t.m, t.source, t.status),
-        None => println!("theory      unknown for a typed formula (regular prediction d/2 = {})", d as f64 / 2.0),
+        Some(t) => println!("theory      {}  ({})", t.label(), t.source),
+        None => println!("theory      unknown (regular prediction d/2 = {})", d as f64 / 2.0),
+    }
+    if let Some(r) = &e.reference {
+        println!("reference   λ = {}, m = {}  (the catalogue: {})", r.lambda_text, r.m, r.source);
+    }
+    match e.minimum.certified {
+        Some(true) => {
+            println!("K* certified by interval bounds (lower bound {:.6e})", e.minimum.lower_bound.unwrap_or(f64::NAN))
+        }
+        Some(false) => println!(
+            "K* NOT certified: the interval search's lower bound is {:.6e}",
+            e.minimum.lower_bound.unwrap_or(f64::NAN)
+        ),
+        None => {}
     }
     println!(
         "ε range     {:.1e} … {:.1e}  ({:.1} decades), fit window {:.1e} … {:.1e}",
@@ -171,7 +187,8 @@ fn run_export(a: &ExportArgs) -> Result<(), CliError> {
     }
     let est = estimate(&land, &EstimateOptions { seed: a.seed, ..Default::default() })?;
     let prov = crate::core::export::Provenance::of(&land, Some(a.n), a.eps, a.seed);
-    let text = crate::core::export::csv(&land, &est, what, a.n, &prov, None)?;
+    let prov = prov.with_fit(&est.fit);
+    let text = crate::core::export::csv(&land, &est, &est.fit, what, a.n, &prov, None)?;
     std::fs::write(&a.out, text)
         .map_err(|e| CliError { code: 1, message: format!("could not write {}: {e}", a.out.display()) })?;
     eprintln!("wrote {}", a.out.display());
@@ -204,6 +221,8 @@ fn llc_options(a: &LlcArgs) -> crate::core::sampler::LlcOptions {
 
 fn run_sgd(a: &SgdArgs) -> Result<(), CliError> {
     let land = llc_landscape(&a.llc)?;
+    // a landscape without a minimum on the box (−∞, undefined) is refused, as by `llc`
+    land.minimize()?;
     let preset = land.data.as_ref().map(|d| d.spec.info().sgd);
     let b = land.bounds;
     let start = match &a.start {
@@ -258,7 +277,9 @@ fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
     let land = llc_landscape(a)?;
     let est = estimate(&land, &EstimateOptions { seed: a.seed, ..Default::default() })?;
     let law = crate::core::free_energy::VolumeLaw::new(&est.curve, &est.fit.best);
-    let w = est.minimum.argmin.first().copied().unwrap_or([0.0, 0.0]);
+    let Some(w) = est.minimum.argmin.first().copied() else {
+        return Err(CliError::input("no minimum was found on the box to localise the LLC at"));
+    };
     let opts = llc_options(a);
     let r = crate::core::sampler::llc(&land, w, est.minimum.k_min, &law, &opts)?;
     if a.json {

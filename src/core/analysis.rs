@@ -64,7 +64,7 @@ impl Analysis {
 
     /// A new fit window on the same curve: the fit and its volume law.
     pub fn refit(&self, fit_window: Option<[f64; 2]>) -> Result<(FitReport, VolumeLaw), FitError> {
-        let m_theory = self.estimate.theory.as_ref().map(|t| t.m);
+        let m_theory = self.estimate.exact().map(|t| t.1);
         let fit = fit_report(&self.estimate.curve, fit_window, m_theory)?;
         let law = VolumeLaw::new(&self.estimate.curve, &fit.best);
         Ok((fit, law))

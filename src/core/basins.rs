@@ -87,14 +87,7 @@ fn measure(
     region: &Region,
     opts: &VolumeOptions,
 ) -> Result<(VolumeCurve, FitReport, VolumeLaw), LandscapeError> {
-    let min = Minimum {
-        k_min,
-        argmin: vec![argmin],
-        local_minima: vec![(argmin, k_min)],
-        k_max,
-        on_edge: false,
-        warnings: vec![],
-    };
+    let min = Minimum::of_basin(argmin, k_min, k_max);
     let curve = volume_curve_in(land, &min, opts, region)?;
     let fit = fit_report(&curve, None, None).map_err(|e| LandscapeError::Undefined(format!("basin fit: {e}")))?;
     let law = VolumeLaw::new(&curve, &fit.best);
@@ -103,8 +96,8 @@ fn measure(
 
 fn basins_1d(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result<Basins, LandscapeError> {
     let [lo, hi] = land.bounds[0];
-    let mut extra: Vec<f64> = land.declared_minimizers.iter().map(|p| p[0]).collect();
-    extra.extend(global.local_minima.iter().map(|m| m.0[0]));
+    // the minima the certified search found (narrow dips included) are sample points of the profile
+    let extra: Vec<f64> = global.local_minima.iter().map(|m| m.0[0]).collect();
     let mut g = |t: f64| land.k(t, 0.0);
     let prof = Profile::build(&mut g, lo, hi, 4001, &extra);
     let range = prof.max().1 - prof.min().1;

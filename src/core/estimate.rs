@@ -4,9 +4,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::fit::{FitError, FitReport, fit_report};
+use super::fit::{Convergence, FitError, FitReport, fit_report};
 use super::landscape::{Landscape, LandscapeError, Minimum, min_tol};
-use super::theory::{Source, Status, Theory};
+use super::theory::{Status, Theory};
 use super::volume::{VolumeCurve, VolumeOptions, volume_curve};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -23,7 +23,11 @@ pub struct Estimate {
     pub minimum: Minimum,
     pub curve: VolumeCurve,
     pub fit: FitReport,
+    /// What the analysis says about λ and m (never the catalogue's values).
     pub theory: Option<Theory>,
+    /// For a preset: the catalogue's λ and m, shown beside the measurement as a reference (and
+    /// used by tests as the truth); no computation reads it.
+    pub reference: Option<Reference>,
     pub evaluations: u64,
     pub elapsed_ms: f64,
     pub warnings: Vec<String>,
@@ -57,10 +61,34 @@ impl From<FitError> for EstimateError {
     }
 }
 
-/// Theory known without analysis: the preset's exact values.
-pub fn preset_theory(land: &Landscape) -> Option<Theory> {
-    let p = land.preset?;
-    Some(Theory { lambda: p.lambda?, m: p.m.unwrap_or(1), source: Source::Preset, status: Status::Exact })
+/// The catalogue's answer for a preset (display only).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Reference {
+    pub lambda: f64,
+    pub m: u32,
+    /// λ as a fraction, e.g. "5/12".
+    pub lambda_text: &'static str,
+    pub source: &'static str,
+}
+
+impl Reference {
+    pub fn of(land: &Landscape) -> Option<Reference> {
+        let p = land.preset?;
+        Some(Reference { lambda: p.lambda?, m: p.m.unwrap_or(1), lambda_text: p.lambda_text, source: p.source })
+    }
+}
+
+impl Estimate {
+    /// λ and m when the theory's verdict is exact: the one place that decides what is drawn and
+    /// printed as "exact λ" (an upper bound or an unknown is never shown as exact).
+    pub fn exact(&self) -> Option<(f64, u32)> {
+        exact_of(self.theory.as_ref())
+    }
+}
+
+/// λ and m of a verdict that counts as exact.
+pub fn exact_of(theory: Option<&Theory>) -> Option<(f64, u32)> {
+    theory.filter(|t| t.is_exact()).map(|t| (t.lambda, t.m))
 }
 
 /// Minimum and volume curve, with a safety net: if any line of the volume computation finds K
@@ -91,41 +119,68 @@ pub fn estimate(land: &Landscape, opts: &EstimateOptions) -> Result<Estimate, Es
     land.renew_budget();
     let e0 = land.evaluations();
     let (minimum, curve) = minimum_and_curve(land, &opts.volume)?;
+    // the sublevel set fills the box at every resolved ε: K is constant but on a set of no volume
+    if curve.points.last().is_some_and(|p| p.v >= 1.0 - 1e-9) {
+        return Err(EstimateError::Input(LandscapeError::Undefined(
+            "K is constant on the box but on a set of zero volume (every point is a minimum): there is no volume law to measure".into(),
+        )));
+    }
     let mut report = super::theory::analyze(land, &minimum);
     // A minimum that is not isolated: the most singular point may not be among the points analysed,
-    // and the polygon's value there is then only an upper bound (λ = min over the minimum set). If
-    // the measurement (with m from the data) lies clearly below it, say so and do not use its m.
+    // and the value there is then only an upper bound (λ = min over the minimum set). It counts as
+    // exact only when the measurement (with m from the data) confirms it: converged, not clearly
+    // below it, and without a larger multiplicity than it claims.
     if report.not_isolated
-        && let Some(t) = report
-            .theory
-            .as_mut()
-            .filter(|t| t.is_exact() && matches!(t.source, Source::Newton | Source::NewtonAdapted))
+        && let Some(t) = report.theory.as_mut().filter(|t| t.is_exact())
     {
         let plain = fit_report(&curve, opts.fit_window, None)?;
-        let gap = (plain.lambda_ci[1] - plain.lambda_ci[0]).max(0.02);
-        if plain.best.lambda < t.lambda - gap {
+        let gap = plain.lambda_ci.map(|c| c[1] - c[0]).unwrap_or(0.0).max(0.02);
+        let why = if !plain.convergence.is_converged() {
+            Some("the measured volume law has not converged, so it cannot confirm that no point of the minimum set is more singular".to_string())
+        } else if plain.best.lambda < t.lambda - gap {
+            Some(format!(
+                "the measured λ = {:.4} lies below it: a more singular point of the minimum set was not located",
+                plain.best.lambda
+            ))
+        } else if plain.best.m > t.m {
+            Some(format!(
+                "the measurement finds m = {} > {}: a crossing of the minimum set was not located",
+                plain.best.m, t.m
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = why {
             t.status = Status::UpperBound;
-            report.reason = format!(
-                "{}; but the minimum is not isolated and the measured λ = {:.4} lies below it: a more singular point of the minimum set was not located, so 1/t₀ = {:.4} is only an upper bound",
-                report.reason, plain.best.lambda, t.lambda
-            );
+            report.reason =
+                format!("{}; but the minimum is not isolated and {why}, so λ ≤ {:.4} only", report.reason, t.lambda);
         }
     }
-    let theory = preset_theory(land).or_else(|| report.theory.clone());
-    // m from theory where it is exact (the preset's, or the Newton polygon's)
-    let m_theory = theory.as_ref().filter(|t| t.is_exact()).map(|t| t.m);
-    let fit = fit_report(&curve, opts.fit_window, m_theory)?;
+    let theory = report.theory.clone();
+    // m from theory where its verdict is exact, else from the data
+    let fit = fit_report(&curve, opts.fit_window, exact_of(theory.as_ref()).map(|t| t.1))?;
     let mut warnings = minimum.warnings.clone();
     warnings.extend(curve.warnings.iter().cloned());
-    if let Some(t) = &theory
-        && t.is_exact()
-    {
-        let (lo, hi) = (fit.lambda_ci[0], fit.lambda_ci[1]);
+    match fit.convergence {
+        Convergence::Converged => {}
+        Convergence::Drifting => warnings.push(format!(
+            "λ̂ has not converged: the fit still drifts across the lowest decades of ε (λ̂ = {:.4} at the smallest ε resolved); no interval is given",
+            fit.best.lambda
+        )),
+        Convergence::Flat => warnings.push(
+            "the minimum is flatter than any power: the local slope keeps falling towards 0 as ε → 0 (λ = 0 in the limit, V ~ a slower function than any ε^λ)".into(),
+        ),
+        Convergence::PositiveVolume => warnings.push(
+            "the minimum set has positive volume: V(ε) does not go to 0, so λ = 0 exactly".into(),
+        ),
+    }
+    if let (Some((l, _)), Some([lo, hi])) = (exact_of(theory.as_ref()), fit.lambda_ci) {
         let slack = 0.01;
-        if t.lambda < lo - slack || t.lambda > hi + slack {
+        if l < lo - slack || l > hi + slack {
             warnings.push(format!(
-                "the measured λ = {:.4} (interval [{lo:.4}, {hi:.4}]) disagrees with the exact λ = {:.4} from the {}",
-                fit.best.lambda, t.lambda, t.source
+                "the measured λ = {:.4} (interval [{lo:.4}, {hi:.4}]) disagrees with the exact λ = {l:.4} from the {}",
+                fit.best.lambda,
+                theory.as_ref().map(|t| t.source.to_string()).unwrap_or_default()
             ));
         }
     }
@@ -138,6 +193,7 @@ pub fn estimate(land: &Landscape, opts: &EstimateOptions) -> Result<Estimate, Es
         curve,
         fit,
         theory,
+        reference: Reference::of(land),
         evaluations: land.evaluations() - e0,
         elapsed_ms: t0.elapsed().as_secs_f64() * 1e3,
         warnings,

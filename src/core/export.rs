@@ -5,6 +5,7 @@
 use super::analysis::log10_n_grid;
 use super::basins::{Basins, find_basins};
 use super::estimate::Estimate;
+use super::fit::FitReport;
 use super::free_energy::VolumeLaw;
 use super::landscape::{Landscape, LandscapeError};
 use super::posterior::{GridSpec, posterior, sample_k};
@@ -19,6 +20,8 @@ pub struct Provenance {
     pub n: Option<f64>,
     pub eps: Option<f64>,
     pub seed: u64,
+    /// The fit the figure or file shows: "λ̂ [interval], m, window".
+    pub fit: Option<String>,
 }
 
 impl Provenance {
@@ -33,7 +36,21 @@ impl Provenance {
             n,
             eps,
             seed,
+            fit: None,
         }
+    }
+
+    /// The same, naming the fit on screen (after a drag of its window, that one).
+    pub fn with_fit(mut self, fit: &FitReport) -> Provenance {
+        self.fit = Some(format!(
+            "lambda = {}, m = {} ({}), window [{:e}, {:e}]",
+            fit.lambda_text(),
+            fit.best.m,
+            fit.m_source,
+            fit.best.window[0],
+            fit.best.window[1]
+        ));
+        self
     }
 
     /// (key, value) pairs, for PNG text chunks and CSV comments.
@@ -55,6 +72,9 @@ impl Provenance {
             v.push(("eps".into(), format!("{e}")));
         }
         v.push(("seed".into(), format!("{}", self.seed)));
+        if let Some(f) = &self.fit {
+            v.push(("fit".into(), f.clone()));
+        }
         v
     }
 
@@ -74,11 +94,13 @@ crate::choice! {
     }
 }
 
-/// The CSV text of one export. `basins`: the landscape's basins if already found (the phase CSV
-/// finds them otherwise).
+/// The CSV text of one export: of `est`'s curve with the fit `fit` (the one on screen; `est.fit`
+/// by default). `basins`: the landscape's basins if already found (the phase CSV finds them
+/// otherwise).
 pub fn csv(
     land: &Landscape,
     est: &Estimate,
+    fit: &FitReport,
     what: What,
     n: f64,
     prov: &Provenance,
@@ -86,7 +108,6 @@ pub fn csv(
 ) -> Result<String, LandscapeError> {
     let mut s = prov.csv_header();
     let curve = &est.curve;
-    let fit = &est.fit;
     match what {
         What::Volume => {
             s.push_str(
@@ -110,8 +131,8 @@ pub fn csv(
         }
         What::Fit => {
             s.push_str(&format!(
-                "# lambda: {}\n# lambda_ci: [{}, {}]\n# m: {} ({})\n# window: [{:e}, {:e}]\n# coefficients a_k of V = eps^lambda * sum a_k (-ln eps)^k: {:?}\n# lambda_naive: {}\n",
-                fit.best.lambda, fit.lambda_ci[0], fit.lambda_ci[1], fit.best.m, fit.m_source, fit.best.window[0], fit.best.window[1], fit.best.coeffs, fit.lambda_naive
+                "# lambda: {}\n# lambda_ci: {}\n# convergence: {:?}\n# m: {} ({})\n# window: [{:e}, {:e}]\n# coefficients a_k of V = eps^lambda * sum a_k (-ln eps)^k: {:?}\n# lambda_naive: {}\n",
+                fit.best.lambda, fit.lambda_ci.map(|c| format!("[{}, {}]", c[0], c[1])).unwrap_or_else(|| "none (not converged)".into()), fit.convergence, fit.best.m, fit.m_source, fit.best.window[0], fit.best.window[1], fit.best.coeffs, fit.lambda_naive
             ));
             if let Some((d, a1)) = fit.best.correction {
                 s.push_str(&format!("# correction: V = eps^lambda (a_0 + a_1 eps^delta), delta = {d}, a_1 = {a1}\n"));

@@ -28,13 +28,36 @@ pub struct Fit {
     pub correction: Option<(f64, f64)>,
 }
 
+/// Whether the volume curve has reached its asymptotic law within the resolved range of ε.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Convergence {
+    /// The fits on the lowest windows agree: λ̂ and its interval stand.
+    Converged,
+    /// The fit still drifts across the lowest decades: λ̂ is where it stands now, with no interval.
+    Drifting,
+    /// The slope keeps falling towards 0 as ε → 0 (an infinitely flat minimum, like exp(−1/x²)):
+    /// λ = 0 in the limit, and the interval is [0, λ̂ of the windows].
+    Flat,
+    /// V(ε) stays at a positive value: the minimum set has positive volume, λ = 0 exactly.
+    PositiveVolume,
+}
+
+impl Convergence {
+    pub fn is_converged(self) -> bool {
+        self == Convergence::Converged
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct FitReport {
     /// The reported λ: the multiplicity-aware fit.
     pub best: Fit,
     /// Least-squares slope of log V on log ε over the same window.
     pub lambda_naive: f64,
-    pub lambda_ci: [f64; 2],
+    /// None when the fit has not converged (`convergence`): no interval rather than a wrong one.
+    pub lambda_ci: Option<[f64; 2]>,
+    pub convergence: Convergence,
     /// Where m came from: "theory" or "data".
     pub m_source: &'static str,
     /// Local slope s(ε) = d log V / d log ε at each curve point (ε, s).
@@ -43,6 +66,26 @@ pub struct FitReport {
     pub window_lambdas: Vec<f64>,
     /// δ of the power correction ε^λ(a₀ + a₁ε^δ) when the correction-aware fit was used.
     pub correction_delta: Option<f64>,
+}
+
+/// λ̂ with its interval as a person reads it: "0.5000 [0.4999, 0.5001]", or "0.0212 [0, 0.0270]
+/// (flat)", or "0.0600 (not converged)".
+pub fn lambda_text(lambda: f64, ci: Option<[f64; 2]>, convergence: Convergence) -> String {
+    let iv = ci.map(|c| format!(" [{:.4}, {:.4}]", c[0], c[1])).unwrap_or_default();
+    let note = match convergence {
+        Convergence::Converged => "",
+        Convergence::Drifting => " (not converged)",
+        Convergence::Flat => " (flat)",
+        Convergence::PositiveVolume => " (positive-volume minimum)",
+    };
+    format!("{lambda:.4}{iv}{note}")
+}
+
+impl FitReport {
+    /// See `lambda_text`.
+    pub fn lambda_text(&self) -> String {
+        lambda_text(self.best.lambda, self.lambda_ci, self.convergence)
+    }
 }
 
 impl Fit {
@@ -159,8 +202,12 @@ pub fn profile_fit(points: &[VolumePoint], window: [f64; 2], m: u32) -> Result<F
     }
     let obj = |l: f64| solve_fixed(&d, l, m).0;
     let (mut best_l, mut best_r) = (0.0, f64::INFINITY);
-    let steps = 400;
-    let (lo, hi) = (0.0, 4.0);
+    // λ in [0, 4] (every d ≤ 2 landscape with an ordinary minimum), wider when the log–log slope
+    // itself says so (|x|^(1/8) has λ = 8)
+    let naive = naive_slope(points, window).unwrap_or(0.0);
+    let hi = if naive.is_finite() { (2.0 * naive + 1.0).clamp(4.0, 1e3) } else { 4.0 };
+    let steps = (100.0 * hi).round() as usize;
+    let lo = 0.0;
     for i in 0..=steps {
         let l = lo + (hi - lo) * i as f64 / steps as f64;
         let r = obj(l);
@@ -256,6 +303,42 @@ pub fn default_window(curve: &VolumeCurve, shift: f64) -> [f64; 2] {
     let span = WINDOW_DECADES.min(0.6 * total);
     let lo = curve.eps_min * 10f64.powf(shift);
     [lo, (lo * 10f64.powf(span)).min(curve.eps_max)]
+}
+
+/// The plain fits with m on the default window and on the windows 1 and 2 decades above it.
+fn shifted_fits(curve: &VolumeCurve, m: u32) -> Vec<f64> {
+    [0.0, 1.0, 2.0]
+        .iter()
+        .filter_map(|&sh| {
+            let w = default_window(curve, sh);
+            (w[1] > w[0] * 1e3).then(|| profile_fit(&curve.points, w, m).ok()).flatten().map(|f| f.lambda)
+        })
+        .collect()
+}
+
+/// Decide from the curve whether its law has converged (`trend`: fits on windows rising from the
+/// lowest; `num`: the fit's sensitivity to the curve's own error).
+fn convergence(curve: &VolumeCurve, trend: &[f64], num: f64) -> Convergence {
+    // V flat over the lowest three decades: a minimum set of positive volume
+    let low: Vec<&VolumePoint> = curve.points.iter().filter(|p| p.eps <= curve.eps_min * 1e3 * (1.0 + 1e-12)).collect();
+    if low.len() >= 3 {
+        let (vmin, vmax) = low.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.v), b.max(p.v)));
+        if vmin > 0.0 && vmax - vmin <= 1e-9 * vmax {
+            return Convergence::PositiveVolume;
+        }
+    }
+    if trend.len() < 2 {
+        return Convergence::Converged;
+    }
+    let (lo, hi) = trend.iter().fold((f64::MAX, f64::MIN), |(a, b), &l| (a.min(l), b.max(l)));
+    let drift = hi - lo;
+    // a drift of 1% of λ (0.002 at least) across three decades is no longer a finite-ε correction
+    // the fit has absorbed: the law is not reached
+    if drift <= (0.01 * hi.abs()).max(0.002) + num {
+        return Convergence::Converged;
+    }
+    // falling towards the smallest ε, and already small: flat
+    if trend[0] < trend[trend.len() - 1] && hi < 0.1 { Convergence::Flat } else { Convergence::Drifting }
 }
 
 /// Decide m from the data: 2 if the log coefficient ratio a₁/a₀ is positive and stable across
@@ -355,10 +438,23 @@ pub fn fit_report(curve: &VolumeCurve, window: Option<[f64; 2]>, m_theory: Optio
     }
     let lo = window_lambdas.iter().fold(f64::MAX, |a, &b| a.min(b)) - num;
     let hi = window_lambdas.iter().fold(f64::MIN, |a, &b| a.max(b)) + num;
+    // convergence, from the lowest windows of the curve whatever window was asked for
+    let trend = if window.is_none() && correction.is_some() { window_lambdas.clone() } else { shifted_fits(curve, m) };
+    let convergence = convergence(curve, &trend, num);
+    if convergence == Convergence::PositiveVolume {
+        best.lambda = 0.0;
+    }
+    let lambda_ci = match convergence {
+        Convergence::Converged => Some([lo, hi]),
+        Convergence::Drifting => None,
+        Convergence::Flat => Some([0.0, hi.max(trend.iter().copied().fold(0.0, f64::max))]),
+        Convergence::PositiveVolume => Some([0.0, 0.0]),
+    };
     Ok(FitReport {
         best,
-        lambda_naive,
-        lambda_ci: [lo, hi],
+        lambda_naive: if convergence == Convergence::PositiveVolume { 0.0 } else { lambda_naive },
+        lambda_ci,
+        convergence,
         m_source,
         local_slope: local_slope(&curve.points),
         window_lambdas,

@@ -155,8 +155,6 @@ pub struct Landscape {
     pub preset: Option<&'static Preset>,
     /// A model with sampled data: K(x, y) is its L_n(a = x, b = y) (or population K).
     pub data: Option<Arc<DataLoss>>,
-    /// Points the preset declares as minimisers (a grid cannot find a basin narrower than a pixel).
-    pub declared_minimizers: Vec<[f64; 2]>,
     /// Evaluations so far. An atomic so that an analysed landscape can be shared with the UI
     /// thread; a relaxed load + store (not a read-modify-write) costs what a `Cell` does, and the
     /// count only bounds the work of one computation at a time.
@@ -174,7 +172,6 @@ impl Clone for Landscape {
             prior: self.prior,
             preset: self.preset,
             data: self.data.clone(),
-            declared_minimizers: self.declared_minimizers.clone(),
             evals: AtomicU64::new(self.evals.load(Relaxed)),
             budget: AtomicU64::new(self.budget.load(Relaxed)),
         }
@@ -231,7 +228,6 @@ impl Landscape {
                 prior: spec.prior,
                 preset: None,
                 data: Some(Arc::new(data)),
-                declared_minimizers: vec![],
                 evals: AtomicU64::new(0),
                 budget: AtomicU64::new(EVAL_BUDGET),
             });
@@ -258,7 +254,6 @@ impl Landscape {
         let bounds = spec.bounds.or(preset.map(|p| p.bounds)).unwrap_or([[-1.0, 1.0], [-1.0, 1.0]]);
         check_bounds(bounds, dim)?;
         check_prior(spec.prior)?;
-        let declared = preset.map(|p| p.minimizers.to_vec()).unwrap_or_default();
         Ok(Landscape {
             formula,
             dim,
@@ -266,7 +261,6 @@ impl Landscape {
             prior: spec.prior,
             preset,
             data: None,
-            declared_minimizers: declared,
             evals: AtomicU64::new(0),
             budget: AtomicU64::new(EVAL_BUDGET),
         })
@@ -411,13 +405,42 @@ pub struct Minimum {
     pub k_max: f64,
     pub on_edge: bool,
     pub warnings: Vec<String>,
+    /// Some(true): the interval search certified K* (to 1e-15 of the span); Some(false): its budget
+    /// ran out first; None: not a formula (a model's L_n, found by a grid and local searches).
+    pub certified: Option<bool>,
+    /// A proven lower bound on K over the box (where K is defined), when a formula.
+    pub lower_bound: Option<f64>,
+    /// Every box that could hide a basin within 40 of K* was resolved by the search.
+    pub basins_complete: bool,
+    /// K − K* at 1e-3 of the box's width from the minimiser (the largest over the axes): the
+    /// basin's own scale, which the range of ε must reach however steep the walls.
+    pub scale_near: f64,
+}
+
+impl Minimum {
+    /// The minimum of one basin (for its own volume curve).
+    pub fn of_basin(argmin: [f64; 2], k_min: f64, k_max: f64) -> Minimum {
+        Minimum {
+            k_min,
+            argmin: vec![argmin],
+            local_minima: vec![(argmin, k_min)],
+            k_max,
+            on_edge: false,
+            warnings: vec![],
+            certified: None,
+            lower_bound: None,
+            basins_complete: true,
+            scale_near: 0.0,
+        }
+    }
 }
 
 const GRID_2D: usize = 41;
 const GRID_1D: usize = 4001;
 
 impl Landscape {
-    /// Find K* to ~1e-15: multi-start local search from a grid scan plus the declared minimisers.
+    /// Find K* to ~1e-15: a grid scan, the certified interval search (`minimum::certify`) whose
+    /// best point and narrow dips seed local searches, and the local searches from the grid.
     pub fn minimize(&self) -> Result<Minimum, LandscapeError> {
         if self.dim == 1 { self.minimize_1d() } else { self.minimize_2d() }
     }
@@ -449,12 +472,18 @@ impl Landscape {
 
     fn minimize_1d(&self) -> Result<Minimum, LandscapeError> {
         let [lo, hi] = self.bounds[0];
-        let extra: Vec<f64> = self.declared_minimizers.iter().map(|p| p[0]).collect();
-        let mut g = |t: f64| self.k(t, 0.0);
         let ts: Vec<f64> = (0..GRID_1D).map(|i| lo + (hi - lo) * i as f64 / (GRID_1D - 1) as f64).collect();
-        let vals: Vec<f64> = ts.iter().map(|&t| g(t)).collect();
+        let vals: Vec<f64> = ts.iter().map(|&t| self.k(t, 0.0)).collect();
         let pts: Vec<[f64; 2]> = ts.iter().map(|&t| [t, 0.0]).collect();
         let mut warnings = self.check_values(&vals, &pts)?;
+        let start = (0..vals.len()).min_by(|&i, &j| vals[i].total_cmp(&vals[j])).map(|i| (pts[i], vals[i]));
+        let grid_max = vals.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max);
+        let cert = start.and_then(|s| super::minimum::certify(self, s, grid_max));
+        // the search's best point and the bottoms of narrow dips become sample points of the profile,
+        // whose monotone pieces then hold them as local minima
+        let extra: Vec<f64> =
+            cert.iter().flat_map(|c| std::iter::once(c.best).chain(c.seeds.iter().copied())).map(|p| p.0[0]).collect();
+        let mut g = |t: f64| self.k(t, 0.0);
         let prof = Profile::build(&mut g, lo, hi, GRID_1D, &extra);
         let mut mins = prof.local_minima();
         mins.sort_by(|a, b| a.1.total_cmp(&b.1));
@@ -472,14 +501,25 @@ impl Landscape {
         let tol = min_tol(k_min);
         let argmin: Vec<[f64; 2]> = mins.iter().filter(|m| m.1 <= k_min + tol).map(|m| [m.0, 0.0]).take(16).collect();
         let width = hi - lo;
-        let on_edge = argmin.iter().any(|p| (p[0] - lo).abs() < 1e-9 * width || (hi - p[0]).abs() < 1e-9 * width);
-        if on_edge {
-            warnings.push(format!(
-                "the minimum is on the edge of the box at {}: the volume law there describes a half-basin",
-                fmt_point(argmin[0], 1)
-            ));
+        let edge = |p: &[f64; 2]| (p[0] - lo).abs() < 1e-9 * width || (hi - p[0]).abs() < 1e-9 * width;
+        // "on the edge" when every minimiser is; a minimiser on the edge beside interior ones is named
+        let on_edge = argmin.iter().all(edge);
+        if let Some(p) = argmin.iter().find(|p| edge(p)) {
+            warnings.push(if on_edge {
+                format!(
+                    "the minimum is on the edge of the box at {}: the volume law there describes a half-basin",
+                    fmt_point(*p, 1)
+                )
+            } else {
+                format!(
+                    "one of the minimisers is on the edge of the box, at {}: its half-basin counts half in the volume law",
+                    fmt_point(*p, 1)
+                )
+            });
         }
         let k_max = prof.max().1.max(vals.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max));
+        let (certified, lower_bound, basins_complete) = certificate(cert.as_ref(), k_min, &mut warnings);
+        let scale_near = self.scale_near(argmin[0], k_min);
         Ok(Minimum {
             k_min,
             argmin,
@@ -487,6 +527,10 @@ impl Landscape {
             k_max,
             on_edge,
             warnings,
+            certified,
+            lower_bound,
+            basins_complete,
+            scale_near,
         })
     }
 
@@ -529,8 +573,13 @@ impl Landscape {
         }
         starts.sort_by(|a, b| a.1.total_cmp(&b.1));
         starts.truncate(24);
-        for d in &self.declared_minimizers {
-            starts.insert(0, (*d, self.k(d[0], d[1])));
+        let grid_max = vals.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max);
+        let cert = starts.first().copied().and_then(|s| super::minimum::certify(self, s, grid_max));
+        if let Some(c) = &cert {
+            // the search's best point and the narrow dips it found, searched first
+            for p in c.seeds.iter().rev().chain(std::iter::once(&c.best)) {
+                starts.insert(0, *p);
+            }
         }
         let mut found: Vec<([f64; 2], f64)> = vec![];
         let wx = x1 - x0;
@@ -583,8 +632,20 @@ impl Landscape {
                 fmt_point(argmin[0], 2)
             ));
         }
-        let k_max = vals.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max);
-        Ok(Minimum { k_min, argmin, local_minima: found, k_max, on_edge, warnings })
+        let (certified, lower_bound, basins_complete) = certificate(cert.as_ref(), k_min, &mut warnings);
+        let scale_near = self.scale_near(argmin[0], k_min);
+        Ok(Minimum {
+            k_min,
+            argmin,
+            local_minima: found,
+            k_max: grid_max,
+            on_edge,
+            warnings,
+            certified,
+            lower_bound,
+            basins_complete,
+            scale_near,
+        })
     }
 
     /// Powell-style local search inside the box: Brent line minimisations along the axes and the
@@ -650,6 +711,49 @@ impl Landscape {
             (p, v)
         }
     }
+}
+
+impl Landscape {
+    /// K − K* at 1e-3 of the box's width from w, along the axes and (2-D) the diagonals, inside
+    /// the box: the largest (a valley of minima along an axis must not make it look flat).
+    fn scale_near(&self, w: [f64; 2], k_min: f64) -> f64 {
+        let h = [1e-3 * self.box_width(0), if self.dim == 2 { 1e-3 * self.box_width(1) } else { 0.0 }];
+        let dirs: &[[f64; 2]] =
+            if self.dim == 2 { &[[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, -1.0]] } else { &[[1.0, 0.0]] };
+        let mut s: f64 = 0.0;
+        for d in dirs {
+            for sign in [-1.0, 1.0] {
+                let p = [w[0] + sign * d[0] * h[0], w[1] + sign * d[1] * h[1]];
+                if (0..self.dim).all(|a| p[a] >= self.bounds[a][0] && p[a] <= self.bounds[a][1]) {
+                    let v = self.k(p[0], p[1]) - k_min;
+                    if v.is_finite() {
+                        s = s.max(v);
+                    }
+                }
+            }
+        }
+        s
+    }
+}
+
+/// What the certificate says, with a warning when the search could not certify K*.
+fn certificate(
+    cert: Option<&super::minimum::Certificate>,
+    k_min: f64,
+    warnings: &mut Vec<String>,
+) -> (Option<bool>, Option<f64>, bool) {
+    let Some(c) = cert else { return (None, None, true) };
+    // the local searches may improve on the search's best point: the bound stands, K* is lower
+    let certified = c.certified && c.lower <= k_min + min_tol(k_min).max(1e-300);
+    if !c.certified {
+        warnings.push(format!(
+            "minimum not certified: the interval search ran out of its budget ({} boxes) with a lower bound {:e} below K* = {:e}; a lower point may exist",
+            c.boxes,
+            k_min - c.lower,
+            k_min
+        ));
+    }
+    (Some(certified), Some(c.lower), c.basins_complete)
 }
 
 /// Two minima within this of K* count as equally deep.

@@ -159,7 +159,7 @@ pub fn grad(p: &Poly, x: f64, y: f64) -> [f64; 2] {
     g
 }
 
-fn hess(p: &Poly, x: f64, y: f64) -> [[f64; 2]; 2] {
+pub fn hess(p: &Poly, x: f64, y: f64) -> [[f64; 2]; 2] {
     let mut h = [[0.0; 2]; 2];
     for (&(i, j), c) in p {
         let (fi, fj) = (i as f64, j as f64);
@@ -252,7 +252,18 @@ pub fn exact_critical_point(p: &Poly, w: [f64; 2], dim: usize, scale: f64) -> [f
             break;
         }
     }
-    if gnorm(q) < best_g { q } else { best }
+    if gnorm(q) >= best_g {
+        return best;
+    }
+    // Newton may stop a hair's breadth from a simple point (1e-11 from a crossing at 0): snap again
+    for tol in [1e-9, 1e-7] {
+        if let [Some(a), Some(b)] = [rational(q[0], tol), if dim == 2 { rational(q[1], tol) } else { Some(0.0) }]
+            && gnorm([a, b]) <= gnorm(q)
+        {
+            return [a, b];
+        }
+    }
+    q
 }
 
 pub fn fmt_poly(p: &Poly, var: [&str; 2]) -> String {

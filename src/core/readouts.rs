@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::estimate::Estimate;
-use super::fit::FitReport;
+use super::fit::{Convergence, FitReport};
 use super::free_energy::{VolumeLaw, free_energy, mass_inside};
 use super::theory::{Source, Status};
 
@@ -13,7 +13,9 @@ use super::theory::{Source, Status};
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct FittedLambda {
     pub lambda: f64,
-    pub ci: [f64; 2],
+    /// None when the fit has not converged.
+    pub ci: Option<[f64; 2]>,
+    pub convergence: Convergence,
     pub m: u32,
     /// Where m came from: "theory" or "data".
     pub m_source: &'static str,
@@ -56,6 +58,10 @@ pub struct Readouts {
     pub lambda: FittedLambda,
     pub lambda_naive: f64,
     pub theory: Option<TheoryReadout>,
+    /// For a preset: the catalogue's λ and m (a reference, computed from nothing).
+    pub reference: Option<(&'static str, u32)>,
+    /// The interval search certified K* (None: a model, not a formula).
+    pub certified: Option<bool>,
     /// d/2: the regular value.
     pub regular: f64,
     /// P(K − K* < ε) under the posterior at n.
@@ -75,7 +81,13 @@ pub fn readouts(est: &Estimate, fit: &FitReport, law: &VolumeLaw, dim: usize, n:
         k_min,
         argmin: est.minimum.argmin.first().map(|p| p[..dim].to_vec()),
         v_eps: Extrapolated { value: law.ln_v(eps.ln()).exp(), extrapolated: eps < curve.eps_min },
-        lambda: FittedLambda { lambda: fit.best.lambda, ci: fit.lambda_ci, m: fit.best.m, m_source: fit.m_source },
+        lambda: FittedLambda {
+            lambda: fit.best.lambda,
+            ci: fit.lambda_ci,
+            convergence: fit.convergence,
+            m: fit.best.m,
+            m_source: fit.m_source,
+        },
         lambda_naive: fit.lambda_naive,
         theory: est.theory.as_ref().map(|t| TheoryReadout {
             lambda: t.lambda,
@@ -83,6 +95,8 @@ pub fn readouts(est: &Estimate, fit: &FitReport, law: &VolumeLaw, dim: usize, n:
             source: t.source,
             status: t.status,
         }),
+        reference: est.reference.as_ref().map(|r| (r.lambda_text, r.m)),
+        certified: est.minimum.certified,
         regular: dim as f64 / 2.0,
         mass_inside: mass_inside(law, n, eps).ok().map(|(value, extrapolated)| Extrapolated { value, extrapolated }),
         free_energy: free_energy(law, k_min, n).ok().map(|f| FreeEnergyReadout {

@@ -3,6 +3,7 @@
 //! about 10⁶ times).
 
 use super::expr::{Expr, Func1, Func2, MAX_OPS, ParseError, ipow};
+use super::interval::{Iv, IvD};
 
 #[derive(Debug, Clone, Copy)]
 enum Op {
@@ -107,6 +108,78 @@ impl Tape {
             }
         }
         st[0]
+    }
+}
+
+impl Tape {
+    /// An enclosure of the formula over the box x × y (see `interval`).
+    pub fn eval_iv(&self, x: Iv, y: Iv) -> Iv {
+        let mut st: Vec<Iv> = Vec::with_capacity(self.max_stack);
+        for op in &self.ops {
+            let r = match *op {
+                Op::Const(v) => Iv::point(v),
+                Op::X => x,
+                Op::Y => y,
+                Op::Neg => st.pop().unwrap_or(Iv::ENTIRE).neg(),
+                Op::PowI(k) => st.pop().unwrap_or(Iv::ENTIRE).powi(k),
+                Op::F1(f) => st.pop().unwrap_or(Iv::ENTIRE).f1(f),
+                _ => {
+                    let b = st.pop().unwrap_or(Iv::ENTIRE);
+                    let a = st.pop().unwrap_or(Iv::ENTIRE);
+                    match *op {
+                        Op::Add => a.add(b),
+                        Op::Sub => a.sub(b),
+                        Op::Mul => a.mul(b),
+                        Op::Div => a.div(b),
+                        Op::Pow => a.pow(b),
+                        Op::F2(f) => a.f2(f, b),
+                        _ => Iv::ENTIRE,
+                    }
+                }
+            };
+            st.push(r);
+        }
+        st.pop().unwrap_or(Iv::ENTIRE)
+    }
+
+    /// Enclosures of the formula and of its gradient over the box x × y.
+    pub fn eval_ivd(&self, x: Iv, y: Iv) -> IvD {
+        let mut st: Vec<IvD> = Vec::with_capacity(self.max_stack);
+        let entire = IvD { v: Iv::ENTIRE, d: [Iv::ENTIRE; 2], smooth: false };
+        for op in &self.ops {
+            let r = match *op {
+                Op::Const(v) => IvD::constant(v),
+                Op::X => IvD::var(x, 0),
+                Op::Y => IvD::var(y, 1),
+                Op::Neg => st.pop().unwrap_or(entire).neg(),
+                Op::PowI(k) => st.pop().unwrap_or(entire).powi(k),
+                Op::F1(f) => st.pop().unwrap_or(entire).f1(f),
+                _ => {
+                    let b = st.pop().unwrap_or(entire);
+                    let a = st.pop().unwrap_or(entire);
+                    match *op {
+                        Op::Add => a.add(b),
+                        Op::Sub => a.sub(b),
+                        Op::Mul => a.mul(b),
+                        Op::Div => a.div(b),
+                        Op::Pow => a.pow(b),
+                        Op::F2(f) => a.f2(f, b),
+                        _ => entire,
+                    }
+                }
+            };
+            st.push(r);
+        }
+        st.pop().unwrap_or(entire)
+    }
+
+    /// The number of operations (the cost of one evaluation).
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
     }
 }
 

@@ -15,7 +15,9 @@
 use nalgebra::{DMatrix, SymmetricEigen};
 use serde::Serialize;
 
-use super::landscape::{Landscape, Minimum};
+use super::expr::{Expr, Func1, Func2};
+use super::landscape::{Landscape, Minimum, fmt_point};
+use super::num::brent_min;
 use super::poly::{
     Poly, REAL_TOL, ZERO_TOL, clean, clean_all, eval, exact_critical_point, fmt_poly, to_poly, translate,
 };
@@ -36,8 +38,6 @@ pub enum Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
-    /// The catalogue's stored value.
-    Preset,
     /// The Newton polygon (1-D: the order of the first non-vanishing derivative).
     Newton,
     /// The Newton polygon in adapted coordinates.
@@ -59,7 +59,6 @@ impl std::fmt::Display for Status {
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Source::Preset => "preset",
             Source::Newton => "newton",
             Source::NewtonAdapted => "newton-adapted",
             Source::Hessian => "hessian",
@@ -80,6 +79,16 @@ impl Theory {
     /// True when λ and m are the learning coefficient and multiplicity (not a bound, not unknown).
     pub fn is_exact(&self) -> bool {
         self.status == Status::Exact
+    }
+
+    /// "exact λ = 0.5000 (m = 2)", "λ ≤ 1.0000 (an upper bound)", or "unknown": how every panel,
+    /// the CLI and the figures name the verdict (an upper bound is never shown as exact).
+    pub fn label(&self) -> String {
+        match self.status {
+            Status::Exact => format!("exact λ = {:.4} (m = {})", self.lambda, self.m),
+            Status::UpperBound => format!("λ ≤ {:.4} (an upper bound)", self.lambda),
+            Status::Unknown => "unknown".to_string(),
+        }
     }
 }
 
@@ -420,6 +429,67 @@ fn hessian(land: &Landscape, w: [f64; 2], kmin: f64, kmax: f64) -> Option<Hessia
     })
 }
 
+/// Crossing points of a minimum set that is not isolated (where branches of {K = K*} meet): from
+/// points of the set, a local minimisation of the size of K's lowest-order Taylor terms there
+/// (K − K* as a penalty). At a crossing K vanishes to a higher order than on the branches (x²y²:
+/// order 2 on the axes, 4 at the origin; x⁸y⁸: 8 and 16), so the terms of the branch's order
+/// shrink to zero there; on a smooth curve of minima the descent ends anywhere on it.
+fn crossing_points(p: &Poly, starts: &[[f64; 2]], bounds: [[f64; 2]; 2], k_min: f64, span: f64) -> Vec<[f64; 2]> {
+    let mut out: Vec<[f64; 2]> = vec![];
+    for &s in starts.iter().take(6) {
+        // the order of vanishing at the start, and the size of its terms anywhere
+        let q0 = clean(&translate(p, s[0], s[1]));
+        let Some(order) = q0.keys().map(|k| k.0 + k.1).min() else { continue };
+        let terms = |w: [f64; 2]| -> f64 {
+            translate(p, w[0], w[1]).iter().filter(|(k, _)| k.0 + k.1 == order).map(|(_, c)| c.c * c.c).sum()
+        };
+        let s_h = terms(s).max(1e-300);
+        let s_k = span.max(1e-300);
+        // (a moderate penalty: a narrow valley would stall the descent; the exact minimiser is
+        // found from the end point by `exact_critical_point`)
+        let g = |w: [f64; 2]| terms(w) / s_h + 10.0 * (eval(p, w[0], w[1]) - k_min).max(0.0) / s_k;
+        // Powell's method: the two axes, then the sweep's overall move (which follows a diagonal or
+        // curved valley of the penalty)
+        let mut w = s;
+        let mut gw = g(w);
+        let mut h = 0.25 * (bounds[0][1] - bounds[0][0]).max(bounds[1][1] - bounds[1][0]);
+        for _ in 0..100 {
+            let start = w;
+            let before = gw;
+            let mut dirs = vec![[1.0, 0.0], [0.0, 1.0]];
+            for pass in 0..2 {
+                for dvec in &dirs {
+                    let mut f = |t: f64| {
+                        let q = [w[0] + t * dvec[0], w[1] + t * dvec[1]];
+                        if (0..2).all(|a| q[a] >= bounds[a][0] && q[a] <= bounds[a][1]) { g(q) } else { f64::INFINITY }
+                    };
+                    let (t, ft) = brent_min(&mut f, -h, h, 0.0, gw, 1e-12, 1e-16);
+                    if ft < gw {
+                        w = [w[0] + t * dvec[0], w[1] + t * dvec[1]];
+                        gw = ft;
+                    }
+                }
+                let m = [w[0] - start[0], w[1] - start[1]];
+                let len = m[0].hypot(m[1]);
+                if pass == 0 && len > 0.0 {
+                    dirs = vec![[m[0] / len, m[1] / len]];
+                } else {
+                    break;
+                }
+            }
+            let moved = (w[0] - start[0]).hypot(w[1] - start[1]);
+            h = (4.0 * moved).clamp(1e-12, h.max(1e-12));
+            if before - gw <= 1e-15 * before.abs().max(1e-300) && moved < 1e-13 {
+                break;
+            }
+        }
+        if !out.iter().any(|q| (q[0] - w[0]).abs() + (q[1] - w[1]).abs() < 1e-9) {
+            out.push(w);
+        }
+    }
+    out
+}
+
 /// A verdict at one candidate point: theory, reason, point, local polynomial, polygon, 1-D order.
 type Candidate = (Theory, String, [f64; 2], Poly, Option<NewtonPolygon>, Option<u32>);
 
@@ -444,7 +514,13 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
             ),
         };
     }
-    let poly = to_poly(&land.formula.expr);
+    // a min or max is, near a minimiser where one branch is strictly lower, that branch: the
+    // formula there is the active branch (min((x+1)², (x−1)⁴ + 0.01) is (x+1)² near x = −1)
+    let local = min.argmin.first().map(|w| active_branches(&land.formula.expr, *w));
+    let branch = local.as_ref().filter(|l| **l != land.formula.expr);
+    let poly = to_poly(&land.formula.expr).or_else(|| branch.and_then(to_poly));
+    // (with a branch, only the minimisers where that branch is the active one)
+    let same_branch = |w: &[f64; 2]| branch.is_none_or(|b| active_branches(&land.formula.expr, *w) == *b);
     let mut report = TheoryReport {
         polynomial: poly.as_ref().map(|p| fmt_poly(&clean_all(p), ["x", "y"])),
         expansion_point: None,
@@ -457,31 +533,54 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
         theory: None,
         reason: String::new(),
     };
-    // candidate expansion points: the minimisers found, the declared ones, the centre of the box
-    let mut cands: Vec<[f64; 2]> = min.argmin.iter().take(12).copied().collect();
-    cands.extend(land.declared_minimizers.iter().copied());
-    cands.push([
-        0.5 * (land.bounds[0][0] + land.bounds[0][1]),
-        if d == 2 { 0.5 * (land.bounds[1][0] + land.bounds[1][1]) } else { 0.0 },
-    ]);
+    // candidate expansion points: points of the minimum set found, and where the minimum set is not
+    // isolated its crossing points (never a point that is not a minimiser: each is checked below
+    // against K*)
+    let mut cands: Vec<[f64; 2]> = min.argmin.iter().take(16).copied().filter(same_branch).collect();
+    if d == 2
+        && report.not_isolated
+        && let Some(p) = &poly
+    {
+        let mut found = crossing_points(p, &cands, land.bounds, min.k_min, (min.k_max - min.k_min).abs());
+        // branches along the axes cross where one minimiser's x meets another's y (x⁸y⁸ has a
+        // zero Hessian on both axes: the descent above cannot tell the crossing there)
+        let scale = p.values().map(|c| c.mag).fold(0.0, f64::max).max(1e-300);
+        for a in &cands {
+            for b in &cands {
+                let w = [a[0], b[1]];
+                if (eval(p, w[0], w[1]) - min.k_min).abs() <= 1e-12 * scale
+                    && !found.contains(&w)
+                    && !cands.contains(&w)
+                {
+                    found.push(w);
+                }
+            }
+        }
+        cands.splice(0..0, found);
+    }
     if let Some(p) = &poly {
         let scale = p.values().map(|c| c.mag).fold(0.0, f64::max).max(1e-300);
         let mut best: Option<Candidate> = None;
         for w in cands {
-            let w = exact_critical_point(p, w, d, scale);
+            // (a minimum on the edge need not be a critical point: it stays where it was found)
+            let w = if on_edge(land, w) { w } else { exact_critical_point(p, w, d, scale) };
             let inside = (0..d).all(|a| w[a] >= land.bounds[a][0] && w[a] <= land.bounds[a][1]);
             // a minimiser: K(w) = K* within rounding
             if !inside || (eval(p, w[0], w[1]) - min.k_min).abs() > 1e-9 * scale {
                 continue;
             }
-            let on_edge =
-                (0..d).any(|a| (w[a] - land.bounds[a][0]).abs() < 1e-12 || (w[a] - land.bounds[a][1]).abs() < 1e-12);
+            let on_edge = on_edge(land, w);
             let raw = translate(p, w[0], if d == 2 { w[1] } else { 0.0 });
             let suspicious = raw.iter().any(|(k, c)| {
                 let r = c.c.abs() / c.mag.max(f64::MIN_POSITIVE);
                 *k != (0, 0) && r > ZERO_TOL && r < REAL_TOL
             });
             let q = clean(&raw);
+            // an interior minimiser is a critical point: a linear term left means the expansion
+            // point is not the minimiser exactly, and no polygon there can be trusted
+            if !on_edge && q.keys().any(|k| k.0 + k.1 == 1) {
+                continue;
+            }
             let (theory, why, np, order) = if d == 1 {
                 let Some(k) = q.keys().map(|k| k.0).min() else { continue };
                 (
@@ -500,6 +599,11 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
                     Theory { status: Status::Unknown, ..theory },
                     "the minimiser is known here only approximately (a coefficient of the local polynomial is too small to be real and too large to be rounding), so the polygon at this point is not trustworthy".to_string(),
                 )
+            } else if on_edge && d == 1 && order.is_some_and(|k| k >= 2) {
+                // a half-basin has the exponent of its one side: K − K* ≈ c·t^k into the box
+                (theory, format!("on the edge of the box: {why} (K − K* grows like t^k into the box)"))
+            } else if on_edge && d == 1 {
+                (Theory { status: Status::Unknown, ..theory }, EDGE_SLOPE.to_string())
             } else if on_edge {
                 (
                     Theory { status: Status::Unknown, ..theory },
@@ -541,52 +645,56 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
         }
     } else if d == 1 {
         // 1-D, not a polynomial: the order of the first non-vanishing derivative, from exmex's
-        // symbolic derivatives (zero relative to the scale of K over the box)
+        // symbolic derivatives (zero relative to the scale of K over the box) — valid only where the
+        // formula is analytic (x²·sin(1/x)² is not, at 0)
         report.reason = "not a polynomial".into();
-        if let (Some(w), Ok(ex)) = (min.argmin.first(), land.formula.exmex()) {
-            let scale = (min.k_max - min.k_min).abs().max(1e-300);
-            let width = land.box_width(0);
-            let mut der = Some(ex);
-            let mut fact = 1.0;
-            // Symbolic derivatives can swell exponentially with the order ((asin(x))^64: the 8th
-            // derivative took minutes and overflowed a 2 MB stack), so only small formulas, and stop
-            // once a derivative's text passes 4,000 characters.
-            let small = land.formula.expr.canonical().len() <= 600;
-            for k in 1..=8u32 {
-                if !small {
-                    break;
-                }
-                fact *= k as f64;
-                der = der.and_then(|e| exmex::Differentiate::partial(e, 0).ok());
-                let Some(e) = &der else { break };
-                if exmex::Express::unparse(e).len() > 4000 {
-                    break;
-                }
-                let v = exmex::Express::eval(e, &[w[0]]).unwrap_or(f64::NAN);
-                if !v.is_finite() {
-                    break;
-                }
-                if (v / fact).abs() * width.powi(k as i32) > 1e-8 * scale {
-                    if k >= 2 {
-                        report.order_1d = Some(k);
-                        report.theory = Some(Theory {
-                            lambda: 1.0 / k as f64,
-                            m: 1,
-                            source: Source::Hessian,
-                            status: Status::Exact,
-                        });
-                        report.reason = format!(
+        // every minimiser found: the most singular (the highest order) decides
+        let pts: Vec<[f64; 2]> = min.argmin.iter().take(16).copied().collect();
+        let bad = pts.iter().find(|w| !analytic_at(&land.formula.expr, **w)).copied();
+        let orders: Vec<Option<u32>> = pts.iter().map(|w| derivative_order_1d(land, *w, min.k_min)).collect();
+        let most = pts.iter().zip(&orders).filter_map(|(w, k)| k.map(|k| (*w, k))).max_by_key(|p| p.1);
+        match (bad, most) {
+            (Some(w), _) => {
+                report.reason = format!(
+                    "not a polynomial, and not analytic at the minimum {}: no expansion there, only the measurements apply",
+                    fmt_point(w, 1)
+                );
+                report.hessian = None;
+            }
+            (None, Some((w, k))) if orders.iter().all(|o| o.is_some()) => {
+                if k == 1 {
+                    report.reason = EDGE_SLOPE.to_string();
+                } else {
+                    let edge = on_edge(land, w);
+                    report.order_1d = Some(k);
+                    report.theory =
+                        Some(Theory { lambda: 1.0 / k as f64, m: 1, source: Source::Hessian, status: Status::Exact });
+                    report.reason = if edge {
+                        format!(
+                            "not a polynomial; at the minimum on the edge of the box the first non-vanishing derivative (exmex, symbolic) has order {k}: K − K* grows like t^{k} into the box, λ = 1/{k}"
+                        )
+                    } else {
+                        format!(
                             "not a polynomial; the first non-vanishing derivative at the minimum (exmex, symbolic) has order {k}: λ = 1/{k}"
-                        );
-                    }
-                    break;
+                        )
+                    };
                 }
             }
+            _ => {}
         }
     } else {
         report.reason = "not a polynomial: only the Hessian and the measurements apply".into();
     }
+    // the Hessian's verdict needs an interior critical point where K is analytic
+    let w0 = report.hessian.as_ref().map(|h| {
+        let mut p = [0.0; 2];
+        p[..d].copy_from_slice(&h.at[..d]);
+        p
+    });
+    let hessian_applies =
+        w0.is_some_and(|w| !on_edge(land, w) && (poly.is_some() || analytic_at(&land.formula.expr, w)));
     if report.theory.is_none()
+        && hessian_applies
         && let Some(h) = &report.hessian
     {
         let dd = d as f64;
@@ -601,6 +709,152 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
             format!("the Hessian has rank {} < {d}: singular, λ ≤ d/2 = {}", h.rank, dd / 2.0)
         };
         report.reason = format!("{}; {verdict}", report.reason);
+    } else if report.theory.is_none() && w0.is_some() && !hessian_applies {
+        report.reason = format!(
+            "{}; the minimum is on the edge of the box or K is not analytic there, so the Hessian says nothing about λ",
+            report.reason
+        );
     }
     report
+}
+
+/// Why no verdict is given at an edge minimum with a nonzero slope.
+const EDGE_SLOPE: &str = "the minimum is on the edge of the box with a nonzero slope: no local expansion of a minimum applies there (a linear rise into the box would give V ≈ ε/|K′|, λ = 1, but that is a measurement's to show)";
+
+/// True when w lies on the box's boundary (to 1e-12 of its width).
+fn on_edge(land: &Landscape, w: [f64; 2]) -> bool {
+    (0..land.dim).any(|a| {
+        let [lo, hi] = land.bounds[a];
+        let tol = 1e-12 * (hi - lo);
+        (w[a] - lo).abs() <= tol || (hi - w[a]).abs() <= tol
+    })
+}
+
+/// 1-D: the order k of the first derivative of K that does not vanish at w (1 … 8), by exmex's
+/// symbolic derivatives; a derivative is zero relative to the scale of K over the box.
+fn derivative_order_1d(land: &Landscape, w: [f64; 2], k_min: f64) -> Option<u32> {
+    let ex = land.formula.exmex().ok()?;
+    // the scale of K − K* near w (not over the box: exp(100x) spans 87 decades, and its slope at
+    // the minimum is 1e-42 of that span but the whole story near it)
+    let h = 1e-3 * land.box_width(0);
+    let [lo, hi] = land.bounds[0];
+    let scale = [w[0] - h, w[0] + h]
+        .iter()
+        .filter(|t| **t >= lo && **t <= hi)
+        .map(|t| (land.k(*t, 0.0) - k_min).abs())
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    if !(scale > 0.0) {
+        return None;
+    }
+    let mut der = Some(ex);
+    let mut fact = 1.0;
+    // Symbolic derivatives can swell exponentially with the order ((asin(x))^64: the 8th derivative
+    // took minutes and overflowed a 2 MB stack), so only small formulas, and stop once a
+    // derivative's text passes 4,000 characters.
+    if land.formula.expr.canonical().len() > 600 {
+        return None;
+    }
+    // an interior minimum has K' = 0: the order starts at 2 there; on the edge it may be 1
+    let first = if on_edge(land, w) { 1 } else { 2 };
+    for k in 1..=8u32 {
+        fact *= k as f64;
+        der = der.and_then(|e| exmex::Differentiate::partial(e, 0).ok());
+        let e = der.as_ref()?;
+        if exmex::Express::unparse(e).len() > 4000 {
+            return None;
+        }
+        let v = exmex::Express::eval(e, &[w[0]]).unwrap_or(f64::NAN);
+        if !v.is_finite() {
+            return None;
+        }
+        // the k-th Taylor term at the probe distance, against K − K* there
+        if (v / fact).abs() * h.powi(k as i32) > 1e-6 * scale {
+            return (k >= first).then_some(k);
+        }
+    }
+    None
+}
+
+/// True when the formula is analytic at w: no argument of a function at a point where it is not
+/// (|0|, √0, log 0, 1/0, a step's jump, min/max where the branches meet, a non-integer power of
+/// 0 …). The Taylor expansion behind every exact verdict needs it.
+pub fn analytic_at(e: &Expr, w: [f64; 2]) -> bool {
+    use Expr::*;
+    let ok = |v: f64| v.is_finite();
+    match e {
+        Num(_) | Var(_) => true,
+        Neg(a) => analytic_at(a, w),
+        Add(a, b) | Sub(a, b) | Mul(a, b) => analytic_at(a, w) && analytic_at(b, w),
+        Div(a, b) => {
+            analytic_at(a, w) && analytic_at(b, w) && {
+                let v = b.eval_tree(w);
+                ok(v) && v != 0.0
+            }
+        }
+        Pow(a, b) => {
+            analytic_at(a, w)
+                && analytic_at(b, w)
+                && match **b {
+                    Num(k) if k.fract() == 0.0 && k >= 0.0 => true,
+                    _ => {
+                        let v = a.eval_tree(w);
+                        ok(v) && v > 0.0
+                    }
+                }
+        }
+        F1(f, a) => {
+            let v = a.eval_tree(w);
+            analytic_at(a, w)
+                && ok(v)
+                && match f {
+                    Func1::Abs | Func1::Signum | Func1::Cbrt => v != 0.0,
+                    Func1::Floor | Func1::Ceil | Func1::Trunc | Func1::Fract => v.fract() != 0.0,
+                    Func1::Round => v.fract().abs() != 0.5,
+                    Func1::Sqrt | Func1::Ln | Func1::Log2 | Func1::Log10 => v > 0.0,
+                    Func1::Asin | Func1::Acos | Func1::Atanh => v.abs() < 1.0,
+                    Func1::Acosh => v > 1.0,
+                    Func1::Tan => v.cos() != 0.0,
+                    _ => true,
+                }
+        }
+        F2(f, a, b) => {
+            analytic_at(a, w)
+                && analytic_at(b, w)
+                && match f {
+                    Func2::Min | Func2::Max => a.eval_tree(w) != b.eval_tree(w),
+                    Func2::Atan2 => a.eval_tree(w) != 0.0 || b.eval_tree(w) != 0.0,
+                }
+        }
+    }
+}
+
+/// The formula with every min/max replaced by its strictly lower (higher) branch at w, where one
+/// is (where the branches meet, the min/max stays: K is not analytic there).
+fn active_branches(e: &Expr, w: [f64; 2]) -> Expr {
+    use Expr::*;
+    let r = |x: &Expr| Box::new(active_branches(x, w));
+    match e {
+        Num(_) | Var(_) => e.clone(),
+        Neg(a) => Neg(r(a)),
+        Add(a, b) => Add(r(a), r(b)),
+        Sub(a, b) => Sub(r(a), r(b)),
+        Mul(a, b) => Mul(r(a), r(b)),
+        Div(a, b) => Div(r(a), r(b)),
+        Pow(a, b) => Pow(r(a), r(b)),
+        F1(f, a) => F1(*f, r(a)),
+        F2(f @ (Func2::Min | Func2::Max), a, b) => {
+            let (va, vb) = (a.eval_tree(w), b.eval_tree(w));
+            let first = if *f == Func2::Min { va < vb } else { va > vb };
+            let second = if *f == Func2::Min { vb < va } else { vb > va };
+            if first {
+                active_branches(a, w)
+            } else if second {
+                active_branches(b, w)
+            } else {
+                F2(*f, r(a), r(b))
+            }
+        }
+        F2(f, a, b) => F2(*f, r(a), r(b)),
+    }
 }

@@ -128,8 +128,16 @@ pub fn levels(min: &Minimum, opts: &VolumeOptions) -> Result<(Vec<f64>, Vec<Stri
     // Below ~2000 ulps of K* the sublevel set is decided by rounding, not by K.
     let floor = 2000.0 * f64::EPSILON * min.k_min.abs();
     let target = opts.eps_floor_target.min(eps_max * opts.eps_floor_target);
-    // never below the normal range of f64, never more than 40 decades (beyond that meaningless)
-    let mut eps_min = target.max(floor).max(eps_max * 1e-40).max(1e-290);
+    // never below the normal range of f64; at most 40 decades under ε_max, unless the basin's own
+    // scale lies deeper: walls far steeper than the bottom (cosh(300x) spans 130 decades over the
+    // box, exp(100x) 87) must not hide the law at the minimum, which is reached only there
+    let near = min.scale_near;
+    let own = near > 0.0 && near.is_finite() && near * 1e3 < eps_max * opts.eps_floor_target && min.argmin.len() < 3; // (an isolated minimum: a valley's scale depends on the direction)
+    let mut eps_min = if own {
+        (near * opts.eps_floor_target).max(floor).max(1e-290)
+    } else {
+        target.max(floor).max(eps_max * 1e-40).max(1e-290)
+    };
     if eps_min >= eps_max {
         eps_min = eps_max * 1e-3;
     }
@@ -148,6 +156,16 @@ pub fn levels(min: &Minimum, opts: &VolumeOptions) -> Result<(Vec<f64>, Vec<Stri
     let mut lv: Vec<f64> = (0..n_top).map(|k| eps_max * 10f64.powf(-(k as f64) / fine)).collect();
     let start = eps_max * 10f64.powf(-top);
     let rest = (start / eps_min).log10();
+    // beyond 40 decades, the upper part at one level per decade: the fits use the lowest decades,
+    // the free energy needs the shape, not the density, of the upper ones
+    let (start, rest) = if rest > 40.0 {
+        let mid = eps_min * 1e30;
+        let k = (start / mid).log10().ceil().max(1.0) as usize;
+        lv.extend((0..k).map(|i| start * (mid / start).powf(i as f64 / k as f64)));
+        (mid, 30.0)
+    } else {
+        (start, rest)
+    };
     let n = ((rest * opts.per_decade as f64).ceil() as usize).max(2);
     lv.extend((0..=n).map(|k| start * (eps_min / start).powf(k as f64 / n as f64)));
     Ok((lv, warnings))
@@ -309,14 +327,8 @@ impl<'a> Sweep<'a> {
         let inner = 1 - outer;
         let mut seeds_outer: Vec<(f64, f64)> = vec![];
         let wo = land.box_width(outer);
-        // Declared minimisers first (they name the singular points), then the lowest minima found;
-        // at most 8: on a line of minima every start finds another point, and each one costs panels.
-        for p in &land.declared_minimizers {
-            let v = land.k(p[0], p[1]);
-            if v.is_finite() && !seeds_outer.iter().any(|q| (q.0 - p[outer]).abs() < 1e-9 * wo) {
-                seeds_outer.push((p[outer], v.max(min.k_min)));
-            }
-        }
+        // The lowest minima found, at most 8: on a line of minima every start finds another point,
+        // and each one costs panels.
         for (p, v) in min.local_minima.iter().take(12) {
             if !seeds_outer.iter().any(|q| (q.0 - p[outer]).abs() < 1e-9 * wo) {
                 seeds_outer.push((p[outer], *v));

@@ -174,7 +174,15 @@ impl LambdaApp {
         };
         actions.extend(self.windows(&ctx));
         self.apply_all(&ctx, actions);
-        let prov = export::provenance(self.pipeline.analysis().map(|a| a.as_ref()), n, eps);
+        let prov = export::provenance(
+            self.pipeline.analysis().map(|a| a.as_ref()),
+            self.pipeline.fit().map(|f| f.as_ref()),
+            n,
+            eps,
+        );
+        if let Some(m) = self.pipeline.take_notices().pop() {
+            self.notice = Some((m, Instant::now()));
+        }
         let ready = !self.busy()
             && self.pipeline.analysis().is_some()
             && (self.pipeline.phase().is_some() || self.pipeline.phase_error().is_some());
@@ -282,9 +290,8 @@ impl LambdaApp {
                 self.exports.request_shot(ctx, s.png_target, path);
             }
             Action::SaveCsv => {
-                let (n, eps) = (s.n, s.effective_eps(self.pipeline.status().eps_max));
-                let phase = self.pipeline.phase().map(|p| p.as_ref());
-                self.notice = say(export::save_csv(s, self.pipeline.analysis().map(|a| a.as_ref()), phase, n, eps));
+                let (n, eps) = (s.n.clamp(1.0, N_MAX), s.effective_eps(self.pipeline.status().eps_max));
+                self.pipeline.save_csv(s.csv_what, n, eps, export::csv_path(s));
             }
             Action::SaveSweep => {
                 if let Err(e) = self.exports.start_sweep(s) {

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::core::analysis::{Analysis, PhaseData};
-use crate::core::export::{Provenance, csv};
+use crate::core::analysis::Analysis;
+use crate::core::export::Provenance;
+use crate::core::fit::FitReport;
 use crate::core::landscape::N_MAX;
 use crate::start::Batch;
 
@@ -189,26 +190,23 @@ pub fn default_stem(s: &Settings) -> String {
     format!("{what}_n{:.0e}_eps{:.0e}", s.n, s.eps).replace('+', "")
 }
 
-/// The provenance of a figure of `a` at n and ε (PNG text chunks, CSV header).
-pub fn provenance(a: Option<&Analysis>, n: f64, eps: f64) -> Vec<(String, String)> {
+/// The provenance of a figure of `a` at n and ε, with the fit on screen.
+pub fn provenance(a: Option<&Analysis>, fit: Option<&FitReport>, n: f64, eps: f64) -> Vec<(String, String)> {
     match a {
-        Some(a) => Provenance::of(&a.landscape, Some(n), Some(eps), 0).pairs(),
+        Some(a) => {
+            let p = Provenance::of(&a.landscape, Some(n), Some(eps), 0);
+            match fit {
+                Some(f) => p.with_fit(f).pairs(),
+                None => p.pairs(),
+            }
+        }
         None => vec![("Software".into(), format!("lambdascope {}", env!("CARGO_PKG_VERSION")))],
     }
 }
 
-/// Write the CSV the settings ask for (of the analysed landscape); returns the message to show.
-pub fn save_csv(s: &Settings, a: Option<&Analysis>, phase: Option<&PhaseData>, n: f64, eps: f64) -> String {
-    let Some(a) = a else { return "nothing to export yet".to_string() };
-    let path = PathBuf::from(&s.export_dir).join(format!("{}_{}.csv", default_stem(s), s.csv_what.name()));
-    let prov = Provenance::of(&a.landscape, Some(n), Some(eps), 0);
-    match csv(&a.landscape, &a.estimate, s.csv_what, n.clamp(1.0, N_MAX), &prov, phase.map(|p| &p.basins)) {
-        Ok(text) => match std::fs::write(&path, text) {
-            Ok(()) => format!("saved {}", path.display()),
-            Err(e) => format!("could not write {}: {e}", path.display()),
-        },
-        Err(e) => e.to_string(),
-    }
+/// Where a CSV of the settings' kind goes.
+pub fn csv_path(s: &Settings) -> PathBuf {
+    PathBuf::from(&s.export_dir).join(format!("{}_{}.csv", default_stem(s), s.csv_what.name()))
 }
 
 /// Save every setting to a JSON file.

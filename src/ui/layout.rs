@@ -194,7 +194,7 @@ impl Panels {
                 ui.label(big(format!("ε = {}", sci(eps))));
                 if let Some(r) = &r {
                     ui.label(big(format!("fitted λ = {:.3} (m = {})", r.lambda.lambda, r.lambda.m)));
-                    if let Some(t) = &r.theory {
+                    if let Some(t) = r.theory.filter(|t| t.status == crate::core::theory::Status::Exact) {
                         ui.label(big(format!("exact λ = {:.3} (m = {})", t.lambda, t.m)));
                     }
                     if let Some(p) = r.mass_inside {

@@ -116,6 +116,8 @@ pub struct Pipeline {
     requested_view: Option<[f64; 4]>,
     /// A new analysis arrived: the views return to its box (read once by the app).
     new_box: Option<[f64; 4]>,
+    /// Messages from the worker (files written), read once by the app.
+    notices: Vec<String>,
 }
 
 impl Pipeline {
@@ -143,7 +145,31 @@ impl Pipeline {
             view_pending: None,
             requested_view: None,
             new_box: None,
+            notices: vec![],
         }
+    }
+
+    /// Messages from the worker since the last call.
+    pub fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// Write a CSV of the current landscape on the worker, with the fit on screen and the basins
+    /// found (the posterior and phase files never run a search on this thread).
+    pub fn save_csv(&mut self, what: crate::core::export::What, n: f64, eps: f64, path: std::path::PathBuf) {
+        match (&self.analysis, &self.fit) {
+            (Some(a), Some(fit)) => {
+                let csv =
+                    Box::new(super::worker::CsvJob { what, n, eps, fit: fit.clone(), phase: self.phase.clone(), path });
+                self.worker.send(Job::Csv { version: a.version, csv });
+            }
+            _ => self.notices.push("nothing to export yet".into()),
+        }
+    }
+
+    /// The fit on screen.
+    pub fn fit(&self) -> Option<&Arc<FitReport>> {
+        self.fit.as_ref()
     }
 
     pub fn analysis(&self) -> Option<&Arc<Analysis>> {
@@ -314,6 +340,7 @@ impl Pipeline {
                         self.learning.llc = Some((version, result));
                     }
                 }
+                Reply::Saved(m) => self.notices.push(m),
                 _ => {} // stale: from inputs that have changed since
             }
         }

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use crate::core::analysis::{Analysis, PhaseData};
+use crate::core::export::{Provenance, What, csv};
 use crate::core::fit::FitReport;
 use crate::core::free_energy::VolumeLaw;
 use crate::core::landscape::LandscapeSpec;
@@ -30,6 +31,19 @@ pub enum Job {
     Sgd { version: u64, opts: SgdOptions },
     /// The SGLD estimate of the LLC at the current landscape's minimum.
     Llc { version: u64, opts: LlcOptions },
+    /// A CSV file of the current landscape, with the fit on screen (and its basins, if found).
+    Csv { version: u64, csv: Box<CsvJob> },
+}
+
+/// What a CSV export writes, as the screen shows it.
+#[derive(Debug, Clone)]
+pub struct CsvJob {
+    pub what: What,
+    pub n: f64,
+    pub eps: f64,
+    pub fit: Arc<FitReport>,
+    pub phase: Option<Arc<PhaseData>>,
+    pub path: std::path::PathBuf,
 }
 
 impl Job {
@@ -40,7 +54,8 @@ impl Job {
             | Job::Resample { version, .. }
             | Job::Phase { version }
             | Job::Sgd { version, .. }
-            | Job::Llc { version, .. } => *version,
+            | Job::Llc { version, .. }
+            | Job::Csv { version, .. } => *version,
         }
     }
 }
@@ -51,12 +66,34 @@ pub type Refit = (Arc<FitReport>, Arc<VolumeLaw>);
 pub enum Reply {
     Analysis(Arc<Analysis>, Arc<KGrid>),
     Phase(Arc<PhaseData>),
-    PhaseFailed { version: u64, message: String },
-    Refit { version: u64, fit_version: u64, fit: Result<Refit, String> },
-    Grid { version: u64, view_version: u64, grid: Arc<KGrid> },
-    Failed { version: u64, message: String },
-    Sgd { version: u64, result: Result<Arc<SgdResult>, String> },
-    Llc { version: u64, result: Result<Arc<LlcResult>, String> },
+    PhaseFailed {
+        version: u64,
+        message: String,
+    },
+    Refit {
+        version: u64,
+        fit_version: u64,
+        fit: Result<Refit, String>,
+    },
+    Grid {
+        version: u64,
+        view_version: u64,
+        grid: Arc<KGrid>,
+    },
+    Failed {
+        version: u64,
+        message: String,
+    },
+    Sgd {
+        version: u64,
+        result: Result<Arc<SgdResult>, String>,
+    },
+    Llc {
+        version: u64,
+        result: Result<Arc<LlcResult>, String>,
+    },
+    /// A file written (or why not): a message for the user.
+    Saved(String),
 }
 
 pub struct Worker {
@@ -89,7 +126,10 @@ impl Worker {
                     let phase = newest(&|j| matches!(j, Job::Phase { .. }));
                     let sgd = newest(&|j| matches!(j, Job::Sgd { .. }));
                     let llc = newest(&|j| matches!(j, Job::Llc { .. }));
-                    for job in [analyze, refit, resample, phase, sgd, llc].into_iter().flatten() {
+                    // (every file asked for is written, not only the newest)
+                    let files = batch.iter().filter(|j| matches!(j, Job::Csv { .. })).cloned().map(Some);
+                    let jobs = [analyze, refit, resample, phase, sgd, llc].into_iter().chain(files);
+                    for job in jobs.flatten() {
                         let version = job.version();
                         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(job, &mut current)));
                         let reply = match r {
@@ -176,9 +216,23 @@ fn run(job: Job, current: &mut Option<Arc<Analysis>>) -> Option<Reply> {
             };
             Reply::Llc { version, result }
         }
+        Job::Csv { csv, .. } => Reply::Saved(write_csv(a, &csv)),
         Job::Resample { view_version, view, .. } => match a.sample(view) {
             Ok(g) => Reply::Grid { version, view_version, grid: Arc::new(g) },
             Err(e) => Reply::Failed { version, message: e.to_string() },
         },
     })
+}
+
+/// Build the CSV of the analysed landscape and write it; the message says which file or why not.
+fn write_csv(a: &Analysis, j: &CsvJob) -> String {
+    let prov = Provenance::of(&a.landscape, Some(j.n), Some(j.eps), 0).with_fit(&j.fit);
+    let basins = j.phase.as_ref().map(|p| &p.basins);
+    match csv(&a.landscape, &a.estimate, &j.fit, j.what, j.n, &prov, basins) {
+        Ok(text) => match std::fs::write(&j.path, text) {
+            Ok(()) => format!("saved {}", j.path.display()),
+            Err(e) => format!("could not write {}: {e}", j.path.display()),
+        },
+        Err(e) => e.to_string(),
+    }
 }

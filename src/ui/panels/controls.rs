@@ -9,6 +9,7 @@ use crate::core::landscape::N_MAX;
 use crate::core::model;
 use crate::core::presets::{self, Group};
 use crate::core::readouts::Readouts;
+use crate::core::theory::Status as Verdict;
 use crate::ui::action::Action;
 use crate::ui::pipeline::Status;
 use crate::ui::settings::{COMPARE_POPULATION, ColourMap, Settings, ShotTarget};
@@ -445,7 +446,7 @@ impl Side<'_, '_> {
             let l = r.lambda;
             row(
                 "λ (fit)",
-                format!("{:.4} [{:.4}, {:.4}]", l.lambda, l.ci[0], l.ci[1]),
+                crate::core::fit::lambda_text(l.lambda, l.ci, l.convergence),
                 "Learning coefficient fitted to the volume curve, with its interval (fit windows and numerical error).",
             );
             row("m", format!("{} ({})", l.m, l.m_source), "Multiplicity: the power of log(1/ε) in the volume law.");
@@ -455,12 +456,23 @@ impl Side<'_, '_> {
                 "Least-squares slope of log V on log ε: biased when m > 1.",
             );
             match &r.theory {
-                Some(t) => row(
+                Some(t) if t.status == Verdict::Exact => row(
                     "exact λ",
-                    format!("{:.4} (m = {}, {}, {})", t.lambda, t.m, t.source, t.status),
-                    "Known exact value.",
+                    format!("{:.4} (m = {}, {})", t.lambda, t.m, t.source),
+                    "From the analysis of the formula at its minimisers (Newton polygon, derivatives, Hessian).",
                 ),
-                None => row("exact λ", "unknown".into(), "No exact value is known for a typed formula yet."),
+                Some(t) if t.status == Verdict::UpperBound => row(
+                    "theory",
+                    format!("λ ≤ {:.4} ({})", t.lambda, t.source),
+                    "Only an upper bound: a degenerate face, a rank-deficient Hessian, or a minimum set the analysis could not cover.",
+                ),
+                _ => row("exact λ", "unknown".into(), "The analysis cannot say: not a polynomial, not analytic, or on the edge."),
+            }
+            if let Some((l, m)) = r.reference {
+                row("reference", format!("{l} (m = {m})"), "The catalogue's value for this preset: shown beside the measurement, never used by it.");
+            }
+            if r.certified == Some(false) {
+                row("K*", "not certified".into(), "The interval search ran out of its budget: a lower point may exist (see the warning).");
             }
             row(
                 "d/2",

@@ -74,8 +74,8 @@ pub struct LearnContext {
     /// The n of the SGLD target (a model's number of points).
     pub n: f64,
     pub model: bool,
-    /// The volume-law λ̂ and its interval.
-    pub volume_lambda: Option<(f64, [f64; 2])>,
+    /// The volume-law λ̂ and its interval (None: not converged).
+    pub volume_lambda: Option<(f64, Option<[f64; 2]>)>,
     /// Exact λ of the landscape (preset or theory), or of a model's population K.
     pub exact: Option<(f64, u32, String)>,
     pub bounds: [[f64; 2]; 2],
@@ -423,7 +423,10 @@ fn llc_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
             if let Some((l, ci)) = ctx.volume_lambda {
                 row(
                     "volume-law slope",
-                    format!("{l:.4} [{:.3}, {:.3}]", ci[0], ci[1]),
+                    match ci {
+                        Some(ci) => format!("{l:.4} [{:.3}, {:.3}]", ci[0], ci[1]),
+                        None => format!("{l:.4} (not converged)"),
+                    },
                     "λ from the fitted V(ε): what finite n approaches",
                 );
             }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use egui::{Color32, RichText};
 use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints, Points};
 
-use crate::core::theory::{Face, Source, Status};
+use crate::core::theory::{Face, Status};
 use crate::ui::ViewData;
 use crate::ui::widgets::plot::{RED, sci};
 
@@ -43,10 +43,14 @@ impl TheoryPanel {
             }
         }
         ui.label(RichText::new(&r.reason).small());
-        if let Some(p) = &est.theory
-            && p.source == Source::Preset
-        {
-            ui.label(RichText::new(format!("the preset's exact value: λ = {:.4}, m = {}", p.lambda, p.m)).small());
+        if let Some(r) = &est.reference {
+            ui.label(
+                RichText::new(format!(
+                    "the catalogue's value (a reference, not used in any computation): λ = {}, m = {}",
+                    r.lambda_text, r.m
+                ))
+                .small(),
+            );
         }
         egui::Grid::new("theory-facts").num_columns(2).show(ui, |ui| {
             match &r.polynomial {
@@ -109,11 +113,7 @@ impl TheoryPanel {
                 ui.end_row();
             };
             row(ui, "exact λ", exact.map(|l| format!("{l:.4}")).unwrap_or_else(|| "—".into()));
-            row(
-                ui,
-                "volume fit λ",
-                format!("{:.4} [{:.4}, {:.4}]", d.fit.best.lambda, d.fit.lambda_ci[0], d.fit.lambda_ci[1]),
-            );
+            row(ui, "volume fit λ", d.fit.lambda_text());
             if let Some(f) = d.readouts.free_energy {
                 row(ui, &format!("λ_F(n), n = {}", sci(d.n)), format!("{:.4}", f.lambda_f));
                 row(ui, "λ_eff(n) = n·E_n[K − K*]", format!("{:.4}", f.lambda_eff));

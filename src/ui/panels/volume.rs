@@ -7,6 +7,7 @@ use std::sync::Arc;
 use egui::Color32;
 use egui_plot::{HLine, HoverPosition, Legend, Line, Plot, PlotPoints, Points, Span, VLine};
 
+use crate::core::theory::{Status, Theory};
 use crate::ui::ViewData;
 use crate::ui::action::Action;
 use crate::ui::widgets::plot::{self, RED, log_fmt, log_grid, sci};
@@ -22,7 +23,21 @@ pub struct VolumePanel {
 
 const FIT: Color32 = Color32::from_rgb(80, 170, 255);
 const EXACT: Color32 = Color32::from_rgb(120, 220, 120);
+const BOUND: Color32 = Color32::from_rgb(230, 170, 60);
 const REGULAR: Color32 = Color32::from_rgb(145, 145, 145); // readable on dark and light backgrounds
+
+/// "exact λ = 0.5000" or "λ ≤ 1.0000 (upper bound)".
+fn theory_name(t: &Theory) -> String {
+    if t.is_exact() { format!("exact λ = {:.4}", t.lambda) } else { format!("λ ≤ {:.4} (upper bound)", t.lambda) }
+}
+
+fn theory_colour(t: &Theory) -> Color32 {
+    if t.is_exact() { EXACT } else { BOUND }
+}
+
+fn theory_style(t: &Theory) -> egui_plot::LineStyle {
+    if t.is_exact() { egui_plot::LineStyle::dashed_dense() } else { egui_plot::LineStyle::dotted_loose() }
+}
 
 fn hover(hp: &HoverPosition<'_>, ylabel: &str, ylog: bool) -> Option<String> {
     let p = plot::hover_pos(hp);
@@ -47,8 +62,9 @@ impl VolumePanel {
                     .color(FIT)
                     .strong(),
             );
-            if let Some(t) = &est.theory {
-                ui.label(egui::RichText::new(format!("exact λ = {:.4}", t.lambda)).color(EXACT));
+            // (an upper bound is labelled "≤", never as exact; an unknown is not drawn)
+            if let Some(t) = est.theory.as_ref().filter(|t| t.status != Status::Unknown) {
+                ui.label(egui::RichText::new(theory_name(t)).color(theory_colour(t)));
             }
             ui.label(egui::RichText::new(format!("d/2 = {}", dim / 2.0)).color(REGULAR));
         });
@@ -64,7 +80,8 @@ impl VolumePanel {
             let x_end = if s > 0.0 { x_hi.min(x_lo - last[1] / s) } else { x_hi };
             vec![[x_lo, last[1]], [x_end, last[1] + s * (x_end - x_lo)]]
         };
-        let exact = est.theory.as_ref().map(|t| t.lambda);
+        let theory = est.theory.clone().filter(|t| t.status != Status::Unknown);
+        let exact = theory.as_ref().map(|t| t.lambda);
         let eps_x = d.eps.log10();
         let total = ui.available_height();
         let h_v = (total * 0.62).max(120.0);
@@ -87,11 +104,11 @@ impl VolumePanel {
                         .color(REGULAR)
                         .style(egui_plot::LineStyle::dashed_loose()),
                 );
-                if let Some(l) = exact {
+                if let Some(t) = &theory {
                     pui.line(
-                        Line::new(format!("exact λ = {l:.4}"), PlotPoints::from(through(l)))
-                            .color(EXACT)
-                            .style(egui_plot::LineStyle::dashed_dense()),
+                        Line::new(theory_name(t), PlotPoints::from(through(t.lambda)))
+                            .color(theory_colour(t))
+                            .style(theory_style(t)),
                     );
                 }
                 pui.points(Points::new("V(ε)", PlotPoints::from(pts.clone())).radius(2.5));
@@ -166,10 +183,10 @@ impl VolumePanel {
             .label_formatter(|hp: &HoverPosition<'_>| hover(hp, "s", false))
             .show(ui, |pui| {
                 pui.hline(HLine::new(format!("fitted λ = {:.4}", fit.best.lambda), fit.best.lambda).color(FIT));
-                if let Some(l) = exact {
-                    pui.hline(
-                        HLine::new(format!("exact {l:.4}"), l).color(EXACT).style(egui_plot::LineStyle::dashed_dense()),
-                    );
+                if let Some(t) = &theory {
+                    let name =
+                        if t.is_exact() { format!("exact {:.4}", t.lambda) } else { format!("≤ {:.4}", t.lambda) };
+                    pui.hline(HLine::new(name, t.lambda).color(theory_colour(t)).style(theory_style(t)));
                 }
                 pui.line(
                     Line::new("local slope", PlotPoints::from(slope)).width(2.0).color(Color32::from_rgb(250, 160, 40)),
