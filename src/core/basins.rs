@@ -195,7 +195,7 @@ fn basins_1d(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result
     Ok(Basins { dim: 1, basins: out, labels: None, warnings: vec![] })
 }
 
-fn basins_2d(land: &Landscape, _global: &Minimum, opts: &VolumeOptions) -> Result<Basins, LandscapeError> {
+fn basins_2d(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result<Basins, LandscapeError> {
     const G: usize = 101;
     let b = land.bounds;
     let spec = GridSpec { x: b[0], y: b[1], nx: G, ny: G };
@@ -367,7 +367,7 @@ fn basins_2d(land: &Landscape, _global: &Minimum, opts: &VolumeOptions) -> Resul
     let root_index: std::collections::HashMap<usize, u32> =
         basins.iter().enumerate().map(|(i, b)| (b.0, i as u32)).collect();
     let labels: Vec<u32> = (0..G * G).map(|c| root_index[&find(&mut parent, sink_pos[&sink[c]])]).collect();
-    let lg = Arc::new(LabelGrid { x: b[0], y: b[1], nx: G, ny: G, labels });
+    let mut lg = LabelGrid { x: b[0], y: b[1], nx: G, ny: G, labels, holes: vec![] };
     // barrier of each basin: its lowest pass to any other
     let mut barrier = vec![f64::INFINITY; basins.len()];
     for j in 0..G {
@@ -383,19 +383,107 @@ fn basins_2d(land: &Landscape, _global: &Minimum, opts: &VolumeOptions) -> Resul
             }
         }
     }
+    // basins narrower than a cell: minima of the certified search that no cell's basin holds
+    let cells = basins.len();
+    let mut narrow: Vec<([f64; 2], f64, f64)> = vec![]; // (w, K*, the pass out of it)
+    let cell = [wx / G as f64, wy / G as f64];
+    let mut minima = global.local_minima.clone();
+    minima.extend(global.argmin.iter().map(|a| (*a, global.k_min)));
+    for (p, v) in minima {
+        if narrow.len() + cells >= MAX_BASINS || !v.is_finite() {
+            continue;
+        }
+        if lg.holes.iter().any(|h| h.contains(p)) {
+            continue;
+        }
+        let l = lg.labels[cell_index(&lg, p)] as usize;
+        let (bw, bv) = (basins[l].1, basins[l].2);
+        let far = ((p[0] - bw[0]) / wx).abs() > 1e-6 || ((p[1] - bw[1]) / wy).abs() > 1e-6;
+        if !far || narrow.iter().any(|n| (n.0[0] - p[0]).abs() < 1e-12 * wx && (n.0[1] - p[1]).abs() < 1e-12 * wy) {
+            continue;
+        }
+        if let Some((r, pass)) = hole_radius(land, p, v, cell) {
+            // a basin of its own: walls well above its bottom and above the surrounding basin's
+            // bottom (the points a flat valley's local searches stop at have neither)
+            if pass - v > 1e-3 * range && pass > bv + 1e-4 * range {
+                let label = (cells + narrow.len()) as u32;
+                lg.holes.push(super::volume::Hole {
+                    x: [p[0] - r[0], p[0] + r[0]],
+                    y: [p[1] - r[1], p[1] + r[1]],
+                    label,
+                });
+                narrow.push((p, v, pass));
+            }
+        }
+    }
+    let lg = Arc::new(lg);
     let cell_area = (wx / G as f64) * (wy / G as f64);
     let mut out = vec![];
     for (i, &(_, w, kv)) in basins.iter().enumerate() {
         let kmax =
             (0..G * G).filter(|&c| lg.labels[c] as usize == i && k[c].is_finite()).map(|c| k[c]).fold(kv, f64::max);
         let (curve, fit, law) = measure(land, w, kv, kmax, &Region::Labels(lg.clone(), i as u32), opts)?;
+        let holes_in: f64 = lg
+            .holes
+            .iter()
+            .filter(|h| lg.labels[cell_index(&lg, [0.5 * (h.x[0] + h.x[1]), 0.5 * (h.y[0] + h.y[1])])] as usize == i)
+            .map(|h| land.axis_mass(0, h.x[0], h.x[1]) * land.axis_mass(1, h.y[0], h.y[1]))
+            .sum();
         let prior_mass: f64 = (0..G * G)
             .filter(|&c| lg.labels[c] as usize == i)
             .map(|c| (land.log_prior(kg.spec.center(c % G, c / G))).exp() * cell_area)
-            .sum();
+            .sum::<f64>()
+            - holes_in;
         out.push(Basin { argmin: w, k_min: kv, prior_mass, interval: None, barrier: barrier[i], curve, fit, law });
     }
+    for (j, &(w, kv, pass)) in narrow.iter().enumerate() {
+        let h = lg.holes[j];
+        let (curve, fit, law) = measure(land, w, kv, pass, &Region::Labels(lg.clone(), h.label), opts)?;
+        let prior_mass = land.axis_mass(0, h.x[0], h.x[1]) * land.axis_mass(1, h.y[0], h.y[1]);
+        out.push(Basin { argmin: w, k_min: kv, prior_mass, interval: None, barrier: pass - kv, curve, fit, law });
+    }
     Ok(Basins { dim: 2, basins: out, labels: Some(lg), warnings: vec![] })
+}
+
+/// The cell index of w in the label grid.
+fn cell_index(g: &LabelGrid, w: [f64; 2]) -> usize {
+    let fi = ((w[0] - g.x[0]) / (g.x[1] - g.x[0]) * g.nx as f64).floor();
+    let fj = ((w[1] - g.y[0]) / (g.y[1] - g.y[0]) * g.ny as f64).floor();
+    let i = (fi.max(0.0) as usize).min(g.nx - 1);
+    let j = (fj.max(0.0) as usize).min(g.ny - 1);
+    j * g.nx + i
+}
+
+/// The rectangle around a narrow minimum w (K = v there) that holds its basin: half-widths
+/// growing by 2 from 1e-12 of a cell to a cell, the one whose boundary is highest (the pass out of
+/// the basin; sampled at 64 points a side). None when K on every such boundary stays at v (no walls:
+/// not a basin of its own).
+fn hole_radius(land: &Landscape, w: [f64; 2], v: f64, cell: [f64; 2]) -> Option<([f64; 2], f64)> {
+    let mut best: Option<([f64; 2], f64)> = None;
+    let mut f = 1e-12;
+    while f <= 1.0 {
+        let r = [cell[0] * f, cell[1] * f];
+        let mut lowest = f64::INFINITY;
+        for k in 0..=64 {
+            let t = -1.0 + 2.0 * k as f64 / 64.0;
+            for q in [
+                [w[0] + t * r[0], w[1] - r[1]],
+                [w[0] + t * r[0], w[1] + r[1]],
+                [w[0] - r[0], w[1] + t * r[1]],
+                [w[0] + r[0], w[1] + t * r[1]],
+            ] {
+                let inside = (0..2).all(|a| q[a] >= land.bounds[a][0] && q[a] <= land.bounds[a][1]);
+                if inside {
+                    lowest = lowest.min(land.k(q[0], q[1]));
+                }
+            }
+        }
+        if lowest.is_finite() && best.is_none_or(|b| lowest > b.1) {
+            best = Some((r, lowest));
+        }
+        f *= 2.0;
+    }
+    best.filter(|b| b.1 > v)
 }
 
 /// The right, upper, upper-right and upper-left neighbours (each 8-connected pair once): a pass

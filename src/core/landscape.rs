@@ -479,6 +479,7 @@ impl Landscape {
         let start = (0..vals.len()).min_by(|&i, &j| vals[i].total_cmp(&vals[j])).map(|i| (pts[i], vals[i]));
         let grid_max = vals.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max);
         let cert = start.and_then(|s| super::minimum::certify(self, s, grid_max));
+        self.unbounded(cert.as_ref())?;
         // the search's best point and the bottoms of narrow dips become sample points of the profile,
         // whose monotone pieces then hold them as local minima
         let extra: Vec<f64> =
@@ -575,6 +576,7 @@ impl Landscape {
         starts.truncate(24);
         let grid_max = vals.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max);
         let cert = starts.first().copied().and_then(|s| super::minimum::certify(self, s, grid_max));
+        self.unbounded(cert.as_ref())?;
         if let Some(c) = &cert {
             // the search's best point and the narrow dips it found, searched first
             for p in c.seeds.iter().rev().chain(std::iter::once(&c.best)) {
@@ -714,10 +716,36 @@ impl Landscape {
 }
 
 impl Landscape {
+    /// The interval search followed K down without bound (1/x towards 0⁻): no minimum.
+    fn unbounded(&self, cert: Option<&super::minimum::Certificate>) -> Result<(), LandscapeError> {
+        let Some((w, v)) = cert.map(|c| c.best) else { return Ok(()) };
+        if v == f64::NEG_INFINITY {
+            return Err(LandscapeError::Unbounded(format!(
+                "K has no minimum on the box: it is −∞ at {}",
+                fmt_point(w, self.dim)
+            )));
+        }
+        if v < -1e12 {
+            return Err(LandscapeError::Unbounded(format!(
+                "K has no minimum on the box: it falls below {v:.3e} near {} (unbounded below; too large in magnitude to resolve small ε)",
+                fmt_point(w, self.dim)
+            )));
+        }
+        Ok(())
+    }
+
     /// K − K* at 1e-3 of the box's width from w, along the axes and (2-D) the diagonals, inside
-    /// the box: the largest (a valley of minima along an axis must not make it look flat).
+    /// the box: the largest (a valley of minima along an axis must not make it look flat); see
+    /// `rise`.
+    /// 0 when K does not rise at all within 1e-6 of the width (a bottom flat to rounding, as
+    /// exp(−1/x²) is for |x| < 0.037: no own scale to reach).
     fn scale_near(&self, w: [f64; 2], k_min: f64) -> f64 {
-        let h = [1e-3 * self.box_width(0), if self.dim == 2 { 1e-3 * self.box_width(1) } else { 0.0 }];
+        let s = self.rise(w, k_min, 1e-3);
+        if self.rise(w, k_min, 1e-6) > 0.0 { s } else { 0.0 }
+    }
+
+    fn rise(&self, w: [f64; 2], k_min: f64, rel: f64) -> f64 {
+        let h = [rel * self.box_width(0), if self.dim == 2 { rel * self.box_width(1) } else { 0.0 }];
         let dirs: &[[f64; 2]] =
             if self.dim == 2 { &[[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, -1.0]] } else { &[[1.0, 0.0]] };
         let mut s: f64 = 0.0;
@@ -744,7 +772,7 @@ fn certificate(
 ) -> (Option<bool>, Option<f64>, bool) {
     let Some(c) = cert else { return (None, None, true) };
     // the local searches may improve on the search's best point: the bound stands, K* is lower
-    let certified = c.certified && c.lower <= k_min + min_tol(k_min).max(1e-300);
+    let certified = c.certified && c.lower <= k_min;
     if !c.certified {
         warnings.push(format!(
             "minimum not certified: the interval search ran out of its budget ({} boxes) with a lower bound {:e} below K* = {:e}; a lower point may exist",

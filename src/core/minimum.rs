@@ -145,8 +145,6 @@ pub fn certify(land: &Landscape, start: ([f64; 2], f64), k_max: f64) -> Option<C
     // τ: far below the smallest ε the volume curve resolves (1e-13 of the span), and above the
     // rounding of K* itself
     let tau = |u: f64| (1e-15 * (k_max - u).abs()).max(16.0 * f64::EPSILON * u.abs()).max(1e-300);
-    // a box narrower than this (relative) is not split: the float grid is reached
-    let tiny = 1e-14;
     // a seed is a dip box that has become narrower than the grids' cells
     let seed_w = if dim == 1 { 1e-4 } else { 5e-3 };
     let budget = ((MAX_WORK / land.formula.tape.len().max(1) as f64) as usize).clamp(500, MAX_BOXES);
@@ -160,6 +158,9 @@ pub fn certify(land: &Landscape, start: ([f64; 2], f64), k_max: f64) -> Option<C
     let mut basins_complete = true;
     while let Some(n) = heap.pop() {
         let u = s.best.1;
+        if u == f64::NEG_INFINITY {
+            break; // unbounded below: nothing to certify
+        }
         let needs_global = n.lb < u - tau(u);
         let height = (n.edge - u).max(0.0);
         let rel = [n.b[0].width() / width[0], if dim == 2 { n.b[1].width() / width[1] } else { 0.0 }];
@@ -181,11 +182,19 @@ pub fn certify(land: &Landscape, start: ([f64; 2], f64), k_max: f64) -> Option<C
         let axis = if dim == 2 && rel[1] > rel[0] { 1 } else { 0 };
         let iv = n.b[axis];
         let m = iv.mid();
-        if !(m > iv.lo && m < iv.hi) || rel[axis] < tiny {
-            // at the resolution of f64: the interval cannot be narrowed further
+        if !(m > iv.lo && m < iv.hi) {
+            // at the resolution of f64: the box cannot be narrowed further, and its corners are
+            // the floats nearest whatever lies inside (a minimum between two floats, 1e16·(x − c)²
+            // with c not representable). Their values close the box; if they stay above U − τ by
+            // more than the rounding, the box is left unresolved
             if needs_global {
-                unresolved = true;
-                floor = floor.min(n.lb);
+                let corners =
+                    [[n.b[0].lo, n.b[1].lo], [n.b[0].hi, n.b[1].hi], [n.b[0].lo, n.b[1].hi], [n.b[0].hi, n.b[1].lo]];
+                let lowest = corners.iter().map(|c| s.k(*c)).fold(f64::INFINITY, f64::min);
+                if lowest > s.best.1 + tau(s.best.1) {
+                    unresolved = true;
+                    floor = floor.min(n.lb);
+                }
             }
             continue;
         }
@@ -213,7 +222,8 @@ pub fn certify(land: &Landscape, start: ([f64; 2], f64), k_max: f64) -> Option<C
     }
     let u = s.best.1;
     let remaining = heap.iter().map(|n| n.lb).fold(f64::INFINITY, f64::min);
-    let lower = remaining.min(floor).min(u);
+    // (a box dropped had its bound above U − τ: that, not U, is what is proven)
+    let lower = remaining.min(floor).min(u - tau(u));
     let certified = !unresolved && lower >= u - tau(u);
     seeds.sort_by(|a, b| a.1.total_cmp(&b.1));
     Some(Certificate { certified, lower, best: s.best, seeds, basins_complete, boxes: s.evaluated })

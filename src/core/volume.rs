@@ -33,6 +33,27 @@ pub struct LabelGrid {
     pub nx: usize,
     pub ny: usize,
     pub labels: Vec<u32>,
+    /// Basins narrower than a cell (found by the certified search): rectangles with labels of
+    /// their own, cut out of the cells they lie in.
+    pub holes: Vec<Hole>,
+}
+
+/// A basin narrower than a cell of the label grid: its rectangle and label.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hole {
+    pub x: [f64; 2],
+    pub y: [f64; 2],
+    pub label: u32,
+}
+
+impl Hole {
+    pub fn contains(&self, w: [f64; 2]) -> bool {
+        w[0] >= self.x[0] && w[0] <= self.x[1] && w[1] >= self.y[0] && w[1] <= self.y[1]
+    }
+    /// (outer range, inner range) for a sweep with outer axis `outer`.
+    fn ranges(&self, outer: usize) -> ([f64; 2], [f64; 2]) {
+        if outer == 0 { (self.x, self.y) } else { (self.y, self.x) }
+    }
 }
 
 impl LabelGrid {
@@ -60,8 +81,11 @@ impl LabelGrid {
             .collect()
     }
 
-    /// Label of the cell containing w.
+    /// Label of the cell (or the hole) containing w.
     pub fn label_at(&self, w: [f64; 2]) -> u32 {
+        if let Some(h) = self.holes.iter().find(|h| h.contains(w)) {
+            return h.label;
+        }
         let fi = ((w[0] - self.x[0]) / (self.x[1] - self.x[0]) * self.nx as f64).floor();
         let fj = ((w[1] - self.y[0]) / (self.y[1] - self.y[0]) * self.ny as f64).floor();
         let i = (fi.max(0.0) as usize).min(self.nx - 1);
@@ -317,6 +341,10 @@ struct Sweep<'a> {
     pcache: HashMap<u64, std::rc::Rc<Profile>>,
     /// Restriction to one basin: label runs along the inner axis for each outer cell line.
     runs: Option<(Runs, [f64; 2])>,
+    /// Restriction to a hole basin: its (outer, inner) ranges.
+    hole_only: Option<([f64; 2], [f64; 2])>,
+    /// Holes cut out of the basin (outer, inner ranges).
+    cut: Vec<([f64; 2], [f64; 2])>,
 }
 
 const INNER_SAMPLES: usize = 15;
@@ -364,6 +392,8 @@ impl<'a> Sweep<'a> {
             rec: None,
             pcache: HashMap::new(),
             runs: None,
+            hole_only: None,
+            cut: vec![],
         }
     }
 
@@ -414,25 +444,43 @@ impl<'a> Sweep<'a> {
     /// Prior mass (inner axis) of the sublevel set {K < c} on the line at u.
     fn line_mass(&mut self, u: f64, c: f64) -> f64 {
         let land = self.land;
+        let inner = self.inner;
         let iv = self.intervals(u, c);
-        let mass = match &self.runs {
-            None => iv.iter().map(|(a, b)| land.axis_mass(self.inner, *a, *b)).sum(),
-            Some((runs, [olo, ohi])) => {
-                // only the part of each sublevel interval inside the basin's cells on this line
-                let n = runs.len();
-                let fc = ((u - olo) / (ohi - olo) * n as f64).floor();
-                let c = (fc.max(0.0) as usize).min(n - 1);
-                let mut m = 0.0;
-                for (a, b) in iv.iter() {
-                    for (p, q) in &runs[c] {
-                        let (lo, hi) = (a.max(*p), b.min(*q));
-                        if hi > lo {
-                            m += land.axis_mass(self.inner, lo, hi);
+        let mass_in =
+            |lo: f64, hi: f64| -> f64 { iv.iter().map(|(a, b)| land.axis_mass(inner, a.max(lo), b.min(hi))).sum() };
+        let mass = if let Some((o, i)) = self.hole_only {
+            // a basin narrower than a cell: only its rectangle
+            if u >= o[0] && u <= o[1] { mass_in(i[0], i[1]) } else { 0.0 }
+        } else {
+            let (runs_here, total): (Option<&Vec<(f64, f64)>>, f64) = match &self.runs {
+                None => (None, iv.iter().map(|(a, b)| land.axis_mass(inner, *a, *b)).sum()),
+                Some((runs, [olo, ohi])) => {
+                    // only the part of each sublevel interval inside the basin's cells on this line
+                    let n = runs.len();
+                    let fc = ((u - olo) / (ohi - olo) * n as f64).floor();
+                    let c = (fc.max(0.0) as usize).min(n - 1);
+                    let m = runs[c].iter().map(|(p, q)| mass_in(*p, *q)).sum();
+                    (Some(&runs[c]), m)
+                }
+            };
+            // less the holes cut out of it (the part of them inside its cells)
+            let mut cut = 0.0;
+            for (o, i) in &self.cut {
+                if u >= o[0] && u <= o[1] {
+                    match runs_here {
+                        None => cut += mass_in(i[0], i[1]),
+                        Some(rs) => {
+                            for (p, q) in rs {
+                                let (lo, hi) = (p.max(i[0]), q.min(i[1]));
+                                if hi > lo {
+                                    cut += mass_in(lo, hi);
+                                }
+                            }
                         }
                     }
                 }
-                m
             }
+            (total - cut).max(0.0)
         };
         if let Some(r) = self.rec.as_mut() {
             r.push((u, iv.len()));
@@ -559,6 +607,11 @@ impl<'a> Sweep<'a> {
             }
             supports.push((ends[0], ends[1]));
         }
+        // the edges of holes (a kink of ℓ(u), or the whole support of a hole basin)
+        for (o, _) in self.cut.iter().chain(self.hole_only.iter()) {
+            bp.push(o[0]);
+            bp.push(o[1]);
+        }
         bp.retain(|t| *t >= lo && *t <= hi && t.is_finite());
         bp.sort_by(|a, b| a.total_cmp(b));
         bp.dedup_by(|a, b| (*a - *b).abs() <= 4.0 * f64::EPSILON * a.abs().max(b.abs()));
@@ -627,8 +680,14 @@ fn curve_2d(
 ) -> (Vec<VolumePoint>, Option<([f64; 2], f64)>) {
     let restrict = |sw: &mut Sweep, outer: usize| {
         if let Some((g, id)) = &labels {
-            let o = if outer == 0 { g.x } else { g.y };
-            sw.runs = Some((g.runs(outer, *id), o));
+            match g.holes.iter().find(|h| h.label == *id) {
+                Some(h) => sw.hole_only = Some(h.ranges(outer)),
+                None => {
+                    let o = if outer == 0 { g.x } else { g.y };
+                    sw.runs = Some((g.runs(outer, *id), o));
+                    sw.cut = g.holes.iter().map(|h| h.ranges(outer)).collect();
+                }
+            }
         }
     };
     let mut sx = Sweep::new(land, min, 0, INNER_SAMPLES, 1e-7);
