@@ -13,6 +13,32 @@ crate::choice! {
         Volume = "volume",
         Phase = "phase",
         Theory = "theory",
+        Learn = "learn" | "learning",
+    }
+}
+
+impl Panel {
+    /// The panel's name on screen.
+    pub fn title(self) -> &'static str {
+        match self {
+            Panel::Landscape => "Landscape",
+            Panel::Posterior => "Posterior",
+            Panel::Volume => "Volume law",
+            Panel::Phase => "Phase transitions",
+            Panel::Theory => "Theory",
+            Panel::Learn => "Learning",
+        }
+    }
+
+    /// The right column's tab that shows this panel (the landscape and posterior have none).
+    pub fn tab(self) -> Option<Tab> {
+        match self {
+            Panel::Volume => Some(Tab::Volume),
+            Panel::Phase => Some(Tab::Phase),
+            Panel::Theory => Some(Tab::Theory),
+            Panel::Learn => Some(Tab::Learn),
+            Panel::Landscape | Panel::Posterior => None,
+        }
     }
 }
 

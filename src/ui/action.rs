@@ -15,6 +15,8 @@ pub enum Action {
     OpenThreePosteriors,
     /// Zoom the landscape and posterior to where the posterior is.
     FitViewToPosterior,
+    /// Both views back to the box (the button, or a double click on either).
+    ResetView,
     /// The presentation layout on or off.
     Presentation(bool),
     /// The list of keyboard shortcuts.

@@ -198,7 +198,7 @@ impl LambdaApp {
         }
     }
 
-    /// The theme, the zoom, and the n sweep (Play: `speed` decades per second).
+    /// The theme, the zoom, and the n sweep (Play).
     fn advance(&mut self, ui: &egui::Ui) {
         if self.theme != Some(self.settings.dark) {
             self.theme = Some(self.settings.dark);
@@ -216,10 +216,13 @@ impl LambdaApp {
             self.playing = false;
         }
         if self.playing {
+            // log-uniformly from `play_from` to `play_to` in `play_seconds`
+            let s = &mut self.settings;
             let dt = ui.input(|i| i.stable_dt).min(0.1) as f64;
-            let n = self.settings.n * 10f64.powf(self.settings.speed * dt);
-            self.playing = n < N_MAX;
-            self.settings.n = n.min(N_MAX);
+            let rate = (s.play_to / s.play_from).ln() / s.play_seconds;
+            let n = (s.n.max(s.play_from) * (rate * dt).exp()).min(s.play_to);
+            self.playing = n < s.play_to;
+            s.n = n;
             ui.ctx().request_repaint();
         }
     }
@@ -269,8 +272,8 @@ impl LambdaApp {
                 self.playing = false;
             }
             Action::TogglePlay => {
-                if !self.playing && s.n >= N_MAX {
-                    s.n = 1.0;
+                if !self.playing && !(s.n >= s.play_from && s.n < s.play_to) {
+                    s.n = s.play_from;
                 }
                 self.playing = !self.playing;
             }
@@ -279,6 +282,13 @@ impl LambdaApp {
                 if let Some(e) = self.pipeline.posterior().and_then(|p| posterior_extent(p, 15.0)) {
                     self.panels.landscape.force_bounds = Some(e);
                     self.panels.posterior.force_bounds = Some(e);
+                }
+            }
+            Action::ResetView => {
+                if let Some(b) = self.pipeline.analysis().map(|a| a.bounds) {
+                    let r = [b[0][0], b[0][1], b[1][0], b[1][1]];
+                    self.panels.landscape.force_bounds = Some(r);
+                    self.panels.posterior.force_bounds = Some(r);
                 }
             }
             Action::Presentation(on) => s.presentation = on,

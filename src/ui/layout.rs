@@ -108,7 +108,7 @@ impl Panels {
                     rects[0] = Some(r.response.rect);
                     let r = ui.allocate_ui(egui::vec2(left_w, half_h), |ui| {
                         ui.set_min_size(egui::vec2(left_w, half_h));
-                        p.posterior.ui(ui);
+                        out.extend(p.posterior.ui(ui));
                     });
                     rects[1] = Some(r.response.rect);
                 });
@@ -171,7 +171,7 @@ impl Panels {
                         });
                         ui.allocate_ui(egui::vec2(col_w, row_h), |ui| {
                             ui.set_min_size(egui::vec2(col_w, row_h));
-                            q.ui(ui);
+                            out.extend(q.ui(ui));
                         });
                     });
                 }
@@ -183,8 +183,9 @@ impl Panels {
         out
     }
 
-    /// One panel large, big readouts (n and ε as used), no side panel.
-    pub fn presentation(&mut self, ui: &mut egui::Ui, s: &Settings, eps: f64, rects: &mut Rects) -> Vec<Action> {
+    /// One panel, or two side by side, filling the screen with larger text; big readouts and the
+    /// panel choice above; no side panel.
+    pub fn presentation(&mut self, ui: &mut egui::Ui, s: &mut Settings, eps: f64, rects: &mut Rects) -> Vec<Action> {
         let mut out = vec![];
         let r = self.landscape.data.as_ref().map(|v| v.readouts.clone());
         egui::Panel::top("big-readouts").show(ui, |ui| {
@@ -201,21 +202,69 @@ impl Panels {
                         ui.label(big(format!("P(K − K* < ε) = {:.3}", p.value)));
                     }
                 }
-                ui.label(egui::RichText::new("F: leave · 1–5: panel · ?: keys").weak());
+            });
+            ui.horizontal_wrapped(|ui| {
+                for &p in Panel::ALL {
+                    if ui.selectable_label(s.second_panel.is_none() && s.big_panel == p, p.title()).clicked() {
+                        (s.big_panel, s.second_panel) = (p, None);
+                    }
+                }
+                ui.separator();
+                for (a, b) in [(Panel::Landscape, Panel::Posterior), (Panel::Posterior, Panel::Phase)] {
+                    let on = s.big_panel == a && s.second_panel == Some(b);
+                    if ui.selectable_label(on, format!("{} + {}", a.title(), b.title())).clicked() {
+                        (s.big_panel, s.second_panel) = (a, Some(b));
+                    }
+                }
+                ui.separator();
+                if ui.button("Leave (F)").clicked() {
+                    out.push(Action::Presentation(false));
+                }
+                ui.label(egui::RichText::new("1–6: panel · ?: keys").weak());
             });
         });
         let p = self;
         egui::CentralPanel::default().show(ui, |ui| {
-            let rect = ui.available_rect_before_wrap();
-            match s.big_panel {
-                Panel::Landscape => out.extend(p.landscape.ui(ui)),
-                Panel::Posterior => p.posterior.ui(ui),
-                Panel::Phase => p.phase.ui(ui),
-                Panel::Theory => p.theory.ui(ui),
-                Panel::Volume => out.extend(p.volume.ui(ui)),
+            // text inside the panels grows with the room (the zoom factor scales it further)
+            for font in ui.style_mut().text_styles.values_mut() {
+                font.size *= 1.3;
             }
-            // in presentation the one panel is every target
-            *rects = [Some(rect); 3];
+            let full = ui.available_rect_before_wrap();
+            match s.second_panel {
+                None => {
+                    out.extend(p.centred(ui, s.big_panel, s));
+                    *rects = [Some(full); 3];
+                }
+                Some(second) => {
+                    let gap = ui.spacing().item_spacing.x;
+                    let w = ((full.width() - gap) * 0.5).max(1.0);
+                    let h = full.height();
+                    ui.horizontal_top(|ui| {
+                        for (k, which) in [s.big_panel, second].into_iter().enumerate() {
+                            let r = ui.allocate_ui(egui::vec2(w, h), |ui| {
+                                ui.set_min_size(egui::vec2(w, h));
+                                out.extend(p.centred(ui, which, s));
+                            });
+                            rects[k] = Some(r.response.rect);
+                        }
+                    });
+                    rects[2] = Some(full);
+                }
+            }
+        });
+        out
+    }
+
+    /// One panel, centred in the space given.
+    fn centred(&mut self, ui: &mut egui::Ui, which: Panel, s: &mut Settings) -> Vec<Action> {
+        let mut out = vec![];
+        ui.with_layout(egui::Layout::top_down(egui::Align::Center), |ui| match which {
+            Panel::Landscape => out.extend(self.landscape.ui(ui)),
+            Panel::Posterior => out.extend(self.posterior.ui(ui)),
+            Panel::Phase => self.phase.ui(ui),
+            Panel::Theory => self.theory.ui(ui),
+            Panel::Volume => out.extend(self.volume.ui(ui)),
+            Panel::Learn => out.extend(self.learn.ui(ui, &mut s.learn)),
         });
         out
     }

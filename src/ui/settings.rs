@@ -145,8 +145,14 @@ pub struct Settings {
     /// ε = link_c / n.
     pub link: bool,
     pub link_c: f64,
-    /// Decades of n per second when playing.
-    pub speed: f64,
+    /// Play sweeps n from `play_from` to `play_to` (log-uniformly) in `play_seconds`.
+    pub play_from: f64,
+    pub play_to: f64,
+    pub play_seconds: f64,
+    /// Fine control of n: a linear slider over [fine_from, fine_to].
+    pub fine: bool,
+    pub fine_from: f64,
+    pub fine_to: f64,
     /// The fit window in ε; None: the default (the lowest six decades).
     pub fit_window: Option<[f64; 2]>,
     /// Heatmap resolution: 128, 256 or 512.
@@ -161,6 +167,8 @@ pub struct Settings {
     /// Presentation layout: side panel hidden, one panel large, big readouts.
     pub presentation: bool,
     pub big_panel: Panel,
+    /// Presentation: a second panel beside the first.
+    pub second_panel: Option<Panel>,
     /// Compare mode: a second landscape (a preset, or a model's population K) beside the first.
     pub compare_mode: bool,
     pub compare_preset: String,
@@ -188,7 +196,12 @@ impl Default for Settings {
             eps: 1e-3,
             link: false,
             link_c: 1.0,
-            speed: 1.0,
+            play_from: 1.0,
+            play_to: 1e6,
+            play_seconds: 6.0,
+            fine: false,
+            fine_from: 8_000.0,
+            fine_to: 12_000.0,
             fit_window: None,
             grid: 256,
             log_colour: true,
@@ -199,6 +212,7 @@ impl Default for Settings {
             right_tab: Tab::Volume,
             presentation: false,
             big_panel: Panel::Landscape,
+            second_panel: None,
             compare_mode: false,
             compare_preset: "paraboloid".into(),
             export_dir: std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_else(|_| ".".into()),
@@ -232,6 +246,13 @@ impl Settings {
         s.dim = if self.force_2d { Some(2) } else { None };
         s.prior = prior;
         s
+    }
+
+    /// The fine slider's window around n: ±20%, on round numbers.
+    pub fn fine_window_around(&mut self, n: f64) {
+        let step = fine_step(n / 1.2, n * 1.2);
+        self.fine_from = ((n / 1.2 / step).floor() * step).max(1.0);
+        self.fine_to = ((n * 1.2 / step).ceil() * step).min(N_MAX);
     }
 
     /// The second landscape of compare mode: a preset, or the population K of the model on the left.
@@ -331,6 +352,10 @@ impl Settings {
         if let Some(p) = start.batch.as_ref().and_then(|b| b.panel) {
             self.presentation = true;
             self.big_panel = p;
+            self.second_panel = None;
+            if let Some(t) = p.tab() {
+                self.right_tab = t;
+            }
         }
         if let Some(t) = start.tab {
             self.right_tab = t;
@@ -383,8 +408,15 @@ impl Settings {
         if !(self.font_scale.is_finite() && crate::start::FONT_SCALES.contains(&self.font_scale)) {
             return Err(format!("the session's font scale {} is outside 1 … 3", self.font_scale));
         }
-        if !(finite(self.speed) && self.speed > 0.0 && self.speed <= 10.0) {
-            return Err("the session's sweep speed is out of range".into());
+        let in_n = |v: f64| finite(v) && (1.0..=N_MAX).contains(&v);
+        if !(in_n(self.play_from) && in_n(self.play_to) && self.play_from < self.play_to) {
+            return Err("the session's Play range is not 1 ≤ FROM < TO ≤ 1e12".into());
+        }
+        if !(finite(self.play_seconds) && (0.5..=600.0).contains(&self.play_seconds)) {
+            return Err("the session's Play duration is not 0.5 … 600 s".into());
+        }
+        if !(in_n(self.fine_from) && in_n(self.fine_to) && self.fine_from < self.fine_to) {
+            return Err("the session's fine range of n is not 1 ≤ FROM < TO ≤ 1e12".into());
         }
         if let Some(w) = self.fit_window
             && !(w[0] > 0.0 && w[1] > w[0] && finite(w[1]))
@@ -414,4 +446,12 @@ impl Settings {
         }
         self.learn.validate()
     }
+}
+
+/// The step of the fine n slider: a round number, about 1/200 of the window (a window of
+/// 8,300 … 12,000 steps by 20, so 10,500 is reached exactly by mouse and by the arrow keys).
+pub fn fine_step(from: f64, to: f64) -> f64 {
+    let raw = ((to - from) / 200.0).max(1.0);
+    let p = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * p).find(|s| *s >= raw).unwrap_or(10.0 * p)
 }

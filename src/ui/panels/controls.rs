@@ -389,16 +389,65 @@ impl Side<'_, '_> {
                     .on_hover_text("The constant c in ε = c/n");
             }
         });
-        ui.horizontal(|ui| {
+        // fine control: a linear slider over a window of n (10,000 → 11,000 is a third of a pixel on
+        // the log slider above)
+        ui.horizontal_wrapped(|ui| {
+            let r = ui.checkbox(&mut self.s.fine, "fine n").on_hover_text(
+                "A linear slider over a window of n (±20% when switched on; the ends are editable): step by step through a jump",
+            );
+            if r.changed() && self.s.fine {
+                let n = self.s.n;
+                self.s.fine_window_around(n);
+            }
+            if self.s.fine {
+                let (lo, hi) = (self.s.fine_from, self.s.fine_to);
+                let step = crate::ui::settings::fine_step(lo, hi);
+                ui.add(
+                    egui::Slider::new(&mut self.s.n, lo..=hi)
+                        .step_by(step)
+                        .clamping(egui::SliderClamping::Edits)
+                        .text("n (fine)")
+                        .custom_formatter(|v, _| format!("{v:.0}"))
+                        .custom_parser(|t| t.trim().parse::<f64>().ok()),
+                )
+                .on_hover_text(format!("n in steps of {step}; the arrow keys move one step"));
+            }
+        });
+        if self.s.fine {
+            ui.horizontal(|ui| {
+                ui.label("window");
+                let l = ui.label("from");
+                ui.add(egui::DragValue::new(&mut self.s.fine_from).speed(10.0).range(1.0..=N_MAX)).labelled_by(l.id);
+                let l = ui.label("to");
+                ui.add(egui::DragValue::new(&mut self.s.fine_to).speed(10.0).range(1.0..=N_MAX)).labelled_by(l.id);
+                if self.s.fine_to <= self.s.fine_from {
+                    self.s.fine_to = self.s.fine_from * 1.2;
+                }
+            });
+        }
+        ui.horizontal_wrapped(|ui| {
             if model {
                 ui.disable();
             }
             let label = if self.cx.playing { "Pause" } else { "Play n" };
-            if ui.button(label).on_hover_text("Sweep n upward on a log scale; every panel follows.").clicked() {
+            if ui.button(label).on_hover_text("Sweep n from FROM to TO in the time given; every panel follows.").clicked() {
                 self.out.push(Action::TogglePlay);
             }
-            ui.add(egui::Slider::new(&mut self.s.speed, 0.05..=3.0).logarithmic(true).text("decades/s"))
-                .on_hover_text("Speed of the sweep: decades of n per second");
+            let l = ui.label("from");
+            ui.add(egui::DragValue::new(&mut self.s.play_from).speed(1.0).range(1.0..=N_MAX).custom_formatter(|v, _| sci(v)))
+                .labelled_by(l.id)
+                .on_hover_text("Play starts at this n");
+            let l = ui.label("to");
+            ui.add(egui::DragValue::new(&mut self.s.play_to).speed(1.0).range(1.0..=N_MAX).custom_formatter(|v, _| sci(v)))
+                .labelled_by(l.id)
+                .on_hover_text("and ends here (log-uniformly)");
+            let l = ui.label("in");
+            ui.add(egui::DragValue::new(&mut self.s.play_seconds).speed(0.1).range(0.5..=600.0).suffix(" s"))
+                .labelled_by(l.id)
+                .on_hover_text("Duration of the sweep: a jump needs seconds, not a frame");
+            if self.s.play_to <= self.s.play_from {
+                self.s.play_to = self.s.play_from * 10.0;
+            }
         });
         if ui
             .button("n = 10,000 / 10,500 / 11,000")
@@ -510,13 +559,18 @@ impl Side<'_, '_> {
             .on_hover_text("Colour K − K* on a log scale, so that flat singular valleys show.");
         ui.checkbox(&mut self.s.log_posterior, "log posterior density")
             .on_hover_text("Show log p: a narrow spike and a wide bump are both readable.");
-        if ui
-            .button("Fit view to posterior")
-            .on_hover_text("Zoom the landscape and posterior panels to where the posterior is.")
-            .clicked()
-        {
-            self.out.push(Action::FitViewToPosterior);
-        }
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button("Fit view to posterior")
+                .on_hover_text("Zoom the landscape and posterior panels to where the posterior is.")
+                .clicked()
+            {
+                self.out.push(Action::FitViewToPosterior);
+            }
+            if ui.button("Reset view").on_hover_text("Both views back to the whole box (or double-click on either).").clicked() {
+                self.out.push(Action::ResetView);
+            }
+        });
         ui.horizontal(|ui| {
             ui.label("Fit window ε")
                 .on_hover_text("The range of ε over which λ is fitted (also draggable on the volume plot).");

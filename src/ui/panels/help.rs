@@ -10,12 +10,12 @@ use crate::ui::settings::Settings;
 
 /// The keyboard shortcuts (listed by `?`).
 pub const SHORTCUTS: [(&str, &str); 8] = [
-    ("Left / Right", "n ÷ 1.1 / n × 1.1"),
+    ("Left / Right", "n ÷ 1.1 / n × 1.1 (with fine n: one step)"),
     ("[ / ]", "ε ÷ 10^¼ / ε × 10^¼"),
     ("Space", "play / pause the n sweep"),
     ("S", "save a PNG of the chosen target"),
     ("F", "presentation layout on / off"),
-    ("1 … 5", "choose a panel: landscape, posterior, volume law, phase transitions, theory"),
+    ("1 … 6", "choose a panel: landscape, posterior, volume law, phase transitions, theory, learning"),
     ("?", "this list"),
     ("Esc", "leave presentation, close this list"),
 ];
@@ -28,11 +28,17 @@ pub fn keys(ui: &egui::Ui, s: &mut Settings, eps_max: f64, help_open: bool) -> V
         return out;
     }
     let pressed = |k: egui::Key| ui.input(|i| i.key_pressed(k));
-    if pressed(egui::Key::ArrowRight) {
-        s.n = (s.n * 1.1).min(N_MAX);
-    }
-    if pressed(egui::Key::ArrowLeft) {
-        s.n = (s.n / 1.1).max(1.0);
+    // every press and key repeat of the frame counts (five quick presses are five steps); with the
+    // fine slider on, a step is its step, else ×1.1
+    let presses = |k: egui::Key| ui.input(|i| i.num_presses(k)) as i32;
+    let steps = presses(egui::Key::ArrowRight) - presses(egui::Key::ArrowLeft);
+    if steps != 0 {
+        s.n = if s.fine {
+            let step = crate::ui::settings::fine_step(s.fine_from, s.fine_to);
+            ((s.n / step).round() * step + steps as f64 * step).clamp(1.0, N_MAX)
+        } else {
+            (s.n * 1.1f64.powi(steps)).clamp(1.0, N_MAX)
+        };
     }
     let q = 10f64.powf(0.25);
     if pressed(egui::Key::CloseBracket) {
@@ -59,15 +65,11 @@ pub fn keys(ui: &egui::Ui, s: &mut Settings, eps_max: f64, help_open: bool) -> V
         out.push(Action::Presentation(false));
         out.push(Action::ShowHelp(false));
     }
-    let digits = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3, egui::Key::Num4, egui::Key::Num5];
+    let digits = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3, egui::Key::Num4, egui::Key::Num5, egui::Key::Num6];
     for (k, &p) in digits.iter().zip(Panel::ALL) {
         if pressed(*k) {
-            s.big_panel = p;
-            s.right_tab = match p {
-                Panel::Phase => Tab::Phase,
-                Panel::Theory => Tab::Theory,
-                _ => Tab::Volume,
-            };
+            (s.big_panel, s.second_panel) = (p, None);
+            s.right_tab = p.tab().unwrap_or(Tab::Volume);
         }
     }
     out

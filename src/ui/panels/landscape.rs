@@ -224,10 +224,10 @@ impl LandscapePanel {
                 if let Some(h) = &d.analysis.estimate.theory_report.hessian
                     && h.at.len() == 2
                 {
-                    let r = 2.0 * (spec.x[1] - spec.x[0]).max(spec.y[1] - spec.y[0]);
                     for k in &h.kernel {
-                        let (a, b) =
-                            ([h.at[0] - r * k[0], h.at[1] - r * k[1]], [h.at[0] + r * k[0], h.at[1] + r * k[1]]);
+                        let Some([a, b]) = plot::clip_to_box([h.at[0], h.at[1]], [k[0], k[1]], &d.analysis.bounds) else {
+                            continue;
+                        };
                         pui.line(
                             Line::new("flat direction (Hessian kernel)", PlotPoints::from(vec![a, b]))
                                 .color(Color32::from_rgba_unmultiplied(255, 255, 255, 160))
@@ -249,10 +249,13 @@ impl LandscapePanel {
                     draw_overlay(pui, o);
                 }
                 let click = if pui.response().clicked() { pui.pointer_coordinate() } else { None };
-                (pui.plot_bounds(), click)
+                (pui.plot_bounds(), click, pui.response().double_clicked())
             });
-        let (b, click) = r.inner;
+        let (b, click, reset) = r.inner;
         self.bounds = Some([b.min()[0], b.max()[0], b.min()[1], b.max()[1]]);
+        if reset {
+            return Some(Action::ResetView);
+        }
         click.map(|p| Action::Clicked([p.x, p.y]))
     }
 }

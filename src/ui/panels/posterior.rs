@@ -11,6 +11,7 @@ use crate::core::analysis::PhaseData;
 use crate::core::basins::Impulse;
 use crate::core::posterior::PosteriorGrid;
 use crate::ui::ViewData;
+use crate::ui::action::Action;
 use crate::ui::panels::learn::{Overlay, draw_overlay};
 use crate::ui::settings::ColourMap;
 use crate::ui::widgets::plot::{self, basin_colour, colour_bar, sci};
@@ -39,24 +40,33 @@ impl PosteriorPanel {
     }
 }
 
+/// True when the posterior lives on a sliver of the view: fewer than 0.2% of the cells within a
+/// factor 1000 of the densest (the cross at n = 1e12: two lines thinner than a pixel).
+fn concentrated(p: &PosteriorGrid) -> bool {
+    let cut = p.max_log_p - 1000f64.ln();
+    let n = p.log_p.iter().filter(|v| **v >= cut).count();
+    (n as f64) < 0.002 * p.log_p.len() as f64
+}
+
 /// Nats below the maximum shown by the log colour scale.
 const LOG_RANGE: f64 = 30.0;
 
 impl PosteriorPanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui) {
+    /// Draw; a double click comes back as `Action::ResetView`.
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<Action> {
         let Some(d) = self.data.clone() else {
             ui.centered_and_justified(|ui| ui.spinner());
-            return;
+            return None;
         };
         let Some(p) = d.posterior.clone() else {
             ui.label("no posterior for this view");
-            return;
+            return None;
         };
         ui.horizontal_wrapped(|ui| {
             ui.strong("Posterior");
             ui.label(egui::RichText::new(format!("p_n ~ φ·exp(−n·K), n = {}", sci(d.n))).small());
         });
-        if max_cell_mass(&p) > 0.5 {
+        if max_cell_mass(&p) > 0.5 || (d.analysis.dim == 2 && concentrated(&p)) {
             ui.label(
                 egui::RichText::new(
                     "the posterior is narrower than a pixel of this view: zoom in or use 'Fit view to posterior'",
@@ -65,14 +75,11 @@ impl PosteriorPanel {
                 .color(Color32::from_rgb(220, 160, 40)),
             );
         }
-        if d.analysis.dim == 1 {
-            self.ui_1d(ui, &d, &p);
-        } else {
-            self.ui_2d(ui, &d, &p);
-        }
+        let reset = if d.analysis.dim == 1 { self.ui_1d(ui, &d, &p) } else { self.ui_2d(ui, &d, &p) };
+        reset.then_some(Action::ResetView)
     }
 
-    fn ui_1d(&mut self, ui: &mut egui::Ui, d: &ViewData, p: &PosteriorGrid) {
+    fn ui_1d(&mut self, ui: &mut egui::Ui, d: &ViewData, p: &PosteriorGrid) -> bool {
         let w = p.spec.cell_size()[0];
         let log = d.style.log_posterior;
         // a basin narrower than a pixel carries its mass as an impulse; the grid's curve is the rest
@@ -111,20 +118,21 @@ impl PosteriorPanel {
                     Line::new("posterior", PlotPoints::from(pts)).width(2.0).color(Color32::from_rgb(250, 160, 40)),
                 );
                 impulses(pui, &d.impulses, top, log);
-                pui.plot_bounds()
+                (pui.plot_bounds(), pui.response().double_clicked())
             });
-        let b = r.inner;
+        let (b, reset) = r.inner;
         self.bounds = Some([b.min()[0], b.max()[0], 0.0, 0.0]);
+        reset
     }
 
-    fn ui_2d(&mut self, ui: &mut egui::Ui, d: &ViewData, p: &Arc<PosteriorGrid>) {
+    fn ui_2d(&mut self, ui: &mut egui::Ui, d: &ViewData, p: &Arc<PosteriorGrid>) -> bool {
         let overlay = self.overlay.clone();
         let log = d.style.log_posterior;
         if self.lut.as_ref().map(|l| l.0) != Some(d.style.colormap) {
             self.lut = Some((d.style.colormap, Lut::scheme(d.style.colormap).1));
             self.tex.invalidate();
         }
-        let Some((_, lut)) = self.lut.clone() else { return };
+        let Some((_, lut)) = self.lut.clone() else { return false };
         let key = (Arc::as_ptr(p) as usize, log);
         let id = self
             .tex
@@ -190,10 +198,11 @@ impl PosteriorPanel {
                 if let Some(o) = &overlay {
                     draw_overlay(pui, o);
                 }
-                pui.plot_bounds()
+                (pui.plot_bounds(), pui.response().double_clicked())
             });
-        let b = r.inner;
+        let (b, reset) = r.inner;
         self.bounds = Some([b.min()[0], b.max()[0], b.min()[1], b.max()[1]]);
+        reset
     }
 }
 

@@ -5,7 +5,7 @@ use eframe::egui;
 use std::sync::Arc;
 
 use egui::{Color32, RichText};
-use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints, Points};
+use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints, Points, Polygon};
 
 use crate::core::theory::{Face, Status};
 use crate::ui::ViewData;
@@ -142,6 +142,15 @@ impl TheoryPanel {
                     b.extend(v.iter().map(|p| [p.0 as f64, p.1 as f64]));
                     let last = v[v.len() - 1];
                     b.push([maxc, last.1 as f64]);
+                    // Γ₊ = conv(support) + R²₊: the whole region above and right of the boundary
+                    // (convex, so one polygon), closed through the plot's corner
+                    let mut region = b.clone();
+                    region.push([maxc, maxc]);
+                    pui.polygon(
+                        Polygon::new("Newton polygon (the region above Γ)", PlotPoints::from(region))
+                            .fill_color(Color32::from_rgba_unmultiplied(80, 170, 255, 40))
+                            .stroke(egui::Stroke::NONE),
+                    );
                     pui.line(
                         Line::new("boundary of the Newton polygon", PlotPoints::from(b))
                             .width(2.0)

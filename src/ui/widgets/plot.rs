@@ -131,6 +131,25 @@ pub fn heatmap_plot<'a>(id: String, (w, h): (f32, f32), link_group: &str) -> egu
         .y_axis_label("y")
         .link_axis(egui::Id::unique(link_group), [true, true])
         .link_cursor(egui::Id::unique("cursor"), [true, true])
+        // (a double click returns both views to the box: the app's Reset view, not egui_plot's
+        // auto bounds, which would include every line drawn)
+        .allow_double_click_reset(false)
+}
+
+/// The segment of the line through p along d inside the box.
+pub fn clip_to_box(p: [f64; 2], d: [f64; 2], b: &[[f64; 2]; 2]) -> Option<[[f64; 2]; 2]> {
+    let (mut t0, mut t1) = (f64::NEG_INFINITY, f64::INFINITY);
+    for a in 0..2 {
+        if d[a].abs() > 1e-15 {
+            let (u, v) = ((b[a][0] - p[a]) / d[a], (b[a][1] - p[a]) / d[a]);
+            t0 = t0.max(u.min(v));
+            t1 = t1.min(u.max(v));
+        } else if p[a] < b[a][0] || p[a] > b[a][1] {
+            return None;
+        }
+    }
+    (t1 > t0 && t0.is_finite() && t1.is_finite())
+        .then(|| [[p[0] + t0 * d[0], p[1] + t0 * d[1]], [p[0] + t1 * d[0], p[1] + t1 * d[1]]])
 }
 
 /// Where a grid's image goes in a plot: its centre and size (for `PlotImage`).
