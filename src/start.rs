@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::core::landscape::LandscapeSpec;
 
 crate::choice! {
-    /// A panel of the window: `--panel`, the 1–5 keys, the presentation layout.
+    /// A panel of the window: `--panel`, the 1–6 keys, the presentation layout.
     pub enum Panel("panel") {
         Landscape = "landscape",
         Posterior = "posterior",
@@ -90,6 +90,8 @@ pub struct StartOptions {
     pub tab: Option<Tab>,
     pub font_scale: Option<f32>,
     pub theme: Option<Theme>,
+    /// Presentation mode with this panel, and a second beside it.
+    pub presentation: Option<(Panel, Option<Panel>)>,
 }
 
 /// The font scales the window accepts.

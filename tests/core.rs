@@ -108,6 +108,24 @@ mod parser {
     }
 
     #[test]
+    fn formulas_written_as_a_lecture_writes_them() {
+        use lambdascope::core::expr::pretty;
+        for (typed, shown) in [
+            ("x^2*y^2", "x²y²"),
+            ("(x^2 - y^3)^2", "(x² − y³)²"),
+            ("min((x+1)^4 + 0.0015, 4.5e11*(x-1)^2)", "min((x+1)⁴ + 0.0015, 4.5e11·(x−1)²)"),
+            ("x^2 + 2*x*y + y^2", "x² + 2xy + y²"),
+            ("1e-3*x^10", "1e-3·x¹⁰"),
+            ("x^(1/2) + x^(12)", "x^(1/2) + x¹²"),
+            ("exp(-x^2)*y", "exp(−x²)y"),
+            ("a^2*tanh(b)^2", "a²·tanh(b)²"),
+            ("x^-2", "x^−2"),
+        ] {
+            assert_eq!(pretty(typed), shown, "{typed}");
+        }
+    }
+
+    #[test]
     fn malformed_formulas_give_messages() {
         let cases = [
             ("", "empty"),
@@ -740,6 +758,130 @@ mod phase {
         let p1 = b.masses(1.1e4).unwrap()[1];
         assert!(p0 < 1.0 / 3.0 && p1 > 2.0 / 3.0, "{p0} {p1}");
         assert!((p0 - 0.32).abs() < 0.01 && (p1 - 0.68).abs() < 0.01);
+    }
+
+    /// "Why is λ < d/2?": the regular basin's set at ε beside the measured V(ε) — the cross against its
+    /// closed form 4√ε(1 + ½ log 1/ε) on [−1, 1]², the parabola exactly regular (ratio 1).
+    #[test]
+    fn regular_comparison_against_closed_forms() {
+        use lambdascope::core::readouts::regular_comparison;
+        let law_of = |id: &str| {
+            let e = estimate(&preset(id), &EstimateOptions::default()).unwrap();
+            VolumeLaw::new(&e.curve, &e.fit.best)
+        };
+        let cross = law_of("cross");
+        let mut last = 0.0;
+        for eps in [1e-2, 1e-4, 1e-6] {
+            let v = cross.ln_v(f64::ln(eps)).exp();
+            let exact = eps.sqrt() * (1.0 + 0.5 * (1.0 / eps).ln());
+            assert!((v / exact - 1.0).abs() < 2e-3, "ε = {eps}: V = {v} vs {exact}");
+            let c = regular_comparison(v, eps, 2, 4.0);
+            assert!((c.regular_v - std::f64::consts::PI * eps / 4.0).abs() < 1e-15);
+            assert!(c.ratio > last, "the ratio grows as ε shrinks: {} after {last}", c.ratio);
+            last = c.ratio;
+        }
+        let par = law_of("parabola");
+        for eps in [1e-2, 1e-6] {
+            let c = regular_comparison(par.ln_v(f64::ln(eps)).exp(), eps, 1, 2.0);
+            assert!((c.ratio - 1.0).abs() < 2e-3, "ε = {eps}: {}", c.ratio);
+        }
+    }
+
+    /// The LLC's centre: where SGD ended when that is a global minimum, else the nearest global
+    /// minimiser, said so; without SGD the first minimiser.
+    #[test]
+    fn llc_localises_where_sgd_ended() {
+        use lambdascope::core::sampler::llc_centre;
+        let mut spec = LandscapeSpec::formula("(x^2 - 1)^2 + y^2");
+        spec.bounds = Some([[-2.0, 2.0], [-2.0, 2.0]]);
+        let l = Landscape::from_spec(&spec).unwrap();
+        let m = l.minimize().unwrap();
+        let nb = 1e4 / 1e4f64.ln();
+        let none = llc_centre(&l, &m, nb, None).unwrap();
+        assert_eq!(none.centre, m.argmin[0]);
+        assert!(!none.at_sgd_end);
+        let at = llc_centre(&l, &m, nb, Some([0.999, 0.0])).unwrap();
+        assert!(at.at_sgd_end && at.centre == [0.999, 0.0], "{at:?}");
+        let off = llc_centre(&l, &m, nb, Some([0.9, 0.1])).unwrap();
+        assert!(!off.at_sgd_end && off.note.contains("not a global minimum"), "{off:?}");
+        assert!(l.k(off.centre[0], off.centre[1]) - m.k_min < 1e-9, "{off:?}");
+        // the nearest of the minimisers found
+        let d = |w: [f64; 2]| (w[0] - 0.9).powi(2) + (w[1] - 0.1).powi(2);
+        assert!(m.argmin.iter().all(|w| d(*w) >= d(off.centre) - 1e-12));
+    }
+
+    /// The posterior as drawn (1-D): an absolute density whose area over each basin is its mass, and
+    /// spikes whose heights are true to their masses on the same scale as the curve.
+    #[test]
+    fn drawn_posterior_is_true_to_mass() {
+        use lambdascope::core::picture::posterior_curve;
+        // the dialogue: the spike at x = 1 (basin 1) against the quartic bump at x = −1 (basin 0)
+        let spec = LandscapeSpec::preset("dialogue");
+        let (l, b) = basins_of(&spec);
+        let grid = |x: [f64; 2]| sample_k(&l, GridSpec { x, y: [-1.0, 1.0], nx: 512, ny: 1 }).unwrap();
+        let kg = grid([-2.0, 2.0]);
+        let mut spikes = vec![];
+        let mut bumps = vec![];
+        for n in [1e4, 1.05e4, 1.1e4] {
+            // closed forms: the hairline basin ∫ e^{−n·4.5e11·(x−1)²} = √(π / (4.5e11·n)); the quartic
+            // e^{−0.0015·n}·2Γ(5/4)·n^{−1/4} (tails beyond the box < e^{−n})
+            let zs = (std::f64::consts::PI / (4.5e11 * n)).sqrt();
+            let zq = (-0.0015 * n).exp() * 2.0 * libm::tgamma(1.25) * n.powf(-0.25);
+            let ms = zs / (zs + zq);
+            let c = posterior_curve(&kg, 0.0, n, Some(&b), 4.0).unwrap();
+            assert!(c.absolute);
+            assert_eq!(c.spikes.len(), 1, "{c:?}");
+            let sp = c.spikes[0];
+            assert_eq!(sp.basin, 1);
+            assert!((sp.mass - ms).abs() < 1e-3, "n = {n}: spike mass {} vs {ms}", sp.mass);
+            // the bump's area is its mass (grid quadrature against the closed form)
+            let drawn = c.drawn_mass(0);
+            assert!((drawn - (1.0 - ms)).abs() < 0.01 * (1.0 - ms), "n = {n}: drawn {drawn} vs {}", 1.0 - ms);
+            // the density at the bump's centre: φ·e^{−n·K}/Z with φ = 1/4
+            let p_centre = 0.25 * (-0.0015 * n).exp() / (0.25 * (zs + zq));
+            assert!((c.peak(0) / p_centre - 1.0).abs() < 1e-3, "n = {n}: {} vs {p_centre}", c.peak(0));
+            // heights true to mass: spike / bump peak = mass ratio (the bump sets the unit)
+            let ratio = sp.height / c.peak(0);
+            assert!((ratio - ms / (1.0 - ms)).abs() < 1e-6 * ratio, "n = {n}: {ratio}");
+            assert!(c.top >= sp.height && c.top >= c.peak(0));
+            spikes.push(sp.height);
+            bumps.push(c.peak(0));
+            // absolute: a zoomed view draws the same density at the same x
+            let z = posterior_curve(&grid([-1.5, -0.5]), 0.0, n, Some(&b), 4.0).unwrap();
+            let at = |c: &lambdascope::core::picture::PosteriorCurve, x: f64| {
+                let p = c
+                    .segments
+                    .iter()
+                    .flat_map(|s| s.points.iter())
+                    .min_by(|a, b| (a[0] - x).abs().total_cmp(&(b[0] - x).abs()));
+                let p = p.unwrap();
+                (p[0], p[1])
+            };
+            let (x1, lp1) = at(&z, -1.2);
+            let k1 = l.k(x1, 0.0);
+            let want = (0.25f64).ln() - n * k1 - (0.25 * (zs + zq)).ln();
+            assert!((lp1 - want).abs() < 1e-6, "zoomed ln p {lp1} vs {want}");
+            assert!(z.spikes.is_empty(), "the spike at x = 1 is outside the view");
+        }
+        // three visibly different pictures on one scale: the spike grows, the bump shrinks, each by
+        // more than ×1.4 over the window
+        assert!(spikes[0] < spikes[1] && spikes[1] < spikes[2] && spikes[2] > 1.4 * spikes[0], "{spikes:?}");
+        assert!(bumps[0] > bumps[1] && bumps[1] > bumps[2] && bumps[0] > 1.4 * bumps[2], "{bumps:?}");
+        // two basins both resolved (two_basin at n = 300): each area is its mass, no spikes
+        let (l, b) = basins_of(&LandscapeSpec::preset("two_basin"));
+        let kg = sample_k(&l, GridSpec { x: [-2.0, 2.0], y: [-1.0, 1.0], nx: 512, ny: 1 }).unwrap();
+        let m = b.masses(300.0).unwrap();
+        let c = posterior_curve(&kg, 0.0, 300.0, Some(&b), 4.0).unwrap();
+        assert!(c.spikes.is_empty());
+        for (i, mi) in m.iter().enumerate() {
+            assert!((c.drawn_mass(i) - mi).abs() < 0.01 * mi, "basin {i}: {} vs {mi}", c.drawn_mass(i));
+            assert!(c.segments.iter().any(|s| s.basin == Some(i)));
+        }
+        // at n = 1e6 the bump is gone but the spike stays drawn, mass 1 at one unit
+        let kg = sample_k(&preset("dialogue"), GridSpec { x: [-2.0, 2.0], y: [-1.0, 1.0], nx: 512, ny: 1 }).unwrap();
+        let (_, b) = basins_of(&LandscapeSpec::preset("dialogue"));
+        let c = posterior_curve(&kg, 0.0, 1e6, Some(&b), 4.0).unwrap();
+        assert!(c.spikes[0].mass > 0.999 && c.spikes[0].height > 0.99 * c.top && c.top > 0.0);
     }
 
     #[test]

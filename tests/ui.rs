@@ -244,10 +244,14 @@ fn phase_transitions_play_and_three_posteriors() {
     assert!(h.get_all_by_label("Phase transitions").count() >= 2); // the tab and the panel's title
     // the hairline basin is drawn as an impulse carrying its mass
     let d = h.state().panels.posterior.data.clone().expect("view data");
-    assert_eq!(d.impulses.len(), 1, "{:?}", d.impulses);
-    let lambdascope::core::basins::Impulse { x, mass, basin: i } = d.impulses[0];
+    let c = d.curve.clone().expect("the 1-D picture");
+    assert_eq!(c.spikes.len(), 1, "{:?}", c.spikes);
+    let lambdascope::core::picture::Spike { x, mass, basin: i, height } = c.spikes[0];
     assert_eq!((x, i), (1.0, 1));
     assert!((mass - 0.32).abs() < 0.01, "{mass}");
+    // drawn true to mass: the spike against the wide basin's bump, as their masses
+    let wide = d.basin_mass[0];
+    assert!((height / c.peak(0) - mass / wide).abs() < 1e-6 * height / c.peak(0));
     // play advances n
     let n0 = h.state().settings.n;
     h.get_by_label("Play n").click();
@@ -587,8 +591,8 @@ fn compare_mode_two_landscapes_sharing_n_and_eps() {
     // both sides share n and ε
     let (da, db) = (s.panels.landscape.data.clone().unwrap(), s.panels.landscape_b.data.clone().unwrap());
     assert_eq!((da.n, da.eps), (db.n, db.eps));
-    h.get_by_label_contains("x^2 + y^2: fitted λ = 1.0000");
-    h.get_by_label_contains("x^2*y^2: fitted λ = 0.5000");
+    h.get_by_label_contains("x² + y²: fitted λ = 1.0000"); // formulas as a lecture writes them
+    h.get_by_label_contains("x²y²: fitted λ = 0.5000");
     let img = h.render().expect("render");
     img.save(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compare.png")).expect("save");
 }
@@ -690,4 +694,231 @@ fn compare_mode_shows_l_n_beside_the_population_k() {
     // for a person to look at (not compared)
     let img = h.render().expect("render");
     img.save(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compare-model.png")).expect("save");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lecture-ready: the jump seen, fine n, a steady tour, linked views, honest hovers, snapshots.
+
+/// The tour's "press Play" step: the play range and the fine window it sets; the fine slider and
+/// the arrow keys reach 10,500 exactly; Play takes seconds over the jump, not a frame.
+#[test]
+fn fine_n_and_play_over_the_jump() {
+    let mut h = harness(StartOptions::default());
+    settle(&mut h);
+    h.state_mut().queue(Action::Tour(Some(4)));
+    h.step();
+    settle(&mut h);
+    let s = &h.state().settings;
+    assert_eq!((s.play_from, s.play_to, s.play_seconds), (9_000.0, 12_000.0, 8.0));
+    assert!(s.fine && s.fine_from == 8_000.0 && s.fine_to == 13_000.0);
+    assert_eq!(s.n, 1e4);
+    // keys: ten quick presses in one frame are ten steps of 50
+    for _ in 0..10 {
+        h.key_press(egui::Key::ArrowRight);
+    }
+    h.step();
+    assert_eq!(h.state().settings.n, 10_500.0);
+    // the mouse: a click at the middle of the fine slider (8,000 … 13,000) is 10,500
+    h.state_mut().settings.n = 8_000.0;
+    h.run_steps(2);
+    let slider = h.get_by_role_and_label(Role::Slider, "n (fine)");
+    assert!(slider.rect().width() > 200.0, "the fine slider is {} px wide", slider.rect().width());
+    slider.click();
+    h.run_steps(2);
+    assert_eq!(h.state().settings.n, 10_500.0);
+    // Play: from 9,000 (n at the end of the range restarts it), and 10,000 → 11,000 takes seconds
+    // (frames of at most 0.1 s here: 8 s·ln(1.1)/ln(12/9) = 2.6 s)
+    h.state_mut().settings.n = 12_000.0;
+    h.step();
+    h.get_by_label("Play n").click();
+    h.step();
+    assert!(h.state().playing);
+    assert!(h.state().settings.n < 9_100.0, "{}", h.state().settings.n);
+    let mut frames_in_jump = 0;
+    for _ in 0..200 {
+        h.step();
+        let n = h.state().settings.n;
+        assert!((9_000.0..=12_000.0).contains(&n), "{n}");
+        if (10_000.0..11_000.0).contains(&n) {
+            frames_in_jump += 1;
+        }
+        if !h.state().playing {
+            break;
+        }
+    }
+    assert!(!h.state().playing && h.state().settings.n == 12_000.0);
+    assert!(frames_in_jump >= 20, "the jump took {frames_in_jump} frames");
+}
+
+/// The tour window keeps one size and place through the steps and covers none of the panels.
+#[test]
+fn the_tour_window_stays_put_and_covers_no_panel() {
+    let mut h = harness(StartOptions::default());
+    settle(&mut h);
+    let mut first: Option<egui::Rect> = None;
+    for i in 0..lambdascope::ui::panels::tour::STEPS.len() {
+        h.state_mut().queue(Action::Tour(Some(i)));
+        h.step();
+        settle(&mut h);
+        h.run_steps(2);
+        let app = h.state();
+        let t = app.tour_rect.expect("the tour window");
+        if let Some(f) = first {
+            assert!((t.min - f.min).length() < 1.0 && (t.size() - f.size()).length() < 1.0, "step {i}: {t:?} vs {f:?}");
+        }
+        first = Some(t);
+        for (k, r) in app.exports.rects.iter().enumerate() {
+            let r = r.expect("panel drawn");
+            assert!(!t.intersects(r), "step {i}: the tour window {t:?} covers panel {k} {r:?}");
+        }
+        // Next is where it was
+        h.get_by_label("Next");
+    }
+}
+
+/// Landscape and posterior zoom together; Reset view (or a double-click) returns both to the box.
+#[test]
+fn linked_zoom_and_reset() {
+    for (spec, two_d) in [(LandscapeSpec::preset("cross"), true), (LandscapeSpec::preset("dialogue"), false)] {
+        let mut h = harness(StartOptions { spec: Some(spec), n: Some(1e3), ..Default::default() });
+        settle(&mut h);
+        let box_b = h.state().pipeline.analysis().unwrap().bounds;
+        let land = h.state().exports.rects[0].unwrap();
+        h.hover_at(land.center());
+        h.step();
+        h.event(egui::Event::Zoom(3.0));
+        h.run_steps(3);
+        settle(&mut h);
+        h.run_steps(2);
+        let (l, p) = (h.state().panels.landscape.bounds.unwrap(), h.state().panels.posterior.bounds.unwrap());
+        let w = l[1] - l[0];
+        assert!(w < 0.9 * (box_b[0][1] - box_b[0][0]), "zoomed in: {l:?}");
+        assert!((l[0] - p[0]).abs() < 1e-9 * w && (l[1] - p[1]).abs() < 1e-9 * w, "x linked: {l:?} vs {p:?}");
+        if two_d {
+            assert!((l[2] - p[2]).abs() < 1e-9 * w && (l[3] - p[3]).abs() < 1e-9 * w, "y linked: {l:?} vs {p:?}");
+        }
+        h.get_by_label("Reset view").click();
+        h.run_steps(3);
+        let (l, p) = (h.state().panels.landscape.bounds.unwrap(), h.state().panels.posterior.bounds.unwrap());
+        for b in [l, p] {
+            assert!((b[0] - box_b[0][0]).abs() < 0.05 && (b[1] - box_b[0][1]).abs() < 0.05, "back to the box: {b:?}");
+        }
+    }
+}
+
+/// Hover readouts give the curve's value at the pointer's x: K(x) evaluated, p_n(x) of the drawn
+/// curve, the basins' masses at the pointer's n; never the pointer's height.
+#[test]
+fn hover_values_are_the_curves() {
+    use lambdascope::ui::panels::{landscape, phase, posterior};
+    let mut h =
+        harness(StartOptions { spec: Some(LandscapeSpec::preset("dialogue")), n: Some(1e4), ..Default::default() });
+    settle(&mut h);
+    let app = h.state();
+    let a = app.pipeline.analysis().unwrap();
+    // K = min((x+1)⁴ + 0.0015, 4.5e11·(x − 1)²) at x = 0.5: 5.0625 + 0.0015
+    let t = landscape::hover_text_1d(a, 0.5);
+    assert!(t.contains("K = 5.064"), "{t}");
+    assert!(landscape::hover_text_1d(a, 3.0).contains("outside the box"));
+    // the posterior's curve at x = −1 (the bump's top): φ·e^{−n·K}/Z, the drawn value
+    let d = app.panels.posterior.data.clone().unwrap();
+    let c = d.curve.clone().unwrap();
+    let (basin, lp) = c.value_at(-1.0).unwrap();
+    assert_eq!(basin, Some(0));
+    let t = posterior::hover_text(&c, -1.0);
+    assert!(t.contains(&format!("p = {}", lambdascope::ui::widgets::plot::sci(lp.exp()))), "{t}");
+    assert!((lp.exp() / c.peak(0) - 1.0).abs() < 0.01);
+    // the spike's basin: its mass, not a height
+    let t = posterior::hover_text(&c, 1.0);
+    assert!(t.contains("mass 0.32"), "{t}");
+    // the phase plot: the masses at the pointer's n
+    let p = app.pipeline.phase().unwrap();
+    let t = phase::mass_hover(p, 1.1e4f64.log10());
+    let m = p.basins.masses(1.1e4).unwrap();
+    assert!(t.contains(&format!("basin 1: {:.4}", m[1])), "{t}");
+}
+
+/// `--tab` is honoured for every preset (a phase preset does not switch it), `--panel learn` exists.
+#[test]
+fn start_tab_and_learn_panel() {
+    let mut h = harness(StartOptions {
+        spec: Some(LandscapeSpec::preset("dialogue")),
+        tab: Some(Tab::Volume),
+        ..Default::default()
+    });
+    settle(&mut h);
+    assert_eq!(h.state().settings.right_tab, Tab::Volume);
+    assert_eq!("learn".parse::<Panel>().unwrap(), Panel::Learn);
+}
+
+/// Snapshots for a lecture, at font scale 1 (dark, 1400×900) and 2.5 (light, a 1920×1080
+/// projector), each looked at before it was accepted: `setup` brings the app to the picture.
+fn lecture_snapshot(name: &str, start: StartOptions, setup: impl Fn(&mut Harness<'static, LambdaApp>)) {
+    let mut results = egui_kittest::SnapshotResults::new();
+    for (scale, dark, tag) in [(1.0f32, true, "1_dark"), (2.5, false, "2.5_light")] {
+        let mut h = harness(start.clone());
+        if scale > 1.0 {
+            h.set_size(egui::vec2(1920.0, 1080.0));
+        }
+        h.state_mut().settings.font_scale = scale;
+        h.state_mut().settings.dark = Some(dark);
+        settle(&mut h);
+        setup(&mut h);
+        settle(&mut h);
+        h.run_steps(4);
+        h.snapshot(format!("{name}_{tag}"));
+        results.extend_harness(&mut h);
+    }
+    results.unwrap();
+}
+
+#[test]
+fn snapshot_three_posteriors() {
+    lecture_snapshot(
+        "three_posteriors",
+        StartOptions { spec: Some(LandscapeSpec::preset("dialogue")), n: Some(1e4), ..Default::default() },
+        |h| {
+            h.state_mut().queue(Action::OpenThreePosteriors);
+            h.run_steps(3);
+            h.get_by_label("Posterior at three n");
+        },
+    );
+}
+
+#[test]
+fn snapshot_presentation_two_panels() {
+    lecture_snapshot(
+        "presentation",
+        StartOptions {
+            spec: Some(LandscapeSpec::preset("cross")),
+            n: Some(1e3),
+            eps: Some(1e-2),
+            presentation: Some((Panel::Landscape, Some(Panel::Posterior))),
+            ..Default::default()
+        },
+        |h| h.state_mut().settings.regular_overlay = true,
+    );
+}
+
+#[test]
+fn snapshot_phase_tab_near_n_c() {
+    lecture_snapshot(
+        "phase_near_nc",
+        StartOptions {
+            spec: Some(LandscapeSpec::preset("dialogue")),
+            n: Some(1.05e4),
+            tab: Some(Tab::Phase),
+            ..Default::default()
+        },
+        |_| {},
+    );
+}
+
+#[test]
+fn snapshot_theory_of_the_cusp() {
+    lecture_snapshot(
+        "theory_cusp",
+        StartOptions { spec: Some(LandscapeSpec::preset("cusp")), tab: Some(Tab::Theory), ..Default::default() },
+        |_| {},
+    );
 }

@@ -36,7 +36,7 @@ pub struct Cli {
     /// or writes the saved session.
     #[arg(long, value_name = "OUT.png")]
     pub screenshot: Option<std::path::PathBuf>,
-    /// With --screenshot: one panel alone: window, landscape, posterior, volume, phase, theory.
+    /// With --screenshot: one panel alone: window, landscape, posterior, volume, phase, theory, learn.
     #[arg(long, value_name = "NAME")]
     pub panel: Option<String>,
     /// With --screenshot: the PNG's size in pixels, e.g. 1920x1080.
@@ -54,6 +54,9 @@ pub struct Cli {
     /// The right column's tab: volume, phase, theory or learn (learn also runs SGD and the LLC once).
     #[arg(long, value_name = "NAME")]
     pub tab: Option<String>,
+    /// Open in presentation mode with one panel, or two side by side: e.g. landscape,posterior.
+    #[arg(long, value_name = "PANEL[,PANEL]")]
+    pub presentation: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -206,9 +206,33 @@ impl Cli {
             Some(t) => Some(t.parse::<Tab>().map_err(|e| CliError::input(format!("--tab: {e}")))?),
             None => None,
         };
+        let presentation = match &self.presentation {
+            None => None,
+            Some(list) => {
+                let parse = |p: &str| {
+                    p.trim().parse::<Panel>().map_err(|_| {
+                        CliError::input(format!(
+                            "--presentation {list}: use one or two of {}, separated by a comma",
+                            Panel::ALL.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
+                        ))
+                    })
+                };
+                let parts: Vec<&str> = list.split(',').collect();
+                match parts.as_slice() {
+                    [a] => Some((parse(a)?, None)),
+                    [a, b] => Some((parse(a)?, Some(parse(b)?))),
+                    _ => return Err(CliError::input(format!("--presentation {list}: one or two panels"))),
+                }
+            }
+        };
         let batch = self.batch()?;
-        let restore = spec.is_none() && self.n.is_none() && self.eps.is_none() && batch.is_none() && tab.is_none();
-        Ok(StartOptions { spec, n: self.n, eps: self.eps, restore, batch, tab, font_scale, theme })
+        let restore = spec.is_none()
+            && self.n.is_none()
+            && self.eps.is_none()
+            && batch.is_none()
+            && tab.is_none()
+            && presentation.is_none();
+        Ok(StartOptions { spec, n: self.n, eps: self.eps, restore, batch, tab, font_scale, theme, presentation })
     }
 
     /// `--screenshot OUT.png [--panel NAME] [--size WxH]`.

@@ -84,7 +84,32 @@ pub fn log10_n_grid() -> Vec<f64> {
     (0..=240).map(|k| 12.0 * k as f64 / 240.0).collect()
 }
 
-/// Basins and the curves of the phase-transition panel, on `log10_n_grid` (all from the core).
+/// `log10_n_grid` with 400 more points within a decade of each crossover, where the masses jump (the
+/// dialogue's jump, 10,000 → 11,000, is 0.04 of a decade: a coarse grid draws it as a wall).
+pub fn phase_n_grid(crossovers: &[Crossover]) -> Vec<f64> {
+    let mut t = log10_n_grid();
+    for c in crossovers {
+        let l = c.n_c.log10();
+        t.extend((0..=400).map(|k| l - 1.0 + 2.0 * k as f64 / 400.0).filter(|v| (0.0..=12.0).contains(v)));
+    }
+    t.sort_by(f64::total_cmp);
+    t.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+    t
+}
+
+/// The log10 n range the phase plot opens on: a decade either side of the crossovers (all of
+/// 1 … 10¹² without one).
+pub fn phase_view(crossovers: &[Crossover]) -> [f64; 2] {
+    let ls: Vec<f64> = crossovers.iter().map(|c| c.n_c.log10()).collect();
+    if ls.is_empty() {
+        return [0.0, 12.0];
+    }
+    let lo = ls.iter().copied().fold(f64::INFINITY, f64::min) - 1.0;
+    let hi = ls.iter().copied().fold(f64::NEG_INFINITY, f64::max) + 1.0;
+    [lo.max(0.0), hi.min(12.0)]
+}
+
+/// Basins and the curves of the phase-transition panel, on `phase_n_grid` (all from the core).
 #[derive(Debug)]
 pub struct PhaseData {
     pub version: u64,
@@ -107,7 +132,7 @@ impl PhaseData {
         let crossovers = basins.crossovers();
         let kmin = a.estimate.minimum.k_min;
         let d = a.dim as f64;
-        let log10_n = log10_n_grid();
+        let log10_n = phase_n_grid(&crossovers);
         let mut mass = vec![];
         let mut f_basin = vec![];
         let mut f_total = vec![];

@@ -164,11 +164,11 @@ pub fn estimate(land: &Landscape, opts: &EstimateOptions) -> Result<Estimate, Es
     match fit.convergence {
         Convergence::Converged => {}
         Convergence::Drifting => warnings.push(format!(
-            "λ̂ has not converged: the fit still drifts across the lowest decades of ε (λ̂ = {:.4} at the smallest ε resolved); no interval is given",
+            "the fitted λ has not converged: the fit still drifts across the lowest decades of ε (λ = {:.4} at the smallest ε resolved); no interval is given",
             fit.best.lambda
         )),
         Convergence::Flat => warnings.push(
-            "the minimum is flatter than any power: the local slope keeps falling towards 0 as ε → 0 (λ = 0 in the limit, V ~ a slower function than any ε^λ)".into(),
+            "the minimum is flatter than any power: the local slope keeps falling towards 0 as ε goes to 0 (λ = 0 in the limit, V ~ a slower function than any ε^λ)".into(),
         ),
         Convergence::PositiveVolume => warnings.push(
             "the minimum set has positive volume: V(ε) does not go to 0, so λ = 0 exactly".into(),

@@ -726,3 +726,102 @@ impl Formula {
         self.tape.eval(x, y)
     }
 }
+
+/// A formula as a lecture writes it: integer powers as superscripts (x^2*y^2 → x²y²), the product
+/// sign dropped between factors (2*x → 2x) or a centred dot where a number meets a bracket or a
+/// function (4.5e11*(x-1)^2 → 4.5e11·(x−1)²), minus signs as −. Display only: the typed formula is
+/// what is parsed. (Only the digits ⁰–⁹ are superscripted: the window's font has no ⁻ or ⁽.)
+pub fn pretty(formula: &str) -> String {
+    const SUP: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let c: Vec<char> = formula.chars().collect();
+    let mut out = String::with_capacity(formula.len() + 8);
+    // the kind of the last thing written: a number (with an exponent 'e'?), a name, a power, a bracket
+    #[derive(PartialEq, Clone, Copy)]
+    enum Last {
+        None,
+        Plain,
+        SciNumber,
+        Name,
+        Power,
+        Close,
+        Op,
+    }
+    let mut last = Last::None;
+    let mut i = 0;
+    while i < c.len() {
+        let ch = c[i];
+        match ch {
+            '^' => {
+                // ^digits or ^(digits): superscript; anything else stays as typed
+                let (start, close) = if c.get(i + 1) == Some(&'(') { (i + 2, true) } else { (i + 1, false) };
+                let mut j = start;
+                while j < c.len() && c[j].is_ascii_digit() {
+                    j += 1;
+                }
+                let ok = j > start && (!close || c.get(j) == Some(&')'));
+                if ok {
+                    for d in &c[start..j] {
+                        out.push(SUP[d.to_digit(10).unwrap_or(0) as usize]);
+                    }
+                    i = if close { j + 1 } else { j };
+                    last = Last::Power;
+                    continue;
+                }
+                out.push('^');
+                last = Last::Op;
+            }
+            '*' => {
+                // drop it between factors, a centred dot where that would misread
+                let mut k = i + 1;
+                while k < c.len() && c[k] == ' ' {
+                    k += 1;
+                }
+                let next = c.get(k).copied().unwrap_or(' ');
+                let next_var = (next == 'x' || next == 'y' || next == 'w')
+                    && !c.get(k + 1).is_some_and(|n| n.is_ascii_alphanumeric() || *n == '(');
+                let juxtapose = match last {
+                    Last::Plain => next_var,
+                    Last::Power | Last::Name | Last::Close => next_var || next == '(',
+                    _ => false,
+                };
+                if !juxtapose {
+                    out.push('·');
+                }
+                i = k;
+                last = Last::Op;
+                continue;
+            }
+            '-' => {
+                // the exponent of a number (1e-3) keeps its hyphen
+                let sci = i > 0 && (c[i - 1] == 'e' || c[i - 1] == 'E') && i > 1 && c[i - 2].is_ascii_digit();
+                out.push(if sci { '-' } else { '−' });
+                last = if sci { Last::SciNumber } else { Last::Op };
+            }
+            d if d.is_ascii_digit() || d == '.' => {
+                out.push(d);
+                if last != Last::SciNumber {
+                    last = Last::Plain;
+                }
+            }
+            'e' | 'E' if last == Last::Plain || last == Last::SciNumber => {
+                out.push(ch);
+                last = Last::SciNumber;
+            }
+            ')' => {
+                out.push(ch);
+                last = Last::Close;
+            }
+            a if a.is_alphanumeric() || a == '_' => {
+                out.push(a);
+                last = Last::Name;
+            }
+            ' ' => out.push(' '),
+            other => {
+                out.push(other);
+                last = Last::Op;
+            }
+        }
+        i += 1;
+    }
+    out
+}

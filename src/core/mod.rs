@@ -12,6 +12,7 @@ pub mod landscape;
 pub mod minimum;
 pub mod model;
 pub mod num;
+pub mod picture;
 pub mod poly;
 pub mod posterior;
 pub mod presets;

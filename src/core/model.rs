@@ -503,8 +503,8 @@ impl DataLoss {
 pub fn population_lambda(spec: &ModelSpec) -> (f64, u32, &'static str) {
     let c = spec.truth[0] * spec.truth[1];
     match (spec.kind, c == 0.0) {
-        (ModelKind::Product, true) => (0.5, 2, "K ∝ a²b²: the cross (SCIENCE.md §7)"),
-        (ModelKind::Product, false) => (0.5, 1, "K ∝ (ab − a₀b₀)²: a smooth curve of minima, one transverse direction"),
+        (ModelKind::Product, true) => (0.5, 2, "K ~ a²b²: the cross (SCIENCE.md §7)"),
+        (ModelKind::Product, false) => (0.5, 1, "K ~ (ab − a₀b₀)²: a smooth curve of minima, one transverse direction"),
         (_, true) => (0.5, 2, "K ≈ a²b²·E[x²]/(2σ²) near the origin: the cross (SCIENCE.md §7)"),
         (_, false) => (1.0, 1, "a regular minimum at ±(a₀, b₀): λ = d/2"),
     }

@@ -110,3 +110,27 @@ pub fn readouts(est: &Estimate, fit: &FitReport, law: &VolumeLaw, dim: usize, n:
         warnings: est.warnings.clone(),
     }
 }
+
+/// Why λ < d/2, in numbers: the sublevel set at ε beside the one the regular basin |w − w*|² < ε
+/// would have (a ball of radius √ε: width 2√ε in 1-D, area πε in 2-D, volume ∝ ε^(d/2)), both as
+/// prior volumes under the uniform prior on the same box.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RegularComparison {
+    /// √ε: the regular set's radius.
+    pub radius: f64,
+    /// Its width (1-D) or area (2-D).
+    pub regular_size: f64,
+    /// Its prior volume (regular_size / box volume, capped at 1).
+    pub regular_v: f64,
+    /// This landscape's V(ε).
+    pub v: f64,
+    /// v / regular_v: how many times more volume this basin has near its bottom.
+    pub ratio: f64,
+}
+
+pub fn regular_comparison(v_eps: f64, eps: f64, dim: usize, box_volume: f64) -> RegularComparison {
+    let radius = eps.max(0.0).sqrt();
+    let regular_size = if dim == 1 { 2.0 * radius } else { std::f64::consts::PI * eps.max(0.0) };
+    let regular_v = (regular_size / box_volume.max(1e-300)).min(1.0);
+    RegularComparison { radius, regular_size, regular_v, v: v_eps, ratio: v_eps / regular_v.max(1e-300) }
+}

@@ -27,7 +27,7 @@ use rand_distr::StandardNormal;
 use serde::Serialize;
 
 use super::free_energy::{VolumeLaw, check_n, free_energy};
-use super::landscape::{Landscape, LandscapeError};
+use super::landscape::{Landscape, LandscapeError, Minimum};
 
 /// Why an SGLD estimate or an SGD run was refused: a setting out of range (the user's input, CLI
 /// exit code 2), or the landscape's own error.
@@ -123,6 +123,8 @@ pub struct LlcResult {
     pub batch: Option<usize>,
     /// Where the chains are localised.
     pub w_star: [f64; 2],
+    /// Why there (see `llc_centre`); empty when the caller chose w* itself.
+    pub localisation: String,
     /// n·β·E_β[K − K*] under the box prior, without localisation (from the volume curve).
     pub exact_tempered: f64,
     /// The same with the localisation exp(−(γ/2)|w − w*|²) (2-D/1-D quadrature).
@@ -506,6 +508,53 @@ pub(crate) fn mean_se(v: &[f64]) -> (f64, f64, f64) {
 
 /// The LLC at w* (a minimiser of the landscape, K(w*) = k_star) with the exact tempered values
 /// beside it.
+/// Where an LLC estimate is localised, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Localisation {
+    pub centre: [f64; 2],
+    /// True when the centre is where SGD ended.
+    pub at_sgd_end: bool,
+    /// What the panel says about it.
+    pub note: String,
+}
+
+/// The centre for the LLC: where SGD ended, if it ended at a global minimum (K there within
+/// 0.01/(n·β) of K*, so that the estimator's n·β·(E[L] − L(w*)) is off by < 0.01); else the global
+/// minimiser nearest to where it ended, saying so; without SGD the first global minimiser. With two
+/// symmetric minima (a·tanh(b·x) at ±(a, b)) the chains then sample the basin SGD is in.
+pub fn llc_centre(land: &Landscape, min: &Minimum, n_beta: f64, sgd_end: Option<[f64; 2]>) -> Option<Localisation> {
+    let first = *min.argmin.first()?;
+    let f = |w: [f64; 2]| w[..land.dim].iter().map(|v| format!("{v:.4}")).collect::<Vec<_>>().join(", ");
+    let Some(e) = sgd_end.filter(|e| e.iter().all(|v| v.is_finite())) else {
+        return Some(Localisation {
+            centre: first,
+            at_sgd_end: false,
+            note: format!("at the global minimum w* = ({})", f(first)),
+        });
+    };
+    let ke = land.k(e[0], e[1]);
+    let tol = 0.01 / n_beta.max(1e-300);
+    if ke.is_finite() && ke - min.k_min <= tol {
+        return Some(Localisation {
+            centre: e,
+            at_sgd_end: true,
+            note: format!("where SGD ended, ({}): a global minimum (K − K* = {:.1e})", f(e), (ke - min.k_min).max(0.0)),
+        });
+    }
+    let d2 = |w: &[f64; 2]| (w[0] - e[0]).powi(2) + (w[1] - e[1]).powi(2);
+    let near = *min.argmin.iter().min_by(|a, b| d2(a).total_cmp(&d2(b)))?;
+    Some(Localisation {
+        centre: near,
+        at_sgd_end: false,
+        note: format!(
+            "SGD ended at ({}), where K − K* = {:.3e}: not a global minimum; the chains are at the global minimum nearest to it, w* = ({})",
+            f(e),
+            ke - min.k_min,
+            f(near)
+        ),
+    })
+}
+
 pub fn llc(
     land: &Landscape,
     w_star: [f64; 2],
@@ -537,7 +586,7 @@ pub fn llc(
     }
     if ch.noise_ratio > 0.3 {
         warnings.push(format!(
-            "the minibatch noise in each step is {:.1}× the injected noise: λ̂ is biased upwards (enlarge the batch, shrink the step, or use the exact gradient)",
+            "the minibatch noise in each step is {:.1}× the injected noise: the LLC estimate is biased upwards (enlarge the batch, shrink the step, or use the exact gradient)",
             ch.noise_ratio
         ));
     }
@@ -570,6 +619,7 @@ pub fn llc(
         seed: opts.seed,
         batch: ch.batch,
         w_star,
+        localisation: String::new(),
         exact_tempered: exact,
         exact_tempered_localized: localized,
         divergences: ch.divergences,

@@ -719,7 +719,7 @@ pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
 }
 
 /// Why no verdict is given at an edge minimum with a nonzero slope.
-const EDGE_SLOPE: &str = "the minimum is on the edge of the box with a nonzero slope: no local expansion of a minimum applies there (a linear rise into the box would give V ≈ ε/|K′|, λ = 1, but that is a measurement's to show)";
+const EDGE_SLOPE: &str = "the minimum is on the edge of the box with a nonzero slope: no local expansion of a minimum applies there (a linear rise into the box would give V ≈ ε/|K'|, λ = 1, but that is a measurement's to show)";
 
 /// True when w lies on the box's boundary (to 1e-12 of its width).
 fn on_edge(land: &Landscape, w: [f64; 2]) -> bool {

@@ -37,6 +37,9 @@ pub struct LambdaApp {
     pub show_help: bool,
     /// The guided tour's current step, when open.
     pub tour: Option<usize>,
+    /// Where the tour window was drawn, and the side panel it sits over (None in presentation).
+    pub tour_rect: Option<egui::Rect>,
+    pub side_rect: Option<egui::Rect>,
     /// The "10,000 / 10,500 / 11,000" window.
     pub three: Option<[f64; 3]>,
     /// A message for the user (saved files, errors of export or sessions), with its time.
@@ -99,6 +102,8 @@ impl LambdaApp {
             playing: false,
             show_help: false,
             tour: None,
+            tour_rect: None,
+            side_rect: None,
             three: None,
             notice: None,
             view: None,
@@ -148,6 +153,8 @@ impl LambdaApp {
         }
         let style = Style {
             log_colour: self.settings.log_colour,
+            log_k_axis: self.settings.log_k_axis,
+            regular_overlay: self.settings.regular_overlay,
             log_posterior: self.settings.log_posterior,
             colormap: self.settings.colormap,
         };
@@ -164,11 +171,13 @@ impl LambdaApp {
         self.panels.set_data(&self.view, &view_b);
         let (p, s, rects) = (&mut self.panels, &mut self.settings, &mut self.exports.rects);
         let mut actions = if s.presentation {
+            self.side_rect = None;
             p.presentation(ui, s, eps, rects)
         } else {
             let status = self.pipeline.status();
             let readouts = self.view.as_ref().map(|v| &v.readouts);
-            let mut a = p.side(ui, s, &SideContext { status: &status, readouts, playing: self.playing });
+            let (mut a, side) = p.side(ui, s, &SideContext { status: &status, readouts, playing: self.playing });
+            self.side_rect = Some(side);
             a.extend(if s.compare_mode { p.compare(ui) } else { p.main(ui, s, rects) });
             a
         };
@@ -272,7 +281,8 @@ impl LambdaApp {
                 self.playing = false;
             }
             Action::TogglePlay => {
-                if !self.playing && !(s.n >= s.play_from && s.n < s.play_to) {
+                let inside = (s.play_from..s.play_to).contains(&s.n);
+                if !self.playing && !inside {
                     s.n = s.play_from;
                 }
                 self.playing = !self.playing;
@@ -364,6 +374,15 @@ impl LambdaApp {
         s.eps = st.eps;
         s.link = false;
         s.right_tab = st.tab;
+        if let Some([from, to, secs]) = st.play {
+            (s.play_from, s.play_to, s.play_seconds) = (from, to, secs);
+        }
+        if let Some([from, to]) = st.fine {
+            (s.fine, s.fine_from, s.fine_to) = (true, from, to);
+        } else {
+            s.fine = false;
+        }
+        self.playing = false;
         if let Some(p) = st.sgd {
             (s.learn.sgd.start, s.learn.sgd.lr, s.learn.sgd.batch, s.learn.sgd.steps) =
                 (p.start, p.lr, p.batch, p.steps);
@@ -386,7 +405,13 @@ impl LambdaApp {
         if self.show_help && !help::help_window(ctx) {
             self.show_help = false;
         }
-        out.extend(self.tour.and_then(|i| tour_window(ctx, i)));
+        if let Some(i) = self.tour {
+            let (a, r) = tour_window(ctx, i, self.side_rect);
+            out.extend(a);
+            self.tour_rect = r;
+        } else {
+            self.tour_rect = None;
+        }
         if let (Some(ns), Some(d)) = (self.three, &self.view)
             && !three_posteriors(ctx, d, ns)
         {

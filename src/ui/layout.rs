@@ -74,17 +74,17 @@ impl Panels {
     }
 
     /// The settings and readouts on the left (the same panel in every layout but presentation).
-    pub fn side(&mut self, ui: &mut egui::Ui, s: &mut Settings, cx: &SideContext<'_>) -> Vec<Action> {
+    pub fn side(&mut self, ui: &mut egui::Ui, s: &mut Settings, cx: &SideContext<'_>) -> (Vec<Action>, egui::Rect) {
         let mut out = vec![];
         let controls = &mut self.controls;
-        egui::Panel::left("controls")
+        let r = egui::Panel::left("controls")
             .default_size(340.0)
             .max_size((ui.available_width() * 0.4).max(200.0))
             .resizable(true)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| out = controls.ui(ui, s, cx));
             });
-        out
+        (out, r.response.rect)
     }
 
     /// Landscape and posterior on the left, the tabs on the right.
@@ -155,7 +155,7 @@ impl Panels {
                             Some(d) => {
                                 let t = format!(
                                     "{}: fitted λ = {:.4}, d/2 = {}",
-                                    d.analysis.spec.label(),
+                                    crate::core::expr::pretty(&d.analysis.spec.label()),
                                     d.fit.best.lambda,
                                     d.analysis.dim as f64 / 2.0
                                 );
@@ -188,9 +188,18 @@ impl Panels {
     pub fn presentation(&mut self, ui: &mut egui::Ui, s: &mut Settings, eps: f64, rects: &mut Rects) -> Vec<Action> {
         let mut out = vec![];
         let r = self.landscape.data.as_ref().map(|v| v.readouts.clone());
+        let formula = self.landscape.data.as_ref().map(|d| crate::core::expr::pretty(&d.analysis.spec.label()));
         egui::Panel::top("big-readouts").show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
                 let big = |t: String| egui::RichText::new(t).size(26.0).strong();
+                if let Some(f) = formula {
+                    let f = if f.chars().count() > 40 {
+                        format!("{}…", f.chars().take(40).collect::<String>())
+                    } else {
+                        f
+                    };
+                    ui.label(big(format!("K = {f}")));
+                }
                 ui.label(big(format!("n = {}", sci(s.n))));
                 ui.label(big(format!("ε = {}", sci(eps))));
                 if let Some(r) = &r {

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::core::analysis::{Analysis, PhaseData};
-use crate::core::basins::Impulse;
 use crate::core::fit::FitReport;
 use crate::core::free_energy::VolumeLaw;
 use crate::core::landscape::{LandscapeSpec, N_MAX};
+use crate::core::picture::{PosteriorCurve, posterior_curve};
 use crate::core::posterior::{GridSpec, KGrid, PosteriorGrid, posterior};
 use crate::core::readouts::{Readouts, readouts};
 use crate::core::sampler::{LlcOptions, LlcResult};
@@ -44,6 +44,8 @@ pub struct Learning {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Style {
     pub log_colour: bool,
+    pub log_k_axis: bool,
+    pub regular_overlay: bool,
     pub log_posterior: bool,
     pub colormap: ColourMap,
 }
@@ -64,8 +66,9 @@ pub struct ViewData {
     /// Basins and phase-transition curves, when computed.
     pub phase: Option<Arc<PhaseData>>,
     pub phase_error: Option<String>,
-    /// 1-D basins whose posterior is narrower than a pixel of the view, drawn as labelled impulses.
-    pub impulses: Vec<Impulse>,
+    /// 1-D: the posterior as drawn (a curve per basin, true to mass; spikes for basins narrower
+    /// than a pixel of the view).
+    pub curve: Option<Arc<PosteriorCurve>>,
     /// Posterior mass of each basin at n (from the core), when the basins are known.
     pub basin_mass: Vec<f64>,
     pub readouts: Readouts,
@@ -80,6 +83,8 @@ pub struct Status {
     /// A refit of the current curve failed.
     pub compute_error: Option<String>,
     pub busy: bool,
+    /// The readouts on screen are of an older input than the one being computed or typed.
+    pub stale: bool,
     /// Dimension of the last valid input.
     pub dim: usize,
     /// The largest ε of the current volume curve.
@@ -191,7 +196,12 @@ impl Pipeline {
         &self.learning
     }
     pub fn status(&self) -> Status {
-        Status { busy: self.busy(), ..self.status.clone() }
+        let stale = self.editing.is_some() || self.analysis.as_ref().map(|a| a.version) != Some(self.version);
+        Status {
+            busy: self.busy(),
+            stale: (stale && self.worker.busy()) || self.editing.is_some(),
+            ..self.status.clone()
+        }
     }
     /// The newest landscape version sent.
     pub fn version(&self) -> u64 {
@@ -380,16 +390,12 @@ impl Pipeline {
             self.intervals = Some((a.version, eps.to_bits(), Arc::new(a.sublevel_intervals(eps))));
         }
         let basin_mass = self.phase.as_ref().and_then(|p| p.basins.masses(n).ok()).unwrap_or_default();
-        // a basin whose posterior is narrower than ~3 cells of the view
-        let impulses = match &self.phase {
-            Some(p) => p.basins.impulses(
-                n,
-                &basin_mass,
-                a.bounds[0][1] - a.bounds[0][0],
-                3.0 * grid.spec.cell_size()[0],
-                grid.spec.x,
-            ),
-            None => vec![],
+        let curve = if a.dim == 1 {
+            posterior_curve(&grid, kmin, n, self.phase.as_ref().map(|p| &p.basins), a.bounds[0][1] - a.bounds[0][0])
+                .ok()
+                .map(Arc::new)
+        } else {
+            None
         };
         Some(Arc::new(ViewData {
             readouts: readouts(&a.estimate, &fit, &law, a.dim, n, eps),
@@ -404,7 +410,7 @@ impl Pipeline {
             intervals_1d: self.intervals.as_ref().map(|i| i.2.clone()).unwrap_or_default(),
             phase: self.phase.clone(),
             phase_error: self.phase_error.clone(),
-            impulses,
+            curve,
             basin_mass,
             learning: self.learning.clone(),
         }))

@@ -158,6 +158,10 @@ pub struct Settings {
     /// Heatmap resolution: 128, 256 or 512.
     pub grid: usize,
     pub log_colour: bool,
+    /// 1-D: K − K* on a log axis.
+    pub log_k_axis: bool,
+    /// Draw the sublevel set of a regular basin at the same ε beside this one (why λ < d/2).
+    pub regular_overlay: bool,
     pub log_posterior: bool,
     /// None: follow the system; Some(true) dark; Some(false) light.
     pub dark: Option<bool>,
@@ -178,6 +182,8 @@ pub struct Settings {
     pub csv_what: What,
     pub session_path: String,
     pub learn: LearnSettings,
+    /// The preset a typed formula was edited from (its explanation stays, dimmed, while typing).
+    pub edited_from: Option<String>,
 }
 
 impl Default for Settings {
@@ -205,6 +211,8 @@ impl Default for Settings {
             fit_window: None,
             grid: 256,
             log_colour: true,
+            log_k_axis: false,
+            regular_overlay: false,
             log_posterior: false,
             dark: None,
             colormap: ColourMap::Viridis,
@@ -220,6 +228,7 @@ impl Default for Settings {
             csv_what: What::Volume,
             session_path: "lambdascope-session.json".into(),
             learn: LearnSettings::default(),
+            edited_from: None,
         }
     }
 }
@@ -284,6 +293,7 @@ impl Settings {
             self.compare_preset = "paraboloid".into();
         }
         self.preset = Some(p.id.to_string());
+        self.edited_from = None;
         self.formula = p.formula.to_string();
         self.bounds = p.bounds;
         self.force_2d = p.dim == 2 && !self.formula.contains('y');
@@ -300,6 +310,7 @@ impl Settings {
         self.bounds = info.bounds;
         self.n = info.n as f64;
         self.preset = None;
+        self.edited_from = None;
         self.model = Some(m);
         // compare mode then shows L_n beside the population K it estimates
         self.compare_preset = COMPARE_POPULATION.to_string();
@@ -356,6 +367,11 @@ impl Settings {
             if let Some(t) = p.tab() {
                 self.right_tab = t;
             }
+        }
+        if let Some((a, b)) = start.presentation {
+            self.presentation = true;
+            self.big_panel = a;
+            self.second_panel = b;
         }
         if let Some(t) = start.tab {
             self.right_tab = t;

@@ -14,7 +14,7 @@ use crate::core::fit::FitReport;
 use crate::core::free_energy::VolumeLaw;
 use crate::core::landscape::LandscapeSpec;
 use crate::core::posterior::{GridSpec, KGrid};
-use crate::core::sampler::{LlcOptions, LlcResult, llc};
+use crate::core::sampler::{LlcOptions, LlcResult, llc, llc_centre};
 use crate::core::sgd::{SgdOptions, SgdResult, sgd};
 
 #[derive(Debug, Clone)]
@@ -113,7 +113,7 @@ impl Worker {
             // generous stack: symbolic derivatives (exmex) recurse over the expression
             .stack_size(64 << 20)
             .spawn(move || {
-                let mut current: Option<Arc<Analysis>> = None;
+                let mut state = State::default();
                 while let Ok(first) = jobs.recv() {
                     // keep only the newest job of each kind
                     let mut batch = vec![first];
@@ -131,7 +131,7 @@ impl Worker {
                     let jobs = [analyze, refit, resample, phase, sgd, llc].into_iter().chain(files);
                     for job in jobs.flatten() {
                         let version = job.version();
-                        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(job, &mut current)));
+                        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(job, &mut state)));
                         let reply = match r {
                             Ok(Some(reply)) => reply,
                             Ok(None) => continue,
@@ -174,7 +174,16 @@ impl Worker {
 }
 
 /// One job: a call into the core on the current analysis. None: the job is stale.
-fn run(job: Job, current: &mut Option<Arc<Analysis>>) -> Option<Reply> {
+/// What the worker remembers between jobs: the analysis the jobs are of, and where SGD last ended
+/// on it (the LLC is localised there when that is a global minimum).
+#[derive(Default)]
+struct State {
+    current: Option<Arc<Analysis>>,
+    sgd_end: Option<(u64, [f64; 2])>,
+}
+
+fn run(job: Job, state: &mut State) -> Option<Reply> {
+    let current = &mut state.current;
     if let Job::Analyze { version, spec, fit_window, view } = job {
         let a = match Analysis::compute(version, spec, fit_window) {
             Ok(a) => Arc::new(a),
@@ -203,15 +212,27 @@ fn run(job: Job, current: &mut Option<Arc<Analysis>>) -> Option<Reply> {
         },
         Job::Sgd { opts, .. } => {
             a.landscape.renew_budget();
-            Reply::Sgd { version, result: sgd(&a.landscape, &opts).map(Arc::new).map_err(|e| e.to_string()) }
+            let r = sgd(&a.landscape, &opts);
+            if let Ok(r) = &r {
+                state.sgd_end = r.path.last().map(|&e| (version, e));
+            }
+            Reply::Sgd { version, result: r.map(Arc::new).map_err(|e| e.to_string()) }
         }
         Job::Llc { opts, .. } => {
             let min = &a.estimate.minimum;
-            let result = match min.argmin.first() {
+            let n = opts.n.max(3.0);
+            let n_beta = n * opts.beta.unwrap_or(1.0 / n.ln());
+            let end = state.sgd_end.filter(|(v, _)| *v == version).map(|(_, e)| e);
+            let result = match llc_centre(&a.landscape, min, n_beta, end) {
                 None => Err("no minimum to localise at".to_string()),
-                Some(&w) => {
+                Some(loc) => {
                     a.landscape.renew_budget();
-                    llc(&a.landscape, w, min.k_min, &a.law, &opts).map(Arc::new).map_err(|e| e.to_string())
+                    llc(&a.landscape, loc.centre, min.k_min, &a.law, &opts)
+                        .map(|mut r| {
+                            r.localisation = loc.note;
+                            Arc::new(r)
+                        })
+                        .map_err(|e| e.to_string())
                 }
             };
             Reply::Llc { version, result }

@@ -22,6 +22,11 @@ pub struct SideContext<'a> {
     pub playing: bool,
 }
 
+/// A collapsible section of the side panel (its open state is egui's memory, not a setting).
+fn section(ui: &mut egui::Ui, title: &str, open: bool, body: impl FnOnce(&mut egui::Ui)) {
+    egui::CollapsingHeader::new(RichText::new(title).strong()).id_salt(title).default_open(open).show(ui, body);
+}
+
 /// The side panel. It keeps no state: it edits the settings and returns the user's other intents.
 #[derive(Default)]
 pub struct ControlsPanel;
@@ -45,21 +50,28 @@ impl Side<'_, '_> {
         ui.heading("lambdascope");
         ui.label(RichText::new("Why singular basins win in Bayesian learning").weak());
         ui.separator();
-        self.landscape_ui(ui);
-        ui.separator();
-        self.sliders_ui(ui);
-        ui.separator();
-        self.readouts_ui(ui);
-        ui.separator();
-        self.view_ui(ui);
-        ui.separator();
-        self.lecture_ui(ui);
-        ui.separator();
-        self.export_ui(ui);
+        // collapsible sections: at 1400×900 every header is on screen without scrolling
+        section(ui, "Landscape", true, |ui| self.landscape_ui(ui));
+        section(ui, "Samples and threshold", true, |ui| self.sliders_ui(ui));
+        let title = if self.cx.status.stale {
+            "Readouts (computing…: these are of the previous input)"
+        } else if self.cx.status.busy {
+            "Readouts (updating the view…)"
+        } else {
+            "Readouts"
+        };
+        egui::CollapsingHeader::new(RichText::new(title).strong())
+            .id_salt("Readouts")
+            .default_open(true)
+            .show(ui, |ui| self.readouts_ui(ui));
+        section(ui, "Lecture", true, |ui| self.lecture_ui(ui));
+        section(ui, "View", false, |ui| self.view_ui(ui));
+        section(ui, "Export", false, |ui| self.export_ui(ui));
     }
 
     fn lecture_ui(&mut self, ui: &mut egui::Ui) {
-        ui.strong("Lecture");
+        ui.checkbox(&mut self.s.regular_overlay, "why is λ < d/2?")
+            .on_hover_text("Draw, beside the red sublevel set, the set a regular basin x² (+ y²) would have at the same ε: its size is ε^(d/2); a singular basin's is larger, ε^λ.");
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.s.compare_mode, "Compare with")
                 .on_hover_text("Two landscapes side by side, sharing n and ε, with both volume laws on one plot.");
@@ -119,7 +131,6 @@ impl Side<'_, '_> {
     }
 
     fn export_ui(&mut self, ui: &mut egui::Ui) {
-        ui.strong("Export");
         ui.horizontal(|ui| {
             ui.label("folder");
             ui.add(egui::TextEdit::singleline(&mut self.s.export_dir).desired_width(170.0))
@@ -176,7 +187,6 @@ impl Side<'_, '_> {
     }
 
     fn landscape_ui(&mut self, ui: &mut egui::Ui) {
-        ui.strong("Landscape");
         let current = match &self.s.model {
             Some(m) => m.info().name,
             None => {
@@ -187,7 +197,8 @@ impl Side<'_, '_> {
         let mut chosen_model: Option<&'static str> = None;
         egui::ComboBox::from_label("Preset")
             .selected_text(current)
-            .width(220.0)
+            .width((ui.available_width() - 70.0).clamp(120.0, 220.0))
+            .truncate()
             .show_ui(ui, |ui| {
                 for g in Group::ALL {
                     ui.label(RichText::new(g.label()).strong().small());
@@ -272,10 +283,15 @@ impl Side<'_, '_> {
     }
 
     fn formula_ui(&mut self, ui: &mut egui::Ui) {
+        // the preset's explanation stays while its formula is edited (dimmed, so that nothing
+        // moves under the pointer); a typed formula from scratch has none
         if let Some(p) = self.s.preset.as_deref().and_then(presets::find)
             && p.formula == self.s.formula
         {
             ui.label(RichText::new(p.explanation).small());
+        } else if let Some(p) = self.s.edited_from.as_deref().and_then(presets::find) {
+            ui.label(RichText::new(p.explanation).small().weak())
+                .on_hover_text(format!("The explanation of '{}': the formula below has been edited.", p.name));
         }
         ui.add_space(4.0);
         ui.horizontal(|ui| {
@@ -297,8 +313,9 @@ impl Side<'_, '_> {
             // (the pipeline notices the edit and debounces it)
             if r.changed()
                 && self.s.preset.as_deref().and_then(presets::find).map(|p| p.formula) != Some(self.s.formula.as_str())
+                && let Some(p) = self.s.preset.take()
             {
-                self.s.preset = None;
+                self.s.edited_from = Some(p);
             }
         });
         if let Some(e) = &self.cx.status.error {
@@ -313,26 +330,26 @@ impl Side<'_, '_> {
     }
 
     fn domain_ui(&mut self, ui: &mut egui::Ui) {
-        ui.add_space(4.0);
-        ui.label("Domain (box)");
         let axes = if self.cx.status.dim == 2 { 2 } else { 1 };
-        for a in 0..axes {
-            ui.horizontal(|ui| {
+        // one row for the box (x and y): the side panel's sections all fit on a 900 px screen
+        ui.horizontal_wrapped(|ui| {
+            ui.label("box").on_hover_text("The domain: the prior lives on this box");
+            for a in 0..axes {
                 let name = ["x", "y"][a];
-                ui.label(format!("{name} from"));
+                ui.label(name);
                 let [mut lo, mut hi] = self.s.bounds[a];
                 let r1 = ui
                     .add(egui::DragValue::new(&mut lo).speed(0.01).range(-1e6..=1e6))
                     .on_hover_text(format!("Lower bound of {name}"));
-                ui.label("to");
+                ui.label("…");
                 let r2 = ui
                     .add(egui::DragValue::new(&mut hi).speed(0.01).range(-1e6..=1e6))
                     .on_hover_text(format!("Upper bound of {name}"));
                 if (r1.changed() || r2.changed()) && hi > lo {
                     self.s.bounds[a] = [lo, hi];
                 }
-            });
-        }
+            }
+        });
         ui.horizontal(|ui| {
             ui.label("Prior");
             ui.radio_value(&mut self.s.gaussian, false, "uniform").on_hover_text("Uniform on the box.");
@@ -346,7 +363,6 @@ impl Side<'_, '_> {
     }
 
     fn sliders_ui(&mut self, ui: &mut egui::Ui) {
-        ui.strong("Samples and threshold");
         let (range, text) = match &self.s.model {
             Some(m) => (2.0..=m.n_max() as f64, "n (drawn points)"),
             None => (1.0..=N_MAX, "n (samples)"),
@@ -391,17 +407,19 @@ impl Side<'_, '_> {
         });
         // fine control: a linear slider over a window of n (10,000 → 11,000 is a third of a pixel on
         // the log slider above)
-        ui.horizontal_wrapped(|ui| {
-            let r = ui.checkbox(&mut self.s.fine, "fine n").on_hover_text(
-                "A linear slider over a window of n (±20% when switched on; the ends are editable): step by step through a jump",
-            );
-            if r.changed() && self.s.fine {
-                let n = self.s.n;
-                self.s.fine_window_around(n);
-            }
-            if self.s.fine {
-                let (lo, hi) = (self.s.fine_from, self.s.fine_to);
-                let step = crate::ui::settings::fine_step(lo, hi);
+        let r = ui.checkbox(&mut self.s.fine, "fine n").on_hover_text(
+            "A linear slider over a window of n (±20% when switched on; the ends are editable): step by step through a jump",
+        );
+        if r.changed() && self.s.fine {
+            let n = self.s.n;
+            self.s.fine_window_around(n);
+        }
+        if self.s.fine {
+            let (lo, hi) = (self.s.fine_from, self.s.fine_to);
+            let step = crate::ui::settings::fine_step(lo, hi);
+            // the whole width of the panel: a step is a few pixels, so the mouse reaches every n
+            ui.scope(|ui| {
+                ui.spacing_mut().slider_width = (ui.available_width() - 110.0).max(100.0);
                 ui.add(
                     egui::Slider::new(&mut self.s.n, lo..=hi)
                         .step_by(step)
@@ -411,8 +429,8 @@ impl Side<'_, '_> {
                         .custom_parser(|t| t.trim().parse::<f64>().ok()),
                 )
                 .on_hover_text(format!("n in steps of {step}; the arrow keys move one step"));
-            }
-        });
+            });
+        }
         if self.s.fine {
             ui.horizontal(|ui| {
                 ui.label("window");
@@ -430,17 +448,28 @@ impl Side<'_, '_> {
                 ui.disable();
             }
             let label = if self.cx.playing { "Pause" } else { "Play n" };
-            if ui.button(label).on_hover_text("Sweep n from FROM to TO in the time given; every panel follows.").clicked() {
+            if ui
+                .button(label)
+                .on_hover_text("Sweep n from FROM to TO in the time given; every panel follows.")
+                .clicked()
+            {
                 self.out.push(Action::TogglePlay);
             }
             let l = ui.label("from");
-            ui.add(egui::DragValue::new(&mut self.s.play_from).speed(1.0).range(1.0..=N_MAX).custom_formatter(|v, _| sci(v)))
-                .labelled_by(l.id)
-                .on_hover_text("Play starts at this n");
+            ui.add(
+                egui::DragValue::new(&mut self.s.play_from)
+                    .speed(1.0)
+                    .range(1.0..=N_MAX)
+                    .custom_formatter(|v, _| sci(v)),
+            )
+            .labelled_by(l.id)
+            .on_hover_text("Play starts at this n");
             let l = ui.label("to");
-            ui.add(egui::DragValue::new(&mut self.s.play_to).speed(1.0).range(1.0..=N_MAX).custom_formatter(|v, _| sci(v)))
-                .labelled_by(l.id)
-                .on_hover_text("and ends here (log-uniformly)");
+            ui.add(
+                egui::DragValue::new(&mut self.s.play_to).speed(1.0).range(1.0..=N_MAX).custom_formatter(|v, _| sci(v)),
+            )
+            .labelled_by(l.id)
+            .on_hover_text("and ends here (log-uniformly)");
             let l = ui.label("in");
             ui.add(egui::DragValue::new(&mut self.s.play_seconds).speed(0.1).range(0.5..=600.0).suffix(" s"))
                 .labelled_by(l.id)
@@ -459,13 +488,8 @@ impl Side<'_, '_> {
     }
 
     fn readouts_ui(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
-            ui.strong("Readouts");
-            if self.cx.status.busy {
-                ui.add(egui::Spinner::new()).on_hover_text("Computing on the worker thread");
-                ui.label(RichText::new("computing…").weak());
-            }
-        });
+        // (the state is in the section's title: no line appears or goes, nothing below moves)
+        let stale = self.cx.status.stale;
         if let Some(e) = &self.cx.status.compute_error {
             ui.label(RichText::new(e).color(Color32::from_rgb(230, 60, 60)));
         }
@@ -474,7 +498,8 @@ impl Side<'_, '_> {
         egui::Grid::new("readouts").num_columns(2).striped(true).show(ui, |ui| {
             let mut row = |k: &str, v: String, tip: &str| {
                 ui.label(k).on_hover_text(tip);
-                ui.label(RichText::new(v).monospace());
+                let v = RichText::new(v).monospace();
+                ui.label(if stale { v.weak() } else { v });
                 ui.end_row();
             };
             let Some(r) = r else {
@@ -547,7 +572,6 @@ impl Side<'_, '_> {
     }
 
     fn view_ui(&mut self, ui: &mut egui::Ui) {
-        ui.strong("View");
         ui.horizontal(|ui| {
             ui.label("grid");
             for g in [128usize, 256, 512] {
@@ -555,22 +579,15 @@ impl Side<'_, '_> {
                     .on_hover_text(format!("Sample K on a {g}×{g} grid for the heatmaps"));
             }
         });
-        ui.checkbox(&mut self.s.log_colour, "log colours for K")
-            .on_hover_text("Colour K − K* on a log scale, so that flat singular valleys show.");
+        if self.cx.status.dim == 1 {
+            ui.checkbox(&mut self.s.log_k_axis, "log K axis")
+                .on_hover_text("Plot K − K* on a log axis: basins of very different depths and widths both show.");
+        } else {
+            ui.checkbox(&mut self.s.log_colour, "log colours for K")
+                .on_hover_text("Colour K − K* on a log scale, so that flat singular valleys show.");
+        }
         ui.checkbox(&mut self.s.log_posterior, "log posterior density")
             .on_hover_text("Show log p: a narrow spike and a wide bump are both readable.");
-        ui.horizontal_wrapped(|ui| {
-            if ui
-                .button("Fit view to posterior")
-                .on_hover_text("Zoom the landscape and posterior panels to where the posterior is.")
-                .clicked()
-            {
-                self.out.push(Action::FitViewToPosterior);
-            }
-            if ui.button("Reset view").on_hover_text("Both views back to the whole box (or double-click on either).").clicked() {
-                self.out.push(Action::ResetView);
-            }
-        });
         ui.horizontal(|ui| {
             ui.label("Fit window ε")
                 .on_hover_text("The range of ε over which λ is fitted (also draggable on the volume plot).");

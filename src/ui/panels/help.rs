@@ -32,7 +32,9 @@ pub fn keys(ui: &egui::Ui, s: &mut Settings, eps_max: f64, help_open: bool) -> V
     // fine slider on, a step is its step, else ×1.1
     let presses = |k: egui::Key| ui.input(|i| i.num_presses(k)) as i32;
     let steps = presses(egui::Key::ArrowRight) - presses(egui::Key::ArrowLeft);
-    if steps != 0 {
+    // a focused widget (the fine slider after a drag) takes the arrows itself: one step, not two
+    let focused = ui.ctx().memory(|m| m.focused().is_some());
+    if steps != 0 && !focused {
         s.n = if s.fine {
             let step = crate::ui::settings::fine_step(s.fine_from, s.fine_to);
             ((s.n / step).round() * step + steps as f64 * step).clamp(1.0, N_MAX)

@@ -76,8 +76,10 @@ pub struct LearnContext {
     pub model: bool,
     /// The volume-law λ̂ and its interval (None: not converged).
     pub volume_lambda: Option<(f64, Option<[f64; 2]>)>,
-    /// Exact λ of the landscape (preset or theory), or of a model's population K.
+    /// Exact λ of the landscape: the theory's verdict, the same function as the side panel's.
     pub exact: Option<(f64, u32, String)>,
+    /// A model's population K: the literature's λ (a reference beside the measurement).
+    pub reference: Option<(f64, u32, String)>,
     pub bounds: [[f64; 2]; 2],
     pub dim: usize,
 }
@@ -86,18 +88,12 @@ impl LearnContext {
     pub fn of(d: &ViewData) -> LearnContext {
         let a = &d.analysis;
         let model = a.spec.model.as_ref();
-        let exact = match model {
-            Some(m) => {
-                let (l, mm, why) = crate::core::model::population_lambda(m);
-                Some((l, mm, format!("population K: {why}")))
-            }
-            None => a
-                .estimate
-                .theory
-                .as_ref()
-                .filter(|t| t.is_exact())
-                .map(|t| (t.lambda, t.m, format!("from {}", t.source))),
-        };
+        let reference = model.map(|m| {
+            let (l, mm, why) = crate::core::model::population_lambda(m);
+            (l, mm, format!("population K: {why}"))
+        });
+        let source = a.estimate.theory.as_ref().map(|t| t.source.to_string()).unwrap_or_default();
+        let exact = a.estimate.exact().map(|(l, m)| (l, m, format!("from {source}")));
         LearnContext {
             version: a.version,
             n: match model {
@@ -107,6 +103,7 @@ impl LearnContext {
             model: model.is_some_and(|m| !m.population),
             volume_lambda: Some((d.fit.best.lambda, d.fit.lambda_ci)),
             exact,
+            reference,
             bounds: a.bounds,
             dim: a.dim,
         }
@@ -398,6 +395,14 @@ fn llc_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
             ui.checkbox(&mut s.show_chains, "draw chains");
         });
         let Some(r) = current(ui, &res.llc, ctx.version, "estimate again") else { return action };
+        // the warnings first: a number the chains cannot vouch for must not lead
+        for w in &r.warnings {
+            ui.label(RichText::new(format!("Warning: {w}")).color(Color32::from_rgb(230, 150, 30)).strong());
+        }
+        if !r.localisation.is_empty() {
+            ui.label(RichText::new(format!("Localised: {}", r.localisation)).small());
+        }
+        let doubtful = !r.warnings.is_empty();
         egui::Grid::new("llc-results").num_columns(2).striped(true).show(ui, |ui| {
             let mut row = |k: &str, v: String, tip: &str| {
                 ui.label(k).on_hover_text(tip);
@@ -406,7 +411,7 @@ fn llc_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
             };
             row(
                 "LLC (SGLD)",
-                format!("{:.4} ± {:.4}", r.llc_mean, r.llc_se),
+                format!("{:.4} ± {:.4}{}", r.llc_mean, r.llc_se, if doubtful { " (see the warning)" } else { "" }),
                 "Mean over chains ± standard error across chains",
             );
             row("spread of chains", format!("{:.4}", r.llc_std), "Standard deviation of the chains' estimates");
@@ -430,8 +435,12 @@ fn llc_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
                     "λ from the fitted V(ε): what finite n approaches",
                 );
             }
-            if let Some((l, m, src)) = &ctx.exact {
-                row("exact λ", format!("{l:.4} (m = {m})"), src);
+            match &ctx.exact {
+                Some((l, m, src)) => row("exact λ", format!("{l:.4} (m = {m})"), src),
+                None => row("exact λ", "unknown".into(), "The theory has no exact verdict here (as in the side panel)."),
+            }
+            if let Some((l, m, src)) = &ctx.reference {
+                row("reference λ", format!("{l:.4} (m = {m})"), src);
             }
             row(
                 "settings",
@@ -448,9 +457,6 @@ fn llc_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
             );
             row("time", format!("{:.0} ms", r.elapsed_ms), "Wall time of the estimate on the worker thread");
         });
-        for w in &r.warnings {
-            ui.label(RichText::new(w).color(Color32::from_rgb(220, 160, 40)).small());
-        }
     }
     action
 }

@@ -52,11 +52,13 @@ impl TheoryPanel {
                 .small(),
             );
         }
-        egui::Grid::new("theory-facts").num_columns(2).show(ui, |ui| {
+        // (a column never wider than the panel allows: at a large font scale the text wraps)
+        let col = (ui.available_width() * 0.62).max(120.0);
+        egui::Grid::new("theory-facts").num_columns(2).max_col_width(col).show(ui, |ui| {
             match &r.polynomial {
                 Some(p) => {
                     ui.label("polynomial");
-                    ui.label(RichText::new(short(p, 90)).monospace().small());
+                    ui.label(RichText::new(short(&crate::core::expr::pretty(p), 90)).small());
                 }
                 None => {
                     ui.label("polynomial");
@@ -67,7 +69,7 @@ impl TheoryPanel {
             if let (Some(w), Some(q)) = (&r.expansion_point, &r.local_polynomial) {
                 let ws: Vec<String> = w.iter().map(|v| format!("{v}")).collect();
                 ui.label(format!("at w* = ({})", ws.join(", ")));
-                ui.label(RichText::new(short(q, 90)).monospace().small())
+                ui.label(RichText::new(short(&crate::core::expr::pretty(q), 90)).small())
                     .on_hover_text("K(w* + (u, v)) − K*, coefficients below 1e-9 of the magnitudes they came from dropped");
                 ui.end_row();
                 ui.label("zero tolerance");
@@ -106,7 +108,7 @@ impl TheoryPanel {
             .as_ref()
             .filter(|t| t.is_exact())
             .map(|t| t.lambda));
-        egui::Grid::new("theory-table").num_columns(2).striped(true).show(ui, |ui| {
+        egui::Grid::new("theory-table").num_columns(2).max_col_width(col).striped(true).show(ui, |ui| {
             let row = |ui: &mut egui::Ui, k: &str, v: String| {
                 ui.label(k);
                 ui.label(RichText::new(v).monospace());
@@ -125,62 +127,84 @@ impl TheoryPanel {
         if let Some(np) = &r.newton {
             let maxc =
                 np.support.iter().map(|(k, _)| k.0.max(k.1)).max().unwrap_or(4).max(np.t0.ceil() as u32) as f64 + 1.5;
-            Plot::new("newton")
-                .height(ui.available_height() - 4.0)
-                .data_aspect(1.0)
-                .legend(Legend::default().position(egui_plot::Corner::RightTop))
-                .x_axis_label("exponent of u (x − x*)")
-                .y_axis_label("exponent of v (y − y*)")
-                .default_x_bounds(-0.3, maxc)
-                .default_y_bounds(-0.3, maxc)
-                .show(ui, |pui| {
-                    let pts: Vec<[f64; 2]> = np.support.iter().map(|(k, _)| [k.0 as f64, k.1 as f64]).collect();
-                    pui.points(Points::new("support", pts).radius(5.0).color(Color32::from_rgb(80, 170, 255)));
-                    // boundary: the vertical ray, the compact edges, the horizontal ray
-                    let v = &np.vertices;
-                    let mut b: Vec<[f64; 2]> = vec![[v[0].0 as f64, maxc]];
-                    b.extend(v.iter().map(|p| [p.0 as f64, p.1 as f64]));
-                    let last = v[v.len() - 1];
-                    b.push([maxc, last.1 as f64]);
-                    // Γ₊ = conv(support) + R²₊: the whole region above and right of the boundary
-                    // (convex, so one polygon), closed through the plot's corner
-                    let mut region = b.clone();
-                    region.push([maxc, maxc]);
-                    pui.polygon(
-                        Polygon::new("Newton polygon (the region above Γ)", PlotPoints::from(region))
-                            .fill_color(Color32::from_rgba_unmultiplied(80, 170, 255, 40))
-                            .stroke(egui::Stroke::NONE),
-                    );
-                    pui.line(
-                        Line::new("boundary of the Newton polygon", PlotPoints::from(b))
-                            .width(2.0)
-                            .color(Color32::from_rgb(200, 200, 200)),
-                    );
-                    for f in &np.degenerate_faces {
-                        if let Face::Edge(a, c) = f {
-                            pui.line(
-                                Line::new(
-                                    "degenerate face",
-                                    PlotPoints::from(vec![[a.0 as f64, a.1 as f64], [c.0 as f64, c.1 as f64]]),
-                                )
-                                .width(3.0)
-                                .color(RED),
-                            );
-                        }
+            let h = ui.available_height() - 4.0;
+            crate::ui::widgets::plot::legend_if_room(
+                Plot::new("newton").height(h),
+                ui,
+                h,
+                Legend::default().position(egui_plot::Corner::RightTop),
+            )
+            .data_aspect(1.0)
+            .x_axis_label("exponent of u (x − x*)")
+            .y_axis_label("exponent of v (y − y*)")
+            .default_x_bounds(-0.3, maxc)
+            .default_y_bounds(-0.3, maxc)
+            .show(ui, |pui| {
+                let pts: Vec<[f64; 2]> = np.support.iter().map(|(k, _)| [k.0 as f64, k.1 as f64]).collect();
+                pui.points(Points::new("support", pts).radius(5.0).color(Color32::from_rgb(80, 170, 255)));
+                // boundary: the vertical ray, the compact edges, the horizontal ray
+                let v = &np.vertices;
+                let mut b: Vec<[f64; 2]> = vec![[v[0].0 as f64, maxc]];
+                b.extend(v.iter().map(|p| [p.0 as f64, p.1 as f64]));
+                let last = v[v.len() - 1];
+                b.push([maxc, last.1 as f64]);
+                // Γ₊ = conv(support) + R²₊: the whole region above and right of the boundary
+                // (convex, so one polygon), closed through the plot's corner
+                let mut region = b.clone();
+                region.push([maxc, maxc]);
+                // (collinear vertices dropped: egui's convex fill feathers them into a wrong shade)
+                let region = without_collinear(region);
+                pui.polygon(
+                    Polygon::new("Newton polygon (the region above Γ)", PlotPoints::from(region))
+                        .fill_color(Color32::from_rgba_unmultiplied(80, 170, 255, 40))
+                        .stroke(egui::Stroke::NONE),
+                );
+                pui.line(
+                    Line::new("boundary of the Newton polygon", PlotPoints::from(b))
+                        .width(2.0)
+                        .color(Color32::from_rgb(200, 200, 200)),
+                );
+                for f in &np.degenerate_faces {
+                    if let Face::Edge(a, c) = f {
+                        pui.line(
+                            Line::new(
+                                "degenerate face",
+                                PlotPoints::from(vec![[a.0 as f64, a.1 as f64], [c.0 as f64, c.1 as f64]]),
+                            )
+                            .width(3.0)
+                            .color(RED),
+                        );
                     }
-                    pui.line(
-                        Line::new("diagonal", PlotPoints::from(vec![[0.0, 0.0], [maxc, maxc]]))
-                            .style(LineStyle::dashed_dense())
-                            .color(Color32::GRAY),
-                    );
-                    pui.points(
-                        Points::new(format!("(t₀, t₀), t₀ = {:.4}", np.t0), vec![[np.t0, np.t0]]).radius(6.0).color(OK),
-                    );
-                });
+                }
+                pui.line(
+                    Line::new("diagonal", PlotPoints::from(vec![[0.0, 0.0], [maxc, maxc]]))
+                        .style(LineStyle::dashed_dense())
+                        .color(Color32::GRAY),
+                );
+                pui.points(
+                    Points::new(format!("(t₀, t₀), t₀ = {:.4}", np.t0), vec![[np.t0, np.t0]]).radius(6.0).color(OK),
+                );
+            });
         } else if let Some(k) = r.order_1d {
             ui.label(format!("1-D: the first non-vanishing derivative has order {k}, so λ = 1/{k}."));
         }
     }
+}
+
+/// A closed polygon without the vertices that lie on the segment between their neighbours.
+fn without_collinear(p: Vec<[f64; 2]>) -> Vec<[f64; 2]> {
+    let n = p.len();
+    if n < 4 {
+        return p;
+    }
+    (0..n)
+        .filter(|&i| {
+            let (a, b, c) = (p[(i + n - 1) % n], p[i], p[(i + 1) % n]);
+            let cross = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
+            cross.abs() > 1e-9
+        })
+        .map(|i| p[i])
+        .collect()
 }
 
 fn short(s: &str, n: usize) -> String {

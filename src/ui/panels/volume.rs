@@ -88,7 +88,7 @@ impl VolumePanel {
         let mut drag_edge = self.dragging;
         let mut new_window = self.window;
         let mut released = false;
-        volume_plot("volume")
+        volume_plot("volume", ui, h_v)
             .height(h_v)
             .allow_drag(false)
             .link_axis(egui::Id::unique("volume-x"), [true, false])
@@ -198,15 +198,19 @@ impl VolumePanel {
 }
 
 /// A log–log plot of V(ε): decade grids and labels on both axes, the legend bottom right.
-fn volume_plot(id: &str) -> Plot<'static> {
-    Plot::new(id)
-        .legend(Legend::default().position(egui_plot::Corner::RightBottom))
-        .x_grid_spacer(log_grid)
-        .y_grid_spacer(log_grid)
-        .x_axis_formatter(log_fmt)
-        .y_axis_formatter(log_fmt)
-        .x_axis_label("ε")
-        .y_axis_label("V(ε)")
+fn volume_plot(id: &str, ui: &egui::Ui, height: f32) -> Plot<'static> {
+    crate::ui::widgets::plot::legend_if_room(
+        Plot::new(id),
+        ui,
+        height,
+        Legend::default().position(egui_plot::Corner::RightBottom),
+    )
+    .x_grid_spacer(log_grid)
+    .y_grid_spacer(log_grid)
+    .x_axis_formatter(log_fmt)
+    .y_axis_formatter(log_fmt)
+    .x_axis_label("ε")
+    .y_axis_label("V(ε)")
 }
 
 /// The fitted law over its window, in (log10 ε, log10 V), with `k` segments.
@@ -224,10 +228,10 @@ fn fitted_line(f: &crate::core::fit::Fit, k: usize) -> Vec<[f64; 2]> {
 /// Compare mode: both volume laws on one log–log plot, with their fitted slopes and the current ε.
 pub fn compare_plot(ui: &mut egui::Ui, a: &ViewData, b: &ViewData) {
     let cols = [Color32::from_rgb(80, 170, 255), Color32::from_rgb(250, 160, 40)];
-    volume_plot("volume-compare")
-        .height(ui.available_height() - 4.0)
-        .label_formatter(|hp: &HoverPosition<'_>| hover(hp, "V", true))
-        .show(ui, |pui| {
+    let h = ui.available_height() - 4.0;
+    volume_plot("volume-compare", ui, h).height(h).label_formatter(|hp: &HoverPosition<'_>| hover(hp, "V", true)).show(
+        ui,
+        |pui| {
             for (d, c) in [(a, cols[0]), (b, cols[1])] {
                 let name = d.analysis.spec.label();
                 let pts: Vec<[f64; 2]> = d
@@ -248,5 +252,6 @@ pub fn compare_plot(ui: &mut egui::Ui, a: &ViewData, b: &ViewData) {
                 );
             }
             pui.vline(VLine::new("ε", a.eps.log10()).color(RED).width(1.5));
-        });
+        },
+    );
 }

@@ -157,3 +157,14 @@ pub fn image_placement(spec: &crate::core::posterior::GridSpec) -> (PlotPoint, [
     let center = PlotPoint::new(0.5 * (spec.x[0] + spec.x[1]), 0.5 * (spec.y[0] + spec.y[1]));
     (center, [(spec.x[1] - spec.x[0]) as f32, (spec.y[1] - spec.y[0]) as f32])
 }
+
+/// The plot with `legend` when it has room for one (at least 380 × 200 points); a legend over half of
+/// a small plot (a large font scale) would hide the curves it names, so small plots go without.
+pub fn legend_if_room<'a>(
+    plot: egui_plot::Plot<'a>,
+    ui: &egui::Ui,
+    height: f32,
+    legend: egui_plot::Legend,
+) -> egui_plot::Plot<'a> {
+    if ui.available_width() >= 380.0 && height >= 200.0 { plot.legend(legend) } else { plot }
+}
