@@ -922,3 +922,18 @@ fn snapshot_theory_of_the_cusp() {
         |_| {},
     );
 }
+
+/// At 1400×900 every section header of the side panel, Lecture and Export included, is on screen
+/// without scrolling (1-D and 2-D presets).
+#[test]
+fn side_panel_sections_fit_a_1400_by_900_screen() {
+    for id in ["cross", "dialogue"] {
+        let mut h = harness(StartOptions { spec: Some(LandscapeSpec::preset(id)), ..Default::default() });
+        settle(&mut h);
+        h.run_steps(2);
+        for title in ["Landscape", "Samples and threshold", "Readouts", "Lecture", "View", "Export"] {
+            let r = h.get_by_label(title).rect();
+            assert!(r.bottom() <= 900.0, "{id}: '{title}' ends at y = {}", r.bottom());
+        }
+    }
+}

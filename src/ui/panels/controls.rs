@@ -47,8 +47,11 @@ impl ControlsPanel {
 
 impl Side<'_, '_> {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
-        ui.heading("lambdascope");
-        ui.label(RichText::new("Why singular basins win in Bayesian learning").weak());
+        // (the subtitle beside the name, not under it: every section header fits a 900 px screen)
+        ui.horizontal_wrapped(|ui| {
+            ui.heading("lambdascope");
+            ui.label(RichText::new("why singular basins win in Bayesian learning").weak().small());
+        });
         ui.separator();
         // collapsible sections: at 1400×900 every header is on screen without scrolling
         section(ui, "Landscape", true, |ui| self.landscape_ui(ui));

@@ -131,7 +131,7 @@ impl LandscapePanel {
         ui.horizontal_wrapped(|ui| {
             ui.strong("Landscape and sublevel set");
             let f = crate::core::expr::pretty(&d.analysis.spec.label());
-            if f.chars().count() <= 48 {
+            if f.chars().count() <= 30 {
                 ui.label(egui::RichText::new(format!("K = {f}")).small());
             }
             ui.label(egui::RichText::new(format!("K − K* < ε = {}", sci(d.eps))).color(RED).small());
@@ -331,7 +331,10 @@ impl LandscapePanel {
         let force = self.force_bounds.take();
         let land = d.analysis.clone();
         let plot_size = plot::aspect_size(ui, &d.analysis.bounds);
-        let r = plot::heatmap_plot(format!("landscape2d{}", self.salt), plot_size, &self.link_group())
+        let heat_plot = plot::heatmap_plot(format!("landscape2d{}", self.salt), plot_size, &self.link_group());
+        // (bottom left: the corners of a box are usually far from its minima)
+        let legend = egui_plot::Legend::default().position(egui_plot::Corner::LeftBottom).background_alpha(0.6);
+        let r = plot::legend_if_room(heat_plot, ui, plot_size.1, legend)
             .label_formatter(move |hp: &HoverPosition<'_>| {
                 let p = plot::hover_pos(hp);
                 Some(hover_text(&land, p.x, p.y))
@@ -340,8 +343,8 @@ impl LandscapePanel {
                 if let Some(b) = force {
                     pui.set_plot_bounds(PlotBounds::from_min_max([b[0], b[2]], [b[1], b[3]]));
                 }
-                pui.image(PlotImage::new("K", heat, center, size));
-                pui.image(PlotImage::new("sublevel set", mask, center, size));
+                pui.image(PlotImage::new("", heat, center, size));
+                pui.image(PlotImage::new(SET, mask, center, size));
                 if let Some(id) = basins_id {
                     pui.image(PlotImage::new("basin boundaries", id, center, size));
                 }

@@ -39,10 +39,26 @@ fn theory_style(t: &Theory) -> egui_plot::LineStyle {
     if t.is_exact() { egui_plot::LineStyle::dashed_dense() } else { egui_plot::LineStyle::dotted_loose() }
 }
 
-fn hover(hp: &HoverPosition<'_>, ylabel: &str, ylog: bool) -> Option<String> {
-    let p = plot::hover_pos(hp);
-    let y = if ylog { sci(10f64.powf(p.y)) } else { format!("{:.4}", p.y) };
-    Some(format!("ε = {}\n{ylabel} = {y}", sci(10f64.powf(p.x))))
+/// The hover readout of the volume plot: V at the pointer's ε from the volume law (the measured
+/// curve where resolved, the fitted law below it), not the pointer's height.
+pub fn volume_hover(law: &crate::core::free_energy::VolumeLaw, log10_eps: f64) -> String {
+    let eps = 10f64.powf(log10_eps);
+    let v = law.ln_v(eps.ln()).exp();
+    format!("ε = {}\nV(ε) = {}", sci(eps), sci(v))
+}
+
+/// The local slope at the pointer's ε (linear between the computed points, in log ε).
+pub fn slope_at(slope: &[[f64; 2]], log10_eps: f64) -> Option<f64> {
+    let k = slope.partition_point(|p| p[0] < log10_eps);
+    match k {
+        0 => None,
+        k if k >= slope.len() => None,
+        k => {
+            let (a, b) = (slope[k - 1], slope[k]);
+            let t = (log10_eps - a[0]) / (b[0] - a[0]);
+            Some(a[1] + t * (b[1] - a[1]))
+        }
+    }
 }
 
 impl VolumePanel {
@@ -92,7 +108,10 @@ impl VolumePanel {
             .height(h_v)
             .allow_drag(false)
             .link_axis(egui::Id::unique("volume-x"), [true, false])
-            .label_formatter(|hp: &HoverPosition<'_>| hover(hp, "V", true))
+            .label_formatter({
+                let law = d.law.clone();
+                move |hp: &HoverPosition<'_>| Some(volume_hover(&law, plot::hover_pos(hp).x))
+            })
             .show(ui, |pui| {
                 pui.span(
                     Span::new("fit window", w[0].log10()..=w[1].log10())
@@ -170,18 +189,28 @@ impl VolumePanel {
             fit.local_slope.iter().filter(|p| p[1].is_finite()).map(|p| [p[0].log10(), p[1]]).collect();
         // y from 0 to a little above the largest of d/2 and λ̂: a jump of V (a second basin entering)
         // makes the local slope spike, which would otherwise squash the plot
-        let top = (dim / 2.0).max(fit.best.lambda).max(exact.unwrap_or(0.0)) * 1.5;
+        // (set every frame: a new landscape, or a change of ε, never leaves a stale range)
+        let mut sorted: Vec<f64> = slope.iter().map(|p| p[1]).filter(|v| v.is_finite()).collect();
+        sorted.sort_by(f64::total_cmp);
+        let typical = sorted.get(sorted.len() * 9 / 10).copied().unwrap_or(0.0);
+        let top = (dim / 2.0).max(fit.best.lambda).max(exact.unwrap_or(0.0)).max(typical) * 1.3;
+        let bottom = sorted.first().copied().unwrap_or(0.0).min(0.0).max(-0.2 * top);
+        let hover_slope = slope.clone();
         Plot::new("slope")
             .height(ui.available_height() - 4.0)
-            .default_y_bounds(0.0, top)
             .auto_bounds(egui::Vec2b::new(true, false))
             .x_grid_spacer(log_grid)
             .x_axis_formatter(log_fmt)
             .x_axis_label("ε")
             .y_axis_label("s(ε) = d log V / d log ε")
             .link_axis(egui::Id::unique("volume-x"), [true, false])
-            .label_formatter(|hp: &HoverPosition<'_>| hover(hp, "s", false))
+            .label_formatter(move |hp: &HoverPosition<'_>| {
+                let x = plot::hover_pos(hp).x;
+                let s = slope_at(&hover_slope, x).map(|v| format!("{v:.4}")).unwrap_or_else(|| "—".into());
+                Some(format!("ε = {}\ns(ε) = {s}", sci(10f64.powf(x))))
+            })
             .show(ui, |pui| {
+                pui.set_plot_bounds_y(bottom..=top);
                 pui.hline(HLine::new(format!("fitted λ = {:.4}", fit.best.lambda), fit.best.lambda).color(FIT));
                 if let Some(t) = &theory {
                     let name =
@@ -229,9 +258,17 @@ fn fitted_line(f: &crate::core::fit::Fit, k: usize) -> Vec<[f64; 2]> {
 pub fn compare_plot(ui: &mut egui::Ui, a: &ViewData, b: &ViewData) {
     let cols = [Color32::from_rgb(80, 170, 255), Color32::from_rgb(250, 160, 40)];
     let h = ui.available_height() - 4.0;
-    volume_plot("volume-compare", ui, h).height(h).label_formatter(|hp: &HoverPosition<'_>| hover(hp, "V", true)).show(
-        ui,
-        |pui| {
+    volume_plot("volume-compare", ui, h)
+        .height(h)
+        .label_formatter({
+            let (la, lb) = (a.law.clone(), b.law.clone());
+            move |hp: &HoverPosition<'_>| {
+                let x = plot::hover_pos(hp).x;
+                let v = |l: &crate::core::free_energy::VolumeLaw| sci(l.ln_v(10f64.powf(x).ln()).exp());
+                Some(format!("ε = {}\nV left = {}\nV right = {}", sci(10f64.powf(x)), v(&la), v(&lb)))
+            }
+        })
+        .show(ui, |pui| {
             for (d, c) in [(a, cols[0]), (b, cols[1])] {
                 let name = d.analysis.spec.label();
                 let pts: Vec<[f64; 2]> = d
@@ -252,6 +289,5 @@ pub fn compare_plot(ui: &mut egui::Ui, a: &ViewData, b: &ViewData) {
                 );
             }
             pui.vline(VLine::new("ε", a.eps.log10()).color(RED).width(1.5));
-        },
-    );
+        });
 }
