@@ -937,3 +937,23 @@ fn side_panel_sections_fit_a_1400_by_900_screen() {
         }
     }
 }
+
+/// Presentation mode on a 1280×720 projector at font scale 3 (427×240 points): the top bar stays
+/// small and the two panels keep most of the screen.
+#[test]
+fn presentation_at_font_scale_3_on_720p() {
+    let mut h = harness(StartOptions {
+        spec: Some(LandscapeSpec::preset("dialogue")),
+        n: Some(1.05e4),
+        presentation: Some((Panel::Posterior, Some(Panel::Phase))),
+        font_scale: Some(3.0),
+        ..Default::default()
+    });
+    h.set_size(egui::vec2(1280.0, 720.0));
+    settle(&mut h);
+    h.run_steps(3);
+    let r = h.state().exports.rects[0].expect("the first panel");
+    let screen_h = 720.0 / 3.0;
+    assert!(r.height() > 0.65 * screen_h, "the panels have {} of {screen_h} points", r.height());
+    h.get_by_label("Leave (F)");
+}

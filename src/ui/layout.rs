@@ -189,10 +189,15 @@ impl Panels {
         let mut out = vec![];
         let r = self.landscape.data.as_ref().map(|v| v.readouts.clone());
         let formula = self.landscape.data.as_ref().map(|d| crate::core::expr::pretty(&d.analysis.spec.label()));
+        // on a small screen (a large font scale on a 1280×720 projector: 427×240 points) the top bar
+        // shrinks: smaller type, no formula, the panel choice as one menu, so the panels keep the room
+        let screen = ui.ctx().content_rect().size();
+        let compact = screen.x < 900.0 || screen.y < 560.0;
+        let size = if compact { (screen.y / 18.0).clamp(11.0, 20.0) } else { 26.0 };
         egui::Panel::top("big-readouts").show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
-                let big = |t: String| egui::RichText::new(t).size(26.0).strong();
-                if let Some(f) = formula {
+                let big = |t: String| egui::RichText::new(t).size(size).strong();
+                if let Some(f) = formula.filter(|_| !compact) {
                     let f = if f.chars().count() > 40 {
                         format!("{}…", f.chars().take(40).collect::<String>())
                     } else {
@@ -207,11 +212,36 @@ impl Panels {
                     if let Some(t) = r.theory.filter(|t| t.status == crate::core::theory::Status::Exact) {
                         ui.label(big(format!("exact λ = {:.3} (m = {})", t.lambda, t.m)));
                     }
-                    if let Some(p) = r.mass_inside {
+                    if let Some(p) = r.mass_inside.filter(|_| !compact) {
                         ui.label(big(format!("P(K − K* < ε) = {:.3}", p.value)));
                     }
                 }
             });
+            if compact {
+                ui.horizontal(|ui| {
+                    let label = match s.second_panel {
+                        None => s.big_panel.title().to_string(),
+                        Some(b) => format!("{} + {}", s.big_panel.title(), b.title()),
+                    };
+                    egui::ComboBox::from_label("panel").selected_text(label).truncate().show_ui(ui, |ui| {
+                        for &p in Panel::ALL {
+                            if ui.selectable_label(s.second_panel.is_none() && s.big_panel == p, p.title()).clicked() {
+                                (s.big_panel, s.second_panel) = (p, None);
+                            }
+                        }
+                        for (a, b) in [(Panel::Landscape, Panel::Posterior), (Panel::Posterior, Panel::Phase)] {
+                            let on = s.big_panel == a && s.second_panel == Some(b);
+                            if ui.selectable_label(on, format!("{} + {}", a.title(), b.title())).clicked() {
+                                (s.big_panel, s.second_panel) = (a, Some(b));
+                            }
+                        }
+                    });
+                    if ui.button("Leave (F)").clicked() {
+                        out.push(Action::Presentation(false));
+                    }
+                });
+                return;
+            }
             ui.horizontal_wrapped(|ui| {
                 for &p in Panel::ALL {
                     if ui.selectable_label(s.second_panel.is_none() && s.big_panel == p, p.title()).clicked() {
@@ -235,8 +265,10 @@ impl Panels {
         let p = self;
         egui::CentralPanel::default().show(ui, |ui| {
             // text inside the panels grows with the room (the zoom factor scales it further)
-            for font in ui.style_mut().text_styles.values_mut() {
-                font.size *= 1.3;
+            if !compact {
+                for font in ui.style_mut().text_styles.values_mut() {
+                    font.size *= 1.3;
+                }
             }
             let full = ui.available_rect_before_wrap();
             match s.second_panel {

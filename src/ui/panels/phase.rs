@@ -138,6 +138,10 @@ impl PhasePanel {
         let (bot, top) = if top > bot { (bot, top) } else { (0.0, 1.0) };
         let pad = 0.08 * (top - bot);
         let h2 = ui.available_height() - 4.0;
+        if h2 < 90.0 {
+            // (no room left: a strip of a plot would only be noise; presentation mode has room)
+            return;
+        }
         plot::legend_if_room(
             Plot::new("phase-f").height(h2),
             ui,
