@@ -942,18 +942,34 @@ fn side_panel_sections_fit_a_1400_by_900_screen() {
 /// small and the two panels keep most of the screen.
 #[test]
 fn presentation_at_font_scale_3_on_720p() {
-    let mut h = harness(StartOptions {
-        spec: Some(LandscapeSpec::preset("dialogue")),
-        n: Some(1.05e4),
-        presentation: Some((Panel::Posterior, Some(Panel::Phase))),
-        font_scale: Some(3.0),
-        ..Default::default()
-    });
-    h.set_size(egui::vec2(1280.0, 720.0));
+    let ctx = egui::Context::default();
+    let app = LambdaApp::new(
+        &ctx,
+        StartOptions {
+            spec: Some(LandscapeSpec::preset("dialogue")),
+            n: Some(1.05e4),
+            presentation: Some((Panel::Posterior, Some(Panel::Phase))),
+            font_scale: Some(3.0),
+            ..Default::default()
+        },
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_ui_state(|ui, app: &mut LambdaApp| app.show(ui), app);
     settle(&mut h);
+    let screen = h.ctx.content_rect();
+    assert!((screen.width() - 1280.0 / 3.0).abs() < 1.0, "{screen:?}");
     h.run_steps(3);
     let r = h.state().exports.rects[0].expect("the first panel");
     let screen_h = 720.0 / 3.0;
-    assert!(r.height() > 0.65 * screen_h, "the panels have {} of {screen_h} points", r.height());
-    h.get_by_label("Leave (F)");
+    assert!(r.height() > 0.5 * screen_h, "the panels have {} of {screen_h} points", r.height());
+    // the normal layout at that size: one panel at a time, chosen by tabs, with most of the height
+    h.get_by_label("Leave (F)").click();
+    h.run_steps(3);
+    assert!(!h.state().settings.presentation);
+    let r = h.state().exports.rects[0].expect("the panel");
+    assert!(r.height() > 0.6 * screen_h, "the panel has {} of {screen_h} points", r.height());
+    let rects = h.state().exports.rects;
+    assert_eq!(rects[0], rects[2], "one panel fills the central area (no columns)");
+    h.get_by_label("panel"); // the one-panel layout's menu
 }

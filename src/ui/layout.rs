@@ -91,6 +91,23 @@ impl Panels {
     pub fn main(&mut self, ui: &mut egui::Ui, s: &mut Settings, rects: &mut Rects) -> Vec<Action> {
         let mut out = vec![];
         let p = self;
+        // a small screen in points (a large font scale on a small window): one panel at a time,
+        // chosen by tabs, rather than five panels too small to read
+        let screen = ui.ctx().content_rect().size();
+        if screen.x < 700.0 || screen.y < 400.0 {
+            egui::CentralPanel::default().show(ui, |ui| {
+                // (a menu, not a row of tabs: six tabs in large type would take half the height)
+                egui::ComboBox::from_label("panel").selected_text(s.big_panel.title()).truncate().show_ui(ui, |ui| {
+                    for &q in Panel::ALL {
+                        ui.selectable_value(&mut s.big_panel, q, q.title());
+                    }
+                });
+                let full = ui.available_rect_before_wrap();
+                out.extend(p.centred(ui, s.big_panel, s));
+                *rects = [Some(full); 3];
+            });
+            return out;
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             let avail = ui.available_size();
             let gap = ui.spacing().item_spacing;
@@ -192,7 +209,7 @@ impl Panels {
         // on a small screen (a large font scale on a 1280×720 projector: 427×240 points) the top bar
         // shrinks: smaller type, no formula, the panel choice as one menu, so the panels keep the room
         let screen = ui.ctx().content_rect().size();
-        let compact = screen.x < 900.0 || screen.y < 560.0;
+        let compact = small_screen(ui.ctx());
         let size = if compact { (screen.y / 18.0).clamp(11.0, 20.0) } else { 26.0 };
         egui::Panel::top("big-readouts").show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
@@ -309,4 +326,11 @@ impl Panels {
         });
         out
     }
+}
+
+/// Below 900 × 560 points presentation mode keeps to a one-line bar (font scale 3 on 1280×720 leaves
+/// 427 × 240 points); the normal layout turns to one panel at a time below 700 × 400.
+pub fn small_screen(ctx: &egui::Context) -> bool {
+    let s = ctx.content_rect().size();
+    s.x < 900.0 || s.y < 560.0
 }

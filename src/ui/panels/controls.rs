@@ -198,30 +198,34 @@ impl Side<'_, '_> {
         };
         let mut chosen: Option<&'static str> = None;
         let mut chosen_model: Option<&'static str> = None;
-        egui::ComboBox::from_label("Preset")
-            .selected_text(current)
-            .width((ui.available_width() - 70.0).clamp(120.0, 220.0))
-            .truncate()
-            .show_ui(ui, |ui| {
-                for g in Group::ALL {
-                    ui.label(RichText::new(g.label()).strong().small());
-                    for p in presets::all().iter().filter(|p| p.group == g) {
-                        let sel = self.s.preset.as_deref() == Some(p.id);
-                        if ui.selectable_label(sel, p.name).on_hover_text(p.explanation).clicked() {
-                            chosen = Some(p.id);
+        // (a narrow panel truncates the label rather than wrapping it letter by letter)
+        ui.scope(|ui| {
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+            egui::ComboBox::from_label("Preset")
+                .selected_text(current)
+                .width((ui.available_width() - 90.0).clamp(40.0, 220.0))
+                .truncate()
+                .show_ui(ui, |ui| {
+                    for g in Group::ALL {
+                        ui.label(RichText::new(g.label()).strong().small());
+                        for p in presets::all().iter().filter(|p| p.group == g) {
+                            let sel = self.s.preset.as_deref() == Some(p.id);
+                            if ui.selectable_label(sel, p.name).on_hover_text(p.explanation).clicked() {
+                                chosen = Some(p.id);
+                            }
                         }
                     }
-                }
-                ui.label(RichText::new("Models with sampled data").strong().small());
-                for m in model::all() {
-                    let sel = self.s.model.as_ref().map(|s| s.kind) == Some(m.kind);
-                    if ui.selectable_label(sel, m.name).on_hover_text(m.explanation).clicked() {
-                        chosen_model = Some(m.id);
+                    ui.label(RichText::new("Models with sampled data").strong().small());
+                    for m in model::all() {
+                        let sel = self.s.model.as_ref().map(|s| s.kind) == Some(m.kind);
+                        if ui.selectable_label(sel, m.name).on_hover_text(m.explanation).clicked() {
+                            chosen_model = Some(m.id);
+                        }
                     }
-                }
-            })
-            .response
-            .on_hover_text("A catalogue of landscapes with known learning coefficients, grouped by kind.");
+                })
+                .response
+                .on_hover_text("A catalogue of landscapes with known learning coefficients, grouped by kind.");
+        });
         if let Some(id) = chosen {
             self.out.push(Action::ChoosePreset(id));
         }
