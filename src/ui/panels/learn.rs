@@ -264,6 +264,18 @@ fn sgd_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
             .x_axis_label("step")
             .y_axis_label("loss")
             .link_axis(link, [true, false])
+            .label_formatter({
+                // the recorded values at the step nearest the pointer (not the pointer's height)
+                let r = r.clone();
+                let model = ctx.model;
+                move |hp: &egui_plot::HoverPosition<'_>| {
+                    let x = crate::ui::widgets::plot::hover_pos(hp).x;
+                    let k = nearest(r.steps.iter().map(|s| *s as f64), x)?;
+                    let pop = r.population.get(k).map(|v| format!("\npopulation K = {}", sci(*v))).unwrap_or_default();
+                    let name = if model { "L_n" } else { "K" };
+                    Some(format!("step {}\n{name} = {}{pop}", r.steps[k], sci(r.loss[k])))
+                }
+            })
             .show(ui, |pui| {
                 pui.line(Line::new(if ctx.model { "L_n" } else { "K" }, PlotPoints::from(loss)).width(2.0));
                 if !pop.is_empty() {
@@ -288,6 +300,15 @@ fn sgd_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
                 .x_axis_label("step")
                 .y_axis_label("LLC")
                 .link_axis(link, [true, false])
+                .label_formatter({
+                    let r = r.clone();
+                    move |hp: &egui_plot::HoverPosition<'_>| {
+                        let x = crate::ui::widgets::plot::hover_pos(hp).x;
+                        let k = nearest(r.llc.iter().map(|p| p.step as f64), x)?;
+                        let p = &r.llc[k];
+                        Some(format!("step {}\nLLC = {:.4} ± {:.4}", p.step, p.mean, p.se))
+                    }
+                })
                 .show(ui, |pui| {
                     pui.set_plot_bounds(egui_plot::PlotBounds::from_min_max(
                         [-0.02 * x1, lo - 0.05 * (hi - lo)],
@@ -459,6 +480,11 @@ fn llc_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
         });
     }
     action
+}
+
+/// The index of the value nearest x.
+fn nearest(xs: impl Iterator<Item = f64>, x: f64) -> Option<usize> {
+    xs.enumerate().min_by(|a, b| (a.1 - x).abs().total_cmp(&(b.1 - x).abs())).map(|(i, _)| i)
 }
 
 /// A result of the current landscape, or None after saying why not (stale, or the core's error).
