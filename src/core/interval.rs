@@ -224,6 +224,17 @@ impl Iv {
     /// sin on [lo, hi]: the end values and the peaks inside. Beyond |x| = 1e8 the argument reduction
     /// is not trusted to place a peak, and the answer is [−1, 1].
     fn sin_iv(self) -> Iv {
+        self.periodic(f64::sin, 0.5 * PI, -0.5 * PI)
+    }
+
+    /// cos on [lo, hi], as `sin_iv`.
+    fn cos_iv(self) -> Iv {
+        self.periodic(f64::cos, 0.0, PI)
+    }
+
+    /// A 2π-periodic function with values in [−1, 1], its maximum at `peak` + 2kπ and its minimum at
+    /// `trough` + 2kπ: the end values, widened to ±1 where a peak or a trough lies inside.
+    fn periodic(self, f: fn(f64) -> f64, peak: f64, trough: f64) -> Iv {
         if self.is_empty() {
             return self;
         }
@@ -233,7 +244,7 @@ impl Iv {
         {
             return Iv::new(-1.0, 1.0);
         }
-        let (a, b) = (self.lo.sin(), self.hi.sin());
+        let (a, b) = (f(self.lo), f(self.hi));
         let mut r = Iv::out(a.min(b), a.max(b), 4);
         // a point of the form c + 2kπ inside the interval, with a margin for the rounding of the
         // candidate (a margin can only widen the result)
@@ -245,39 +256,10 @@ impl Iv {
                 p >= self.lo - m && p <= self.hi + m
             })
         };
-        if has(0.5 * PI) {
+        if has(peak) {
             r.hi = 1.0;
         }
-        if has(-0.5 * PI) {
-            r.lo = -1.0;
-        }
-        r.meet(-1.0, 1.0)
-    }
-
-    fn cos_iv(self) -> Iv {
-        if self.is_empty() {
-            return self;
-        }
-        if !(self.lo.is_finite() && self.hi.is_finite())
-            || self.width() >= 2.0 * PI
-            || self.lo.abs().max(self.hi.abs()) > 1e8
-        {
-            return Iv::new(-1.0, 1.0);
-        }
-        let (a, b) = (self.lo.cos(), self.hi.cos());
-        let mut r = Iv::out(a.min(b), a.max(b), 4);
-        let has = |c: f64| {
-            let k = ((self.lo - c) / (2.0 * PI)).ceil() - 1.0;
-            (0..3).any(|j| {
-                let p = c + 2.0 * PI * (k + j as f64);
-                let m = 1e-12 * (1.0 + p.abs());
-                p >= self.lo - m && p <= self.hi + m
-            })
-        };
-        if has(0.0) {
-            r.hi = 1.0;
-        }
-        if has(PI) {
+        if has(trough) {
             r.lo = -1.0;
         }
         r.meet(-1.0, 1.0)

@@ -81,7 +81,8 @@ pub fn posterior_curve(
     let (log_z, spikes_at): (f64, Vec<Impulse>) = match known {
         Some(b) => {
             let lz = ln_zi.iter().fold(f64::NEG_INFINITY, |a, &v| logaddexp(a, v));
-            let m = b.masses(n)?;
+            // the masses from the same Z_i: P_i = Z_i / Σ Z_j (as `Basins::masses`)
+            let m: Vec<f64> = ln_zi.iter().map(|v| (v - lz).exp()).collect();
             (lz, b.impulses(n, &m, box_width, min_width, spec.x))
         }
         None => {

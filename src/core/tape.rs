@@ -207,6 +207,13 @@ fn fold(e: &Expr) -> Expr {
     if is_const { Expr::Num(r.eval_tree([0.0, 0.0])) } else { r }
 }
 
+/// Both operands, then the operation (postfix order).
+fn emit_binary(a: &Expr, b: &Expr, op: Op, ops: &mut Vec<Op>) {
+    emit(a, ops);
+    emit(b, ops);
+    ops.push(op);
+}
+
 fn emit(e: &Expr, ops: &mut Vec<Op>) {
     match e {
         Expr::Num(v) => ops.push(Op::Const(*v)),
@@ -216,26 +223,10 @@ fn emit(e: &Expr, ops: &mut Vec<Op>) {
             emit(a, ops);
             ops.push(Op::Neg);
         }
-        Expr::Add(a, b) => {
-            emit(a, ops);
-            emit(b, ops);
-            ops.push(Op::Add);
-        }
-        Expr::Sub(a, b) => {
-            emit(a, ops);
-            emit(b, ops);
-            ops.push(Op::Sub);
-        }
-        Expr::Mul(a, b) => {
-            emit(a, ops);
-            emit(b, ops);
-            ops.push(Op::Mul);
-        }
-        Expr::Div(a, b) => {
-            emit(a, ops);
-            emit(b, ops);
-            ops.push(Op::Div);
-        }
+        Expr::Add(a, b) => emit_binary(a, b, Op::Add, ops),
+        Expr::Sub(a, b) => emit_binary(a, b, Op::Sub, ops),
+        Expr::Mul(a, b) => emit_binary(a, b, Op::Mul, ops),
+        Expr::Div(a, b) => emit_binary(a, b, Op::Div, ops),
         Expr::Pow(a, b) => {
             emit(a, ops);
             match **b {
