@@ -1,11 +1,14 @@
 //! lambdascope: see why singular loss basins win in Bayesian learning.
 //!
 //! `core` is the mathematics (no UI); `cli` the command line; `start` what the window opens on;
-//! `ui` the desktop app (the `gui` feature).
+//! `settings` what the user set (the session file; no UI types); `ui` the desktop app (the `gui`
+//! feature).
 
 pub mod choice;
 pub mod cli;
 pub mod core;
+pub mod files;
+pub mod settings;
 pub mod start;
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -1,11 +1,20 @@
 //! Boots: a subcommand prints numbers for scripts; without one, the window opens (or, built
 //! without the `gui` feature, a message says so). Every flag is validated in `cli` first.
 
-use clap::Parser;
-use lambdascope::cli::{Cli, run_command};
+use lambdascope::cli::{parse_args, run_command};
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match parse_args(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err((0, text)) => {
+            print!("{text}");
+            std::process::exit(0);
+        }
+        Err((code, text)) => {
+            eprintln!("{}", text.trim_end());
+            std::process::exit(code);
+        }
+    };
     let code = match &cli.command {
         Some(cmd) => run_command(cmd),
         None => match cli.start_options() {

@@ -2115,3 +2115,250 @@ mod honest {
         }
     }
 }
+
+/// What a hostile campaign found (issue 18): each test fails without its fix.
+mod hostile {
+    use super::land;
+    use lambdascope::core::basins::find_basins;
+    use lambdascope::core::estimate::{EstimateOptions, estimate};
+    use lambdascope::core::fit::Convergence;
+    use lambdascope::core::landscape::{Landscape, LandscapeSpec};
+    use lambdascope::settings::Settings;
+    use std::process::Command;
+
+    fn run(args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_lambdascope")).args(args).output().expect("run the binary");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn land2(f: &str) -> Landscape {
+        let mut s = LandscapeSpec::formula(f);
+        s.dim = Some(2);
+        Landscape::from_spec(&s).unwrap()
+    }
+
+    /// Undefined on half the box: each undefined cell was a basin of its own and the merging ran
+    /// for hours. Now one basin, every cell labelled with it.
+    #[test]
+    fn basins_of_a_partly_undefined_landscape() {
+        for f in ["sqrt(x)+y^2", "sqrt(x+y)+x^2"] {
+            let l = land2(f);
+            let min = l.minimize().unwrap();
+            let b = find_basins(&l, &min, &Default::default()).unwrap();
+            assert_eq!(b.basins.len(), 1, "{f}");
+            let lg = b.labels.as_ref().unwrap();
+            assert!(lg.labels.iter().all(|&c| c == 0), "{f}: a cell without a basin");
+            // the prior mass of the defined half only
+            assert!((b.basins[0].prior_mass - 0.5).abs() < 0.02, "{f}: {}", b.basins[0].prior_mass);
+        }
+    }
+
+    /// 1-D: an end of the box where K is undefined made the basin's ε range reach 1e300 and its λ
+    /// read 0; V = ε²/2 for √x on [−1, 1], so λ = 2.
+    #[test]
+    fn basin_of_sqrt_has_lambda_two() {
+        let l = land("sqrt(x)");
+        let min = l.minimize().unwrap();
+        let b = find_basins(&l, &min, &Default::default()).unwrap();
+        assert_eq!(b.basins.len(), 1);
+        assert!((b.basins[0].fit.best.lambda - 2.0).abs() < 1e-3, "{}", b.basins[0].fit.best.lambda);
+        assert!(b.basins[0].curve.eps_max < 10.0, "{}", b.basins[0].curve.eps_max);
+    }
+
+    /// √(x + y) + x² has λ = 5/2 (area ∫(ε − x²)² dx = (16/15) ε^{5/2}); the line minima at the
+    /// oblique edge of K's domain are not resolved below ~1e-7 and the fit read 4.0 with an
+    /// interval [3.95, 4.05]. A minimum on the edge of K's domain now gets no interval.
+    #[test]
+    fn minimum_on_the_edge_of_the_domain_is_not_certified() {
+        for f in ["sqrt(x)+y^2", "sqrt(x+y)+x^2"] {
+            match estimate(&land2(f), &EstimateOptions::default()) {
+                Ok(e) => {
+                    assert_eq!(e.fit.convergence, Convergence::DomainEdge, "{f}");
+                    assert!(e.fit.lambda_ci.is_none(), "{f}");
+                    assert!(e.warnings.iter().any(|w| w.contains("not certified")), "{f}: {:?}", e.warnings);
+                }
+                // (the evaluation budget may run out first: an error, not a confident answer)
+                Err(e) => assert!(e.to_string().contains("budget"), "{f}: {e}"),
+            }
+        }
+        // a minimum inside the domain keeps its interval
+        let e = estimate(&land2("sqrt(x+2)-sqrt(2)+x^2+y^2-x/(2*sqrt(2))"), &EstimateOptions::default()).unwrap();
+        assert!(e.fit.lambda_ci.is_some(), "{:?}", e.fit.convergence);
+    }
+
+    /// The budget bounds time, not only the count: a long formula gets fewer evaluations.
+    #[test]
+    fn long_formulas_get_a_smaller_budget() {
+        let short = land2("sin(1000*x)*sin(1000*y)");
+        let mut long = "sin(1000*x)*sin(1000*y)".to_string();
+        for j in 1..=10 {
+            long.push_str(&format!("+1e-300*sin({j}*x)"));
+        }
+        let long = land2(&long);
+        assert!(long.grant() < short.grant(), "{} vs {}", long.grant(), short.grant());
+        assert_eq!(land("x^2").grant(), lambdascope::core::landscape::EVAL_BUDGET);
+        // and a small grant ends the computation with the budget error
+        let l = land2("x^2+y^4");
+        l.set_grant(10_000);
+        let e = estimate(&l, &EstimateOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("evaluation budget"), "{e}");
+    }
+
+    #[test]
+    fn one_chain_has_no_standard_error() {
+        let (code, out, _) =
+            run(&["llc", "--expr", "x^2+y^2", "--chains", "1", "--draws", "2000", "--burn-in", "200", "--json"]);
+        assert_eq!(code, 0);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert!(v["llc_se"].is_null(), "{}", v["llc_se"]);
+        assert!(v["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("one chain")), "{v}");
+        let (_, text, _) = run(&["llc", "--expr", "x^2+y^2", "--chains", "1", "--draws", "2000"]);
+        assert!(text.contains("± n/a"), "{text}");
+    }
+
+    #[test]
+    fn counts_are_checked_whatever_their_spelling() {
+        for (flag, v) in [
+            ("--draws", "18446744073709551615"),
+            ("--burn-in", "18446744073709551615"),
+            ("--draws", "1e300"),
+            ("--draws", "1.5"),
+            ("--chains", "0"),
+        ] {
+            let (code, _, err) = run(&["llc", "--expr", "x^2", flag, v]);
+            assert_eq!(code, 2, "{flag} {v}: {err}");
+            assert_eq!(err.trim_end().lines().count(), 1, "{flag} {v}: {err}");
+        }
+        // 1e4 is a count too
+        let (code, _, err) = run(&["llc", "--expr", "x^2", "--draws", "1e3", "--burn-in", "1e2", "--json"]);
+        assert_eq!(code, 0, "{err}");
+    }
+
+    #[test]
+    fn sgd_echoes_the_llc_interval_that_ran() {
+        let (code, out, err) =
+            run(&["sgd", "--expr", "x^2+y^2", "--llc-every", "1", "--steps", "1e4", "--draws", "200", "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["options"]["llc_every"], 167, "{}", v["options"]);
+        assert!(v["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("every 167 steps")));
+    }
+
+    #[test]
+    fn phase_caps_its_list_of_n() {
+        let list: Vec<String> = (1..=1001).map(|i| i.to_string()).collect();
+        let (code, _, err) = run(&["phase", "--expr", "x^2", "--n", &list.join(",")]);
+        assert_eq!(code, 2);
+        assert!(err.contains("at most 1000"), "{err}");
+    }
+
+    #[test]
+    fn one_line_messages_that_a_user_can_read() {
+        // clap's own errors: one line, with the tip
+        let (code, _, err) = run(&["--no-restore"]);
+        assert_eq!(code, 2);
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains("--no-restore") && err.contains("--help"), "{err}");
+        // tiny numbers in exponent notation
+        let (code, _, err) = run(&["estimate", "--expr", "x^2", "--prior", "gaussian:1e-300"]);
+        assert_eq!(code, 2);
+        assert!(err.len() < 200 && err.contains("1e-300"), "{err}");
+        let (code, _, err) = run(&["--n", "1e-300", "--expr", "x^2"]);
+        assert_eq!(code, 2);
+        assert!(err.len() < 200 && err.contains("1e-300"), "{err}");
+        // an invisible character is named
+        let (code, _, err) = run(&["estimate", "--expr", "x\u{200f}^2"]);
+        assert_eq!(code, 2);
+        assert!(err.contains("U+200F"), "{err}");
+        // unbounded below: said so
+        let (code, _, err) = run(&["estimate", "--expr", "x^2+1/x"]);
+        assert_eq!(code, 2);
+        assert!(err.contains("unbounded below") && !err.contains("subtract"), "{err}");
+        // the fit window in words
+        let (code, _, err) = run(&["estimate", "--expr", "x^2", "--fit-window", "1e-3,1.5e-3"]);
+        assert_ne!(code, 0);
+        assert!(!err.contains("usable points"), "{err}");
+    }
+
+    #[test]
+    fn a_one_dimensional_box_rejects_a_bad_y_interval() {
+        for b in ["-1,1,nan,1", "-1,1,5,-5"] {
+            let (code, _, err) = run(&["estimate", "--expr", "x^2", "--box", b]);
+            assert_eq!(code, 2, "{b}: {err}");
+        }
+    }
+
+    /// A failed export leaves nothing behind; an export over a file replaces it whole.
+    #[test]
+    fn writes_are_atomic() {
+        let dir = std::env::temp_dir().join(format!("lambdascope-atomic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // the target is a folder: refused, the folder untouched, no temporary left
+        let target = dir.join("out.csv");
+        std::fs::create_dir_all(&target).unwrap();
+        let (code, _, err) = run(&["export", "--expr", "x^2", "--what", "volume", "--out", target.to_str().unwrap()]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(target.to_str().unwrap()), "{err}");
+        assert!(target.is_dir());
+        std::fs::remove_dir(&target).unwrap();
+        // a folder that does not exist
+        let missing = dir.join("no/such/folder/out.csv");
+        let (code, _, err) = run(&["export", "--expr", "x^2", "--what", "volume", "--out", missing.to_str().unwrap()]);
+        assert_eq!(code, 1);
+        assert!(err.contains("no/such/folder"), "{err}");
+        // over an existing file: the new content, whole
+        std::fs::write(&target, "old content that is longer than nothing\n".repeat(1000)).unwrap();
+        let (code, _, _) = run(&["export", "--expr", "x^2", "--what", "volume", "--out", target.to_str().unwrap()]);
+        assert_eq!(code, 0);
+        let text = std::fs::read_to_string(&target).unwrap();
+        assert!(text.starts_with('#') && !text.contains("old content"));
+        let names: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, vec!["out.csv".to_string()], "temporaries left behind");
+        // the library call: a failure names the path and leaves no temporary
+        let e = lambdascope::files::write_atomic(&dir, b"x").unwrap_err();
+        assert!(e.contains(dir.to_str().unwrap()), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn session_with(edit: impl Fn(&mut serde_json::Value)) -> Result<Settings, String> {
+        let mut v: serde_json::Value = serde_json::from_str(&Settings::default().to_json()).unwrap();
+        edit(&mut v);
+        Settings::parse(&v.to_string())
+    }
+
+    /// Every field of a restored session is validated; a huge file is refused before it is parsed.
+    #[test]
+    fn sessions_are_validated_field_by_field() {
+        assert!(session_with(|_| {}).is_ok());
+        type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+        let bad: Vec<(&str, Edit)> = vec![
+            ("fit window", Box::new(|v| v["fit_window"] = serde_json::json!([5e-324, 1e308]))),
+            ("σ", Box::new(|v| v["sigma"] = serde_json::json!(1e-300))),
+            ("σ", Box::new(|v| v["sigma"] = serde_json::json!(1e300))),
+            ("ε", Box::new(|v| v["eps"] = serde_json::json!(1e300))),
+            ("colour", Box::new(|v| v["colormap"] = serde_json::json!("vir\u{0}idis"))),
+            ("colour", Box::new(|v| v["colormap"] = serde_json::json!("v".repeat(100_000)))),
+            ("preset", Box::new(|v| v["edited_from"] = serde_json::json!("no-such-preset"))),
+            ("NUL", Box::new(|v| v["formula"] = serde_json::json!("x^2\u{0}"))),
+            ("c", Box::new(|v| v["link_c"] = serde_json::json!(f64::MAX))),
+        ];
+        for (what, edit) in bad {
+            assert!(session_with(edit).is_err(), "{what}");
+        }
+        let big = format!("{{\"version\": 1, \"formula\": \"{}\"}}", "x".repeat(2 << 20));
+        let e = Settings::parse(&big).unwrap_err();
+        assert!(e.contains("kB"), "{e}");
+        // the file reader stops at the cap (it does not read 100 MB to say no)
+        let path = std::env::temp_dir().join(format!("lambdascope-big-session-{}.json", std::process::id()));
+        std::fs::write(&path, vec![b' '; 3 << 20]).unwrap();
+        let e = lambdascope::files::read_capped(&path, lambdascope::files::MAX_SESSION_BYTES).unwrap_err();
+        assert!(e.contains("larger than"), "{e}");
+        std::fs::remove_file(&path).unwrap();
+    }
+}

@@ -169,17 +169,17 @@ pub struct LlcArgs {
     /// SGLD step size η (default: scaled to the posterior).
     #[arg(long, allow_hyphen_values = true)]
     pub step: Option<f64>,
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = count)]
     pub chains: usize,
-    #[arg(long, default_value_t = 50_000)]
+    #[arg(long, default_value_t = 50_000, value_parser = count)]
     pub draws: usize,
-    #[arg(long = "burn-in", default_value_t = 2000)]
+    #[arg(long = "burn-in", default_value_t = 2000, value_parser = count)]
     pub burn_in: usize,
     /// Seed of the SGLD chains.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// With --model: SGLD minibatch size (default: the exact gradient of L_n).
-    #[arg(long)]
+    #[arg(long, value_parser = count)]
     pub batch: Option<usize>,
     #[arg(long)]
     pub json: bool,
@@ -196,13 +196,13 @@ pub struct SgdArgs {
     #[arg(long, allow_hyphen_values = true)]
     pub lr: Option<f64>,
     /// SGD minibatch size (default: the model preset's, or 16).
-    #[arg(long = "sgd-batch")]
+    #[arg(long = "sgd-batch", value_parser = count)]
     pub sgd_batch: Option<usize>,
     /// SGD steps (default: the model preset's, or 2000).
-    #[arg(long)]
+    #[arg(long, value_parser = count)]
     pub steps: Option<usize>,
     /// Estimate the LLC every K steps (0: never); each estimate uses --chains/--draws/--burn-in.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = count)]
     pub llc_every: usize,
 }
 
@@ -225,4 +225,57 @@ pub struct ExportArgs {
     /// Output file (CSV).
     #[arg(long)]
     pub out: std::path::PathBuf,
+}
+
+/// A count (draws, steps, chains …): a whole number, also written 1e7 or 10_000; one line naming
+/// what is wrong otherwise.
+fn count(s: &str) -> Result<usize, String> {
+    let t = s.trim().replace('_', "");
+    if let Ok(v) = t.parse::<usize>() {
+        return Ok(v);
+    }
+    match t.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 1e15 => Ok(v as usize),
+        Ok(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 => Err(format!("{s} is too large")),
+        Ok(_) => Err(format!("{s} is not a whole number ≥ 0")),
+        Err(_) => Err(format!("'{s}' is not a number")),
+    }
+}
+
+/// Parse the command line. `Err((code, text))`: help or version (code 0, the text to print as it
+/// is), or a mistake (code 2, one line: clap's message with its tip, without the usage block).
+pub fn parse_args<I, T>(argv: I) -> Result<Cli, (i32, String)>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::error::ErrorKind;
+    Cli::try_parse_from(argv).map_err(|e| match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => (
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 },
+            e.render().to_string(),
+        ),
+        _ => (2, one_line(&e.render().to_string())),
+    })
+}
+
+/// clap's several-line message as one line: "lambdascope: unexpected argument '--no-restore'
+/// found (tip: a similar argument exists: '--n'); see lambdascope --help".
+fn one_line(text: &str) -> String {
+    let mut main = String::new();
+    let mut tips = vec![];
+    for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if l.starts_with("Usage:") || l.starts_with("For more information") {
+            continue;
+        }
+        if let Some(t) = l.strip_prefix("tip:") {
+            tips.push(t.trim().to_string());
+        } else if main.is_empty() {
+            main = l.strip_prefix("error:").unwrap_or(l).trim().to_string();
+        } else {
+            tips.push(l.to_string());
+        }
+    }
+    let tips = if tips.is_empty() { String::new() } else { format!(" ({})", tips.join("; ")) };
+    crate::core::expr::visible(&format!("lambdascope: {main}{tips}; see lambdascope --help"))
 }

@@ -1,6 +1,7 @@
 //! One function per subcommand; each prints its result (text or `--json`) and returns a `CliError`
 //! on failure.
 
+use crate::core::num::short;
 use serde_json::{Value, json};
 
 use crate::core::estimate::{Estimate, EstimateOptions, estimate};
@@ -109,6 +110,9 @@ fn run_estimate(a: &EstimateArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The longest list `phase --n` takes.
+const MAX_PHASE_NS: usize = 1000;
+
 fn run_phase(a: &PhaseArgs) -> Result<(), CliError> {
     let land = a.landscape.landscape()?;
     let ns: Vec<f64> =
@@ -116,6 +120,12 @@ fn run_phase(a: &PhaseArgs) -> Result<(), CliError> {
             .map(|t| t.trim().parse::<f64>())
             .collect::<Result<_, _>>()
             .map_err(|_| CliError { code: 2, message: format!("--n {}: not a list of numbers", a.n) })?;
+    if ns.len() > MAX_PHASE_NS {
+        return Err(CliError::input(format!(
+            "--n lists {} values; at most {MAX_PHASE_NS} (the crossovers are found without a list)",
+            ns.len()
+        )));
+    }
     for &n in &ns {
         crate::core::free_energy::check_n(n)?;
     }
@@ -181,16 +191,15 @@ fn run_export(a: &ExportArgs) -> Result<(), CliError> {
     let what: crate::core::export::What = a.what.parse().map_err(|e| CliError::input(format!("--what: {e}")))?;
     crate::core::free_energy::check_n(a.n)?;
     if let Some(e) = a.eps
-        && !(e > 0.0 && e.is_finite())
+        && !(e > 0.0 && e <= 1e12)
     {
-        return Err(CliError::input(format!("--eps {e}: must be a positive number")));
+        return Err(CliError::input(format!("--eps {}: must be a positive number up to 1e12", short(e))));
     }
     let est = estimate(&land, &EstimateOptions { seed: a.seed, ..Default::default() })?;
     let prov = crate::core::export::Provenance::of(&land, Some(a.n), a.eps, a.seed);
     let prov = prov.with_fit(&est.fit);
     let text = crate::core::export::csv(&land, &est, &est.fit, what, a.n, &prov, None)?;
-    std::fs::write(&a.out, text)
-        .map_err(|e| CliError { code: 1, message: format!("could not write {}: {e}", a.out.display()) })?;
+    crate::files::write_atomic(&a.out, text.as_bytes()).map_err(|message| CliError { code: 1, message })?;
     eprintln!("wrote {}", a.out.display());
     Ok(())
 }
@@ -302,8 +311,11 @@ fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
     }
     println!("landscape   {}", land.describe());
     println!(
-        "LLC         {:.4} ± {:.4} (s.e. over {} chains; spread {:.4})",
-        r.llc_mean, r.llc_se, r.chains, r.llc_std
+        "LLC         {:.4} {} (s.e. over {} chains; spread {:.4})",
+        r.llc_mean,
+        crate::core::num::pm(r.llc_se),
+        r.chains,
+        r.llc_std
     );
     println!(
         "exact       {:.4} tempered, {:.4} with the same localisation γ = {}",

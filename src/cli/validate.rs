@@ -5,6 +5,7 @@
 use crate::core::estimate::EstimateError;
 use crate::core::landscape::{Landscape, LandscapeError, LandscapeSpec, N_MAX, parse_list, parse_prior};
 use crate::core::model::{self, ModelSpec};
+use crate::core::num::short;
 use crate::core::presets;
 use crate::core::sampler::SamplerError;
 use crate::start::{Batch, FONT_SCALES, Panel, StartOptions, Tab, Theme};
@@ -185,12 +186,15 @@ impl Cli {
             && let Some(n) = self.n
             && !(n.is_finite() && (1.0..=N_MAX).contains(&n))
         {
-            return Err(CliError::input(format!("--n {n} is out of range (n: 1 … 1e12)")));
+            return Err(CliError::input(format!("--n {} is out of range (n: 1 … 1e12)", short(n))));
         }
         if let Some(e) = self.eps
-            && !(e.is_finite() && e > 0.0)
+            && !(e.is_finite() && e > 0.0 && e <= 1e12)
         {
-            return Err(CliError::input(format!("--eps {e} is out of range (ε: positive)")));
+            return Err(CliError::input(format!(
+                "--eps {} is out of range (ε: a positive number up to 1e12)",
+                short(e)
+            )));
         }
         let font_scale = match self.font_scale {
             Some(f) if !FONT_SCALES.contains(&f) => {

@@ -101,12 +101,14 @@ fn basins_1d(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result
     let mut g = |t: f64| land.k(t, 0.0);
     let prof = Profile::build(&mut g, lo, hi, 4001, &extra);
     let range = prof.max().1 - prof.min().1;
+    // where K is undefined (sqrt(x) on x < 0) it counts as +∞: a wall, never a minimum or a pass
+    let vals: Vec<f64> = prof.vals.iter().map(|&v| if v.is_finite() { v } else { f64::INFINITY }).collect();
     // alternating minima and the maxima between them
     let mins: Vec<usize> = (0..prof.knots.len())
         .filter(|&i| {
-            let v = prof.vals[i];
-            let l = if i == 0 { f64::INFINITY } else { prof.vals[i - 1] };
-            let r = if i + 1 == prof.knots.len() { f64::INFINITY } else { prof.vals[i + 1] };
+            let v = vals[i];
+            let l = if i == 0 { f64::INFINITY } else { vals[i - 1] };
+            let r = if i + 1 == prof.knots.len() { f64::INFINITY } else { vals[i + 1] };
             v.is_finite() && v <= l && v <= r
         })
         .collect();
@@ -127,18 +129,18 @@ fn basins_1d(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result
         let a_pass = if idx == 0 {
             (lo, f64::INFINITY)
         } else {
-            let j = (mins[idx - 1]..=i).max_by(|&p, &q| prof.vals[p].total_cmp(&prof.vals[q])).unwrap_or(i);
-            (prof.knots[j], prof.vals[j])
+            let j = (mins[idx - 1]..=i).max_by(|&p, &q| vals[p].total_cmp(&vals[q])).unwrap_or(i);
+            (prof.knots[j], vals[j])
         };
         let b_pass = if idx + 1 == mins.len() {
             (hi, f64::INFINITY)
         } else {
-            let j = (i..=mins[idx + 1]).max_by(|&p, &q| prof.vals[p].total_cmp(&prof.vals[q])).unwrap_or(i);
-            (prof.knots[j], prof.vals[j])
+            let j = (i..=mins[idx + 1]).max_by(|&p, &q| vals[p].total_cmp(&vals[q])).unwrap_or(i);
+            (prof.knots[j], vals[j])
         };
         bs.push(B {
             t: prof.knots[i],
-            k: prof.vals[i],
+            k: vals[i],
             a: a_pass.0,
             b: b_pass.0,
             left_pass: a_pass.1,
@@ -178,8 +180,8 @@ fn basins_1d(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result
             .filter(|(t, v)| **t >= b.a && **t <= b.b && v.is_finite())
             .map(|(_, v)| *v)
             .fold(b.k, f64::max)
-            .max(land.k(b.a, 0.0).min(1e300))
-            .max(land.k(b.b, 0.0).min(1e300));
+            .max(finite_or(land.k(b.a, 0.0), b.k))
+            .max(finite_or(land.k(b.b, 0.0), b.k));
         let (curve, fit, law) = measure(land, [b.t, 0.0], b.k, kmax, &Region::Interval(b.a, b.b), opts)?;
         out.push(Basin {
             argmin: [b.t, 0.0],
@@ -202,11 +204,20 @@ fn basins_2d(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result
     let kg = sample_k(land, spec)?;
     let k = &kg.k;
     let idx = |i: usize, j: usize| j * G + i;
+    // Cells where K is undefined (NaN or ±∞ at the centre: sqrt(x) on x < 0) are no basin's:
+    // they take no part in the descent or the passes, and get the label of a neighbouring basin at
+    // the end (their volume is zero, so that costs nothing; it keeps every cell labelled). Before
+    // this, each such cell was a sink of its own and the merging below ran for hours.
+    let defined: Vec<bool> = k.iter().map(|v| v.is_finite()).collect();
     // steepest descent on the grid: each cell points to its lowest neighbour (8-connected) if lower
     let mut next = vec![0usize; G * G];
     for j in 0..G {
         for i in 0..G {
             let mut best = idx(i, j);
+            if !defined[best] {
+                next[best] = best;
+                continue;
+            }
             for dj in -1i64..=1 {
                 for di in -1i64..=1 {
                     let (ii, jj) = (i as i64 + di, j as i64 + dj);
@@ -214,7 +225,7 @@ fn basins_2d(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result
                         continue;
                     }
                     let q = idx(ii as usize, jj as usize);
-                    if k[q] < k[best] {
+                    if defined[q] && k[q] < k[best] {
                         best = q;
                     }
                 }
@@ -224,7 +235,7 @@ fn basins_2d(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result
     }
     // sinks and labels
     let mut sink = vec![usize::MAX; G * G];
-    for start in 0..G * G {
+    for start in (0..G * G).filter(|&c| defined[c]) {
         let mut p = start;
         let mut path = vec![];
         while sink[p] == usize::MAX && next[p] != p {
@@ -237,7 +248,7 @@ fn basins_2d(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result
             sink[q] = s;
         }
     }
-    let mut sinks: Vec<usize> = sink.clone();
+    let mut sinks: Vec<usize> = sink.iter().copied().filter(|&s| s != usize::MAX).collect();
     sinks.sort_unstable();
     sinks.dedup();
     // refine each sink; sinks that reach the same minimum are one basin (union-find over sinks)
@@ -303,7 +314,10 @@ fn basins_2d(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result
         for j in 0..G {
             for i in 0..G {
                 let p = idx(i, j);
-                for q in neighbours_8(i, j, G) {
+                if !defined[p] {
+                    continue;
+                }
+                for q in neighbours_8(i, j, G).into_iter().filter(|&q| defined[q]) {
                     let (la, lb) = (label(&mut parent, p), label(&mut parent, q));
                     if la != lb {
                         let key = (la.min(lb), la.max(lb));
@@ -366,14 +380,20 @@ fn basins_2d(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result
     basins.sort_by(|x, y| x.1[0].total_cmp(&y.1[0]).then(x.1[1].total_cmp(&y.1[1])));
     let root_index: std::collections::HashMap<usize, u32> =
         basins.iter().enumerate().map(|(i, b)| (b.0, i as u32)).collect();
-    let labels: Vec<u32> = (0..G * G).map(|c| root_index[&find(&mut parent, sink_pos[&sink[c]])]).collect();
+    let mut labels: Vec<u32> = (0..G * G)
+        .map(|c| if defined[c] { root_index[&find(&mut parent, sink_pos[&sink[c]])] } else { u32::MAX })
+        .collect();
+    fill_undefined(&mut labels, G);
     let mut lg = LabelGrid { x: b[0], y: b[1], nx: G, ny: G, labels, holes: vec![] };
     // barrier of each basin: its lowest pass to any other
     let mut barrier = vec![f64::INFINITY; basins.len()];
     for j in 0..G {
         for i in 0..G {
             let p = idx(i, j);
-            for q in neighbours_8(i, j, G) {
+            if !defined[p] {
+                continue;
+            }
+            for q in neighbours_8(i, j, G).into_iter().filter(|&q| defined[q]) {
                 let (la, lb) = (lg.labels[p] as usize, lg.labels[q] as usize);
                 if la != lb {
                     let h = k[p].max(k[q]);
@@ -430,7 +450,7 @@ fn basins_2d(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result
             .map(|h| land.axis_mass(0, h.x[0], h.x[1]) * land.axis_mass(1, h.y[0], h.y[1]))
             .sum();
         let prior_mass: f64 = (0..G * G)
-            .filter(|&c| lg.labels[c] as usize == i)
+            .filter(|&c| lg.labels[c] as usize == i && defined[c])
             .map(|c| (land.log_prior(kg.spec.center(c % G, c / G))).exp() * cell_area)
             .sum::<f64>()
             - holes_in;
@@ -443,6 +463,34 @@ fn basins_2d(land: &Landscape, global: &Minimum, opts: &VolumeOptions) -> Result
         out.push(Basin { argmin: w, k_min: kv, prior_mass, interval: None, barrier: pass - kv, curve, fit, law });
     }
     Ok(Basins { dim: 2, basins: out, labels: Some(lg), warnings: vec![] })
+}
+
+/// v, or `or` where K is undefined or infinite there (an end of the box outside K's domain).
+fn finite_or(v: f64, or: f64) -> f64 {
+    if v.is_finite() { v } else { or }
+}
+
+/// Give every unlabelled cell (`u32::MAX`: K undefined there) the label of an 8-neighbour, sweeping
+/// until none is left (breadth-first from the labelled cells, so each takes a nearest basin's).
+fn fill_undefined(labels: &mut [u32], g: usize) {
+    let mut frontier: Vec<usize> = (0..g * g).filter(|&c| labels[c] != u32::MAX).collect();
+    while !frontier.is_empty() {
+        let mut next = vec![];
+        for c in frontier {
+            let (i, j) = ((c % g) as i64, (c / g) as i64);
+            for (di, dj) in [(-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)] {
+                let (ii, jj) = (i + di, j + dj);
+                if ii >= 0 && jj >= 0 && ii < g as i64 && jj < g as i64 {
+                    let q = jj as usize * g + ii as usize;
+                    if labels[q] == u32::MAX {
+                        labels[q] = labels[c];
+                        next.push(q);
+                    }
+                }
+            }
+        }
+        frontier = next;
+    }
 }
 
 /// The cell index of w in the label grid.

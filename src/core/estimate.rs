@@ -173,6 +173,10 @@ pub fn estimate(land: &Landscape, opts: &EstimateOptions) -> Result<Estimate, Es
         Convergence::PositiveVolume => warnings.push(
             "the minimum set has positive volume: V(ε) does not go to 0, so λ = 0 exactly".into(),
         ),
+        Convergence::DomainEdge => warnings.push(format!(
+            "not certified: the minimum lies on the edge of the region where K is defined, where the line minima of the 2-D integration are resolved only to a floor the method cannot bound; λ̂ = {:.4} is indicative and no interval is given (move the box so that K is defined around the minimum)",
+            fit.best.lambda
+        )),
     }
     if let (Some((l, _)), Some([lo, hi])) = (exact_of(theory.as_ref()), fit.lambda_ci) {
         let slack = 0.01;

@@ -28,7 +28,7 @@ pub enum ParseError {
     TooDeep,
     #[error("the formula has {ops} operations; at most {MAX_OPS} are accepted (it is evaluated ~10⁶ times)")]
     TooManyOps { ops: usize },
-    #[error("unexpected character '{ch}' at position {pos}{}", in_parens(hint))]
+    #[error("unexpected character {} at position {pos}{}", show_char(*ch), in_parens(hint))]
     UnexpectedChar { pos: usize, ch: char, hint: &'static str },
     #[error(
         "unknown variable '{name}' at position {pos}: the allowed variables are x, y (aliases w, w1 = x and w2 = y)"
@@ -824,4 +824,28 @@ pub fn pretty(formula: &str) -> String {
         i += 1;
     }
     out
+}
+
+/// Text for a message, with every invisible or control character shown as U+XXXX (a formula
+/// pasted from a PDF can carry U+200F or U+00A0 that the user cannot see).
+pub fn visible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let invisible = c.is_control()
+            || matches!(c as u32, 0x00A0 | 0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180E
+                | 0x2000..=0x200F | 0x2028..=0x202F | 0x205F..=0x206F | 0x3000 | 0x3164 | 0xFE00..=0xFE0F
+                | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFFB | 0xE0000..=0xE0FFF);
+        if invisible && c != ' ' {
+            out.push_str(&format!("U+{:04X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// 'c', or U+200F (invisible) for a character the user cannot see.
+fn show_char(c: char) -> String {
+    let v = visible(&c.to_string());
+    if v.starts_with("U+") { format!("{v} (invisible)") } else { format!("'{c}'") }
 }

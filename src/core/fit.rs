@@ -41,6 +41,10 @@ pub enum Convergence {
     Flat,
     /// V(ε) stays at a positive value: the minimum set has positive volume, λ = 0 exactly.
     PositiveVolume,
+    /// A minimiser lies on the edge of the region where K is defined (sqrt(x + y) at x + y = 0)
+    /// in 2-D: the line minima there are resolved only to a floor the method cannot bound, so
+    /// λ̂ is indicative and no interval is given.
+    DomainEdge,
 }
 
 impl Convergence {
@@ -77,6 +81,7 @@ pub fn lambda_text(lambda: f64, ci: Option<[f64; 2]>, convergence: Convergence) 
         Convergence::Drifting => " (not converged)",
         Convergence::Flat => " (flat)",
         Convergence::PositiveVolume => " (positive-volume minimum)",
+        Convergence::DomainEdge => " (not certified: minimum on the edge of K's domain)",
     };
     format!("{lambda:.4}{iv}{note}")
 }
@@ -99,7 +104,9 @@ impl Fit {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FitError {
-    #[error("only {0} usable points of the volume curve in the fit window (need 4)")]
+    #[error(
+        "the fit window holds only {0} levels of ε where V(ε) was measured (at least 4 are needed for a slope): widen the fit window, or let it default"
+    )]
     TooFewPoints(usize),
     #[error("bad fit window: {0}")]
     BadWindow(String),
@@ -440,13 +447,13 @@ pub fn fit_report(curve: &VolumeCurve, window: Option<[f64; 2]>, m_theory: Optio
     let hi = window_lambdas.iter().fold(f64::MIN, |a, &b| a.max(b)) + num;
     // convergence, from the lowest windows of the curve whatever window was asked for
     let trend = if window.is_none() && correction.is_some() { window_lambdas.clone() } else { shifted_fits(curve, m) };
-    let convergence = convergence(curve, &trend, num);
+    let convergence = if curve.domain_edge { Convergence::DomainEdge } else { convergence(curve, &trend, num) };
     if convergence == Convergence::PositiveVolume {
         best.lambda = 0.0;
     }
     let lambda_ci = match convergence {
         Convergence::Converged => Some([lo, hi]),
-        Convergence::Drifting => None,
+        Convergence::Drifting | Convergence::DomainEdge => None,
         Convergence::Flat => Some([0.0, hi.max(trend.iter().copied().fold(0.0, f64::max))]),
         Convergence::PositiveVolume => Some([0.0, 0.0]),
     };

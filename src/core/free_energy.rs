@@ -129,7 +129,10 @@ pub struct FreeEnergyPoint {
 
 pub fn check_n(n: f64) -> Result<(), LandscapeError> {
     if !n.is_finite() || !(1.0..=N_MAX).contains(&n) {
-        return Err(LandscapeError::BadN(format!("n = {n} is outside the supported range 1 … {N_MAX:e} (N_MAX)")));
+        return Err(LandscapeError::BadN(format!(
+            "n = {} is outside the supported range 1 … {N_MAX:e}",
+            super::num::short(n)
+        )));
     }
     Ok(())
 }
@@ -210,7 +213,7 @@ pub fn free_energy(law: &VolumeLaw, k_min: f64, n: f64) -> Result<FreeEnergyPoin
 pub fn mass_inside(law: &VolumeLaw, n: f64, eps: f64) -> Result<(f64, bool), LandscapeError> {
     check_n(n)?;
     if !(eps > 0.0) || !eps.is_finite() {
-        return Err(LandscapeError::BadEps(format!("ε = {eps} must be a positive number")));
+        return Err(LandscapeError::BadEps(format!("ε = {} must be a positive number", super::num::short(eps))));
     }
     let all = pieces(law, n, None);
     let part = pieces(law, n, Some(eps.ln()));

@@ -58,7 +58,9 @@ pub enum LandscapeError {
     #[error("{0}")]
     BadEps(String),
     /// The evaluation budget was spent: a failure of the computation (exit code 1).
-    #[error("the landscape is too intricate to resolve within {EVAL_BUDGET:e} evaluations of K (try a smaller box)")]
+    #[error(
+        "the landscape is too intricate to resolve within the evaluation budget ({EVAL_BUDGET:.0e} evaluations of K, fewer for a long formula): try a smaller box or a simpler formula"
+    )]
     Budget,
     /// A model with sampled data that cannot be built.
     #[error("{0}")]
@@ -161,6 +163,8 @@ pub struct Landscape {
     evals: AtomicU64,
     /// Evaluations allowed (cumulative); see `EVAL_BUDGET`.
     budget: AtomicU64,
+    /// Evaluations granted per computation (`grant_for`; smaller for a long formula).
+    grant: AtomicU64,
 }
 
 impl Clone for Landscape {
@@ -174,6 +178,7 @@ impl Clone for Landscape {
             data: self.data.clone(),
             evals: AtomicU64::new(self.evals.load(Relaxed)),
             budget: AtomicU64::new(self.budget.load(Relaxed)),
+            grant: AtomicU64::new(self.grant.load(Relaxed)),
         }
     }
 }
@@ -181,6 +186,21 @@ impl Clone for Landscape {
 /// The most evaluations of K one landscape may use (cumulative over minimum, volume curve, basins):
 /// the hardest presets use ~2e7 (about 0.5 s); 1e8 bounds any formula to a few seconds.
 pub const EVAL_BUDGET: u64 = 100_000_000;
+
+/// The work one computation may spend, in the tape's cost units (≈ ns of evaluation; the
+/// volume code around each evaluation roughly doubles it): about 3–6 s of CPU, so that a long
+/// formula gives up as soon as a short one does (1e8 evaluations of a 183-character formula took
+/// 50 s before this). The presets need at most ~2e7 evaluations of a cost under 30.
+pub const COST_BUDGET: u64 = 3_000_000_000;
+
+/// The fewest evaluations a formula is granted: what the hardest presets need (~2e7), with room.
+pub const MIN_GRANT: u64 = 30_000_000;
+
+/// Evaluations granted to a formula per computation: `COST_BUDGET` over its cost per evaluation,
+/// at most `EVAL_BUDGET`.
+pub fn grant_for(f: &Formula) -> u64 {
+    (COST_BUDGET / f.tape.cost()).clamp(MIN_GRANT, EVAL_BUDGET)
+}
 
 /// Parse a number list like "-2,2" or "0,1,0,1".
 pub fn parse_list(s: &str, n: usize, what: &str) -> Result<Vec<f64>, LandscapeError> {
@@ -230,6 +250,7 @@ impl Landscape {
                 data: Some(Arc::new(data)),
                 evals: AtomicU64::new(0),
                 budget: AtomicU64::new(EVAL_BUDGET),
+                grant: AtomicU64::new(EVAL_BUDGET),
             });
         }
         let preset = match &spec.preset {
@@ -254,6 +275,7 @@ impl Landscape {
         let bounds = spec.bounds.or(preset.map(|p| p.bounds)).unwrap_or([[-1.0, 1.0], [-1.0, 1.0]]);
         check_bounds(bounds, dim)?;
         check_prior(spec.prior)?;
+        let grant = grant_for(&formula);
         Ok(Landscape {
             formula,
             dim,
@@ -262,7 +284,8 @@ impl Landscape {
             preset,
             data: None,
             evals: AtomicU64::new(0),
-            budget: AtomicU64::new(EVAL_BUDGET),
+            budget: AtomicU64::new(grant),
+            grant: AtomicU64::new(grant),
         })
     }
 
@@ -288,7 +311,19 @@ impl Landscape {
 
     /// Grant another budget from the current count (a new computation on the same landscape).
     pub fn renew_budget(&self) {
-        self.budget.store(self.evals.load(Relaxed).saturating_add(EVAL_BUDGET), Relaxed);
+        self.budget.store(self.evals.load(Relaxed).saturating_add(self.grant.load(Relaxed)), Relaxed);
+    }
+
+    /// Set the evaluations granted per computation (tests and the fuzzer use small budgets) and
+    /// grant them now.
+    pub fn set_grant(&self, evals: u64) {
+        self.grant.store(evals, Relaxed);
+        self.renew_budget();
+    }
+
+    /// The evaluations granted per computation.
+    pub fn grant(&self) -> u64 {
+        self.grant.load(Relaxed)
     }
 
     pub fn box_width(&self, axis: usize) -> f64 {
@@ -367,11 +402,18 @@ fn check_bounds(bounds: [[f64; 2]; 2], dim: usize) -> Result<(), LandscapeError>
     Ok(())
 }
 
+/// The Gaussian prior's σ: below 1e-6 its density overflows the posterior's scale on any box
+/// the app accepts, above 1e6 it is the uniform prior to double precision.
+pub const SIGMA_RANGE: [f64; 2] = [1e-6, 1e6];
+
 fn check_prior(prior: Prior) -> Result<(), LandscapeError> {
     if let Prior::Gaussian { sigma } = prior
-        && !(sigma.is_finite() && sigma > 0.0)
+        && !(sigma.is_finite() && (SIGMA_RANGE[0]..=SIGMA_RANGE[1]).contains(&sigma))
     {
-        return Err(LandscapeError::BadPrior(format!("σ must be positive, got {sigma}")));
+        return Err(LandscapeError::BadPrior(format!(
+            "σ must lie within 1e-6 … 1e6, got {}",
+            crate::core::num::short(sigma)
+        )));
     }
     Ok(())
 }
@@ -450,7 +492,7 @@ impl Landscape {
         let bad: Vec<usize> = (0..vals.len()).filter(|&i| !vals[i].is_finite()).collect();
         if let Some(i) = (0..vals.len()).find(|&i| vals[i] == f64::NEG_INFINITY) {
             return Err(LandscapeError::Unbounded(format!(
-                "K has no minimum on the box: it is −∞ at {}",
+                "K is unbounded below on the box: it goes to −∞ near {}, so there is no minimum (move the box away from that point)",
                 fmt_point(pts[i], self.dim)
             )));
         }
@@ -495,9 +537,7 @@ impl Landscape {
             return Err(LandscapeError::Undefined("no finite value of K found on the box".into()));
         }
         if k_min.abs() > 1e12 {
-            return Err(LandscapeError::Unbounded(format!(
-                "K* = {k_min:e} is too large in magnitude to resolve small ε in double precision; subtract a constant"
-            )));
+            return Err(LandscapeError::Unbounded(deep_minimum(k_min)));
         }
         let tol = min_tol(k_min);
         let argmin: Vec<[f64; 2]> = mins.iter().filter(|m| m.1 <= k_min + tol).map(|m| [m.0, 0.0]).take(16).collect();
@@ -606,9 +646,7 @@ impl Landscape {
             return Err(LandscapeError::Undefined("no finite value of K found on the box".into()));
         };
         if k_min.abs() > 1e12 {
-            return Err(LandscapeError::Unbounded(format!(
-                "K* = {k_min:e} is too large in magnitude to resolve small ε in double precision; subtract a constant"
-            )));
+            return Err(LandscapeError::Unbounded(deep_minimum(k_min)));
         }
         let tol = min_tol(k_min);
         let edge = |p: &[f64; 2]| {
@@ -721,13 +759,13 @@ impl Landscape {
         let Some((w, v)) = cert.map(|c| c.best) else { return Ok(()) };
         if v == f64::NEG_INFINITY {
             return Err(LandscapeError::Unbounded(format!(
-                "K has no minimum on the box: it is −∞ at {}",
+                "K is unbounded below on the box: it goes to −∞ near {}, so there is no minimum (move the box away from that point)",
                 fmt_point(w, self.dim)
             )));
         }
         if v < -1e12 {
             return Err(LandscapeError::Unbounded(format!(
-                "K has no minimum on the box: it falls below {v:.3e} near {} (unbounded below; too large in magnitude to resolve small ε)",
+                "K is unbounded below on the box, or too deep to resolve: it falls below {v:.3e} near {}, so there is no minimum to measure (move the box away from that point, or add a constant)",
                 fmt_point(w, self.dim)
             )));
         }
@@ -789,6 +827,19 @@ pub fn min_tol(k_min: f64) -> f64 {
     1e-13 * (1.0 + k_min.abs())
 }
 
+/// |K*| > 1e12: below, K is (nearly) unbounded; above, a constant offset hides small ε.
+fn deep_minimum(k_min: f64) -> String {
+    if k_min < 0.0 {
+        format!(
+            "K falls to {k_min:.3e} on the box: it is unbounded below there, or too deep to resolve small ε in double precision, so there is no minimum to measure"
+        )
+    } else {
+        format!("K* = {k_min:.3e} is too large to resolve small ε in double precision: subtract a constant from K")
+    }
+}
+
 pub fn fmt_point(p: [f64; 2], dim: usize) -> String {
-    if dim == 1 { format!("x = {:.6}", p[0]) } else { format!("(x, y) = ({:.6}, {:.6})", p[0], p[1]) }
+    // six decimals where they say something, exponent notation near 0 (not "-0.000000")
+    let f = |v: f64| if v == 0.0 || (1e-4..1e7).contains(&v.abs()) { format!("{v:.6}") } else { format!("{v:.4e}") };
+    if dim == 1 { format!("x = {}", f(p[0])) } else { format!("(x, y) = ({}, {})", f(p[0]), f(p[1])) }
 }

@@ -162,7 +162,7 @@ impl ModelSpec {
             return Err("the true parameters (a₀, b₀) must be finite numbers within ±100".into());
         }
         if !(self.sigma.is_finite() && self.sigma >= 1e-3 && self.sigma <= 1e3) {
-            return Err(format!("σ = {} must be between 0.001 and 1000", self.sigma));
+            return Err(format!("σ = {} must be between 0.001 and 1000", super::num::short(self.sigma)));
         }
         if self.n < 2 {
             return Err(format!("a model needs at least 2 data points (n = {})", self.n));

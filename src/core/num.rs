@@ -299,6 +299,18 @@ pub fn logaddexp(a: f64, b: f64) -> f64 {
     m + ((a - m).exp() + (b - m).exp()).ln()
 }
 
+/// A number for a message: the shortest round-trip form, in exponent notation outside
+/// 1e-4 … 1e9 (Rust's `{}` writes 1e-300 as a 302-character decimal).
+pub fn short(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 || !v.is_finite() || (1e-4..1e9).contains(&a) { format!("{v}") } else { format!("{v:e}") }
+}
+
+/// "± 0.0123", or "± n/a" where there is no standard error (one chain).
+pub fn pm(se: f64) -> String {
+    if se.is_finite() { format!("± {se:.4}") } else { "± n/a".into() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

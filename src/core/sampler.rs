@@ -33,7 +33,7 @@ use super::landscape::{Landscape, LandscapeError, Minimum};
 /// exit code 2), or the landscape's own error.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SamplerError {
-    #[error("γ = {0} must be ≥ 0")]
+    #[error("γ = {} must be ≥ 0", super::num::short(*.0))]
     BadGamma(f64),
     #[error("chains must be 1 … 64 and draws + burn-in at most 1e7")]
     BadChains,
@@ -43,11 +43,11 @@ pub enum SamplerError {
     TooMuchWork { what: &'static str, work: f64, fix: &'static str },
     #[error("the LLC needs n ≥ 3 (β = 1/log n)")]
     SmallN,
-    #[error("β = {0} must be positive")]
+    #[error("β = {} must be positive", super::num::short(*.0))]
     BadBeta(f64),
-    #[error("step {0} must be positive")]
+    #[error("step {} must be positive", super::num::short(*.0))]
     BadStep(f64),
-    #[error("learning rate {0} must be a positive number")]
+    #[error("learning rate {} must be a positive number", super::num::short(*.0))]
     BadLearningRate(f64),
     #[error("SGD steps must be 1 … 1e7")]
     BadSteps,
@@ -566,6 +566,8 @@ pub fn llc(
     let thin = ((opts.draws / TRACE_POINTS).max(1)).max(1);
     let ch = run_chains(land, w_star, opts, thin)?;
     let (m, se, sd) = mean_se(&ch.means);
+    // one chain has no spread to measure: no standard error (NaN, null in JSON) rather than 0
+    let se = if opts.chains < 2 { f64::NAN } else { se };
     let nb = ch.n * ch.beta;
     let exact = free_energy(law, k_star, nb.max(1.0)).map(|f| f.lambda_eff).unwrap_or(f64::NAN);
     let localized = tempered_localized(land, w_star, k_star, nb, opts.gamma);
@@ -599,6 +601,9 @@ pub fn llc(
         warnings.push(format!(
             "the chains ({m:.3}) and the exact value for the same target ({localized:.3}) disagree by more than their error: the localised target may hold another basin the chains cannot reach (SGLD is local), or the chains have not mixed"
         ));
+    }
+    if opts.chains < 2 {
+        warnings.push("one chain gives no standard error: run at least 2 chains (--chains 4 is the default) to see how far the estimate can be trusted".into());
     }
     if !m.is_finite() {
         warnings.push("the estimate is not a finite number: the chains diverged".into());

@@ -116,9 +116,18 @@ pub fn sgd(land: &Landscape, opts: &SgdOptions) -> Result<SgdResult, SamplerErro
         loss: vec![],
         population: vec![],
         llc: vec![],
-        options: *opts,
+        // what ran (the LLC interval may have been raised), not only what was asked
+        options: SgdOptions { llc_every, ..*opts },
         full_batch,
-        warnings: vec![],
+        warnings: if llc_every > opts.llc_every {
+            vec![format!(
+                "an LLC every {} steps would be {} estimates; at most {LLC_POINTS} are made along a path, so one was made every {llc_every} steps",
+                opts.llc_every,
+                opts.steps.div_ceil(opts.llc_every)
+            )]
+        } else {
+            vec![]
+        },
         elapsed_ms: 0.0,
     };
     let mut hit_edge = None;

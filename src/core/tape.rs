@@ -173,6 +173,23 @@ impl Tape {
         st.pop().unwrap_or(entire)
     }
 
+    /// The cost of one evaluation in units of about a nanosecond (an add is 1; a transcendental
+    /// function ~20, measured on this machine's release build): what the evaluation budget is
+    /// divided by, so that the budget bounds time rather than the count of evaluations.
+    pub fn cost(&self) -> u64 {
+        self.ops
+            .iter()
+            .map(|op| match op {
+                Op::Const(_) | Op::X | Op::Y | Op::Neg | Op::Add | Op::Sub | Op::Mul => 1,
+                Op::Div => 4,
+                Op::PowI(_) => 3,
+                Op::F1(_) | Op::F2(_) => 20,
+                Op::Pow => 40,
+            })
+            .sum::<u64>()
+            .max(1)
+    }
+
     /// The number of operations (the cost of one evaluation).
     pub fn len(&self) -> usize {
         self.ops.len()

@@ -119,6 +119,8 @@ pub struct VolumeCurve {
     pub eps_max: f64,
     pub decades: f64,
     pub warnings: Vec<String>,
+    /// 2-D: a minimiser touches the region where K is undefined (see `Convergence::DomainEdge`).
+    pub domain_edge: bool,
     /// A point where K was found below the K* it was computed with (then K* must be redone).
     #[serde(skip)]
     pub lower_point: Option<([f64; 2], f64)>,
@@ -243,7 +245,22 @@ pub fn volume_curve_in(
     if points.iter().any(|p| p.v <= 0.0) {
         warnings.push("V(ε) is zero at some levels: the minimum may be narrower than the search could see".into());
     }
-    Ok(VolumeCurve { points, eps_min, eps_max, decades, warnings, lower_point: lower })
+    let domain_edge = land.dim == 2 && min.argmin.iter().any(|w| touches_undefined(land, *w));
+    Ok(VolumeCurve { points, eps_min, eps_max, decades, warnings, domain_edge, lower_point: lower })
+}
+
+/// Whether K is undefined (NaN or ±∞) somewhere within 1e-3 of the box width around w, inside
+/// the box: 16 directions at radii 1e-9 … 1e-3 of the width.
+pub fn touches_undefined(land: &Landscape, w: [f64; 2]) -> bool {
+    let (wx, wy) = (land.box_width(0), land.box_width(1));
+    (0..16).any(|k| {
+        let a = std::f64::consts::TAU * k as f64 / 16.0;
+        [1e-9, 1e-7, 1e-5, 1e-3].iter().any(|r| {
+            let q = [w[0] + r * wx * a.cos(), w[1] + r * wy * a.sin()];
+            let inside = (0..2).all(|i| q[i] >= land.bounds[i][0] && q[i] <= land.bounds[i][1]);
+            inside && !land.k(q[0], q[1]).is_finite()
+        })
+    })
 }
 
 /// The sublevel set {K − K* < ε} of a 1-D landscape as intervals, from its profile (exact up to

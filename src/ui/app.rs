@@ -168,7 +168,8 @@ impl LambdaApp {
             None
         };
         self.learning();
-        self.panels.set_data(&self.view, &view_b);
+        let failed = [Some(&self.pipeline), self.second.as_ref()].map(|p| p.and_then(|p| p.failed()));
+        self.panels.set_data(&self.view, &view_b, failed);
         let (p, s, rects) = (&mut self.panels, &mut self.settings, &mut self.exports.rects);
         let mut actions = if s.presentation {
             self.side_rect = None;
@@ -195,7 +196,8 @@ impl LambdaApp {
         let ready = !self.busy()
             && self.pipeline.analysis().is_some()
             && (self.pipeline.phase().is_some() || self.pipeline.phase_error().is_some());
-        if let Some(m) = self.exports.frame(&ctx, &mut self.settings, &prov, ready) {
+        let failed = self.pipeline.failed();
+        if let Some(m) = self.exports.frame(&ctx, &mut self.settings, &prov, ready, failed.as_deref()) {
             self.notice = Some((m, Instant::now()));
         }
         self.pipeline.follow_view(self.panels.landscape.bounds.or(self.panels.posterior.bounds));

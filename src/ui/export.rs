@@ -43,6 +43,8 @@ struct BatchRun {
     exit: Arc<AtomicI32>,
     settled: u32,
     started: Instant,
+    /// The process is closing (the reason has been printed once).
+    closing: bool,
 }
 
 pub struct Exports {
@@ -60,7 +62,7 @@ impl Exports {
             shot: None,
             sweep: None,
             sweep_frames: SWEEP_FRAMES,
-            batch: batch.map(|batch| BatchRun { batch, exit, settled: 0, started: Instant::now() }),
+            batch: batch.map(|batch| BatchRun { batch, exit, settled: 0, started: Instant::now(), closing: false }),
             rects: [None; 3],
         }
     }
@@ -95,7 +97,8 @@ impl Exports {
     }
 
     /// Once per frame, after drawing: the batch screenshot once everything is computed (`ready`),
-    /// the next step of a sweep (it sets n), and a screenshot that has arrived. Returns a message
+    /// the next step of a sweep (it sets n), and a screenshot that has arrived; in batch mode an
+    /// input with no landscape (`failed`) ends the process with exit code 2. Returns a message
     /// for the user.
     pub fn frame(
         &mut self,
@@ -103,7 +106,18 @@ impl Exports {
         s: &mut Settings,
         prov: &[(String, String)],
         ready: bool,
+        failed: Option<&str>,
     ) -> Option<String> {
+        if let Some(b) = &mut self.batch
+            && let Some(e) = failed
+            && !b.closing
+        {
+            b.closing = true;
+            // the input has no landscape: say why and exit 2 (bad input) instead of waiting
+            eprintln!("lambdascope: {e}; no screenshot");
+            b.exit.store(2, Ordering::SeqCst);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
         if let Some(b) = &mut self.batch {
             b.settled = if ready { b.settled + 1 } else { 0 };
             if b.started.elapsed() > Duration::from_secs(300) {
@@ -211,11 +225,11 @@ pub fn csv_path(s: &Settings) -> PathBuf {
 
 /// Save every setting to a JSON file.
 pub fn save_session(s: &Settings, path: &Path) -> Result<(), String> {
-    std::fs::write(path, s.to_json()).map_err(|e| format!("could not write {}: {e}", path.display()))
+    crate::files::write_atomic(path, s.to_json().as_bytes())
 }
 
 /// Read and validate a session file; the file is only read.
 pub fn load_session(path: &Path) -> Result<Settings, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("could not read {}: {e}", path.display()))?;
+    let text = crate::files::read_capped(path, crate::files::MAX_SESSION_BYTES)?;
     Settings::parse(&text)
 }

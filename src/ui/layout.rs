@@ -62,7 +62,16 @@ const TABS: [(Tab, &str, &str); 4] = [
 
 impl Panels {
     /// Give every panel the frame's data (`b`: compare mode's second landscape).
-    pub fn set_data(&mut self, a: &Option<Arc<ViewData>>, b: &Option<Arc<ViewData>>) {
+    pub fn set_data(&mut self, a: &Option<Arc<ViewData>>, b: &Option<Arc<ViewData>>, failed: [Option<String>; 2]) {
+        let [fa, fb] = failed;
+        self.landscape.failed = fa.clone();
+        self.posterior.failed = fa.clone();
+        self.volume.failed = fa.clone();
+        self.phase.failed = fa.clone();
+        self.theory.failed = fa.clone();
+        self.learn.failed = fa;
+        self.landscape_b.failed = fb.clone();
+        self.posterior_b.failed = fb;
         self.landscape.data = a.clone();
         self.posterior.data = a.clone();
         self.volume.data = a.clone();

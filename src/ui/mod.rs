@@ -13,7 +13,7 @@ pub mod export;
 pub mod layout;
 pub mod panels;
 pub mod pipeline;
-pub mod settings;
+pub use crate::settings;
 pub mod widgets;
 pub mod worker;
 

@@ -213,6 +213,15 @@ impl Pipeline {
     }
 
     /// True while jobs are in flight or an edit or a view change waits.
+    /// The message to show in place of the panels: no landscape has been computed, none is on its
+    /// way, and the input was refused (or failed on the worker).
+    pub fn failed(&self) -> Option<String> {
+        if self.analysis.is_some() || self.busy() {
+            return None;
+        }
+        self.status.error.clone().or_else(|| self.status.compute_error.clone())
+    }
+
     pub fn busy(&self) -> bool {
         self.worker.busy() || self.editing.is_some() || self.view_pending.is_some()
     }

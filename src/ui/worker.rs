@@ -250,9 +250,9 @@ fn write_csv(a: &Analysis, j: &CsvJob) -> String {
     let prov = Provenance::of(&a.landscape, Some(j.n), Some(j.eps), 0).with_fit(&j.fit);
     let basins = j.phase.as_ref().map(|p| &p.basins);
     match csv(&a.landscape, &a.estimate, &j.fit, j.what, j.n, &prov, basins) {
-        Ok(text) => match std::fs::write(&j.path, text) {
+        Ok(text) => match crate::files::write_atomic(&j.path, text.as_bytes()) {
             Ok(()) => format!("saved {}", j.path.display()),
-            Err(e) => format!("could not write {}: {e}", j.path.display()),
+            Err(e) => e,
         },
         Err(e) => e.to_string(),
     }

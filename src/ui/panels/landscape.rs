@@ -18,6 +18,8 @@ use crate::ui::widgets::texture::CachedTexture;
 #[derive(Default)]
 pub struct LandscapePanel {
     pub data: Option<Arc<ViewData>>,
+    /// Why there is no data (the input has no landscape), shown in place of a spinner.
+    pub failed: Option<String>,
     heat: CachedTexture<(usize, bool, bool)>,
     mask: CachedTexture<(usize, u64)>,
     mask_pixels: usize,
@@ -124,7 +126,7 @@ impl LandscapePanel {
     /// Draw; a click (not a drag) on the 2-D plot comes back as `Action::Clicked`.
     pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<Action> {
         let Some(d) = self.data.clone() else {
-            ui.centered_and_justified(|ui| ui.spinner());
+            crate::ui::widgets::waiting(ui, self.failed.as_deref());
             return None;
         };
         let mut asked = None;

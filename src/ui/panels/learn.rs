@@ -141,6 +141,8 @@ pub fn overlay(s: &LearnSettings, d: &ViewData) -> Overlay {
 #[derive(Default)]
 pub struct LearnPanel {
     pub data: Option<Arc<ViewData>>,
+    /// Why there is no data (the input has no landscape), shown in place of a spinner.
+    pub failed: Option<String>,
 }
 
 impl LearnPanel {
@@ -149,12 +151,13 @@ impl LearnPanel {
         let mut actions = vec![];
         let w = ui.available_width();
         let d = self.data.clone();
+        let failed = self.failed.clone();
         egui::ScrollArea::vertical().id_salt("learn").auto_shrink([false, true]).show(ui, |ui| {
             // (rows wrap instead of widening the column at a large font scale)
             ui.set_max_width(w);
             let Some(d) = d else {
                 // (no landscape yet: its box would clamp the start point to an empty range)
-                ui.spinner();
+                crate::ui::widgets::waiting(ui, failed.as_deref());
                 return;
             };
             let ctx = LearnContext::of(&d);
@@ -432,7 +435,7 @@ fn llc_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
             };
             row(
                 "LLC (SGLD)",
-                format!("{:.4} ± {:.4}{}", r.llc_mean, r.llc_se, if doubtful { " (see the warning)" } else { "" }),
+                format!("{:.4} {}{}", r.llc_mean, crate::core::num::pm(r.llc_se), if doubtful { " (see the warning)" } else { "" }),
                 "Mean over chains ± standard error across chains",
             );
             row("spread of chains", format!("{:.4}", r.llc_std), "Standard deviation of the chains' estimates");

@@ -15,6 +15,8 @@ use crate::ui::widgets::plot::{self, RED, basin_colour, log_fmt, log_grid, sci};
 #[derive(Default)]
 pub struct PhasePanel {
     pub data: Option<Arc<ViewData>>,
+    /// Why there is no data (the input has no landscape), shown in place of a spinner.
+    pub failed: Option<String>,
     /// The phase data whose x-range was last set (a new landscape opens around its crossovers).
     framed: Option<u64>,
     /// The log10 n range shown after the last frame.
@@ -24,7 +26,7 @@ pub struct PhasePanel {
 impl PhasePanel {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let Some(d) = self.data.clone() else {
-            ui.spinner();
+            crate::ui::widgets::waiting(ui, self.failed.as_deref());
             return;
         };
         let Some(p) = d.phase.clone() else {

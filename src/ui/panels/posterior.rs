@@ -20,6 +20,8 @@ use crate::ui::widgets::texture::CachedTexture;
 #[derive(Default)]
 pub struct PosteriorPanel {
     pub data: Option<Arc<ViewData>>,
+    /// Why there is no data (the input has no landscape), shown in place of a spinner.
+    pub failed: Option<String>,
     tex: CachedTexture<(usize, bool)>,
     lut: Option<(ColourMap, Lut)>,
     pub force_bounds: Option<[f64; 4]>,
@@ -54,7 +56,7 @@ impl PosteriorPanel {
     /// Draw; a double click comes back as `Action::ResetView`.
     pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<Action> {
         let Some(d) = self.data.clone() else {
-            ui.centered_and_justified(|ui| ui.spinner());
+            crate::ui::widgets::waiting(ui, self.failed.as_deref());
             return None;
         };
         let Some(p) = d.posterior.clone() else {

@@ -14,6 +14,8 @@ use crate::ui::widgets::plot::{RED, sci};
 #[derive(Default)]
 pub struct TheoryPanel {
     pub data: Option<Arc<ViewData>>,
+    /// Why there is no data (the input has no landscape), shown in place of a spinner.
+    pub failed: Option<String>,
 }
 
 const OK: Color32 = Color32::from_rgb(120, 220, 120);
@@ -22,7 +24,7 @@ const WARN: Color32 = Color32::from_rgb(230, 170, 60);
 impl TheoryPanel {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let Some(d) = self.data.clone() else {
-            ui.spinner();
+            crate::ui::widgets::waiting(ui, self.failed.as_deref());
             return;
         };
         let est = &d.analysis.estimate;

@@ -15,6 +15,8 @@ use crate::ui::widgets::plot::{self, RED, log_fmt, log_grid, sci};
 #[derive(Default)]
 pub struct VolumePanel {
     pub data: Option<Arc<ViewData>>,
+    /// Why there is no data (the input has no landscape), shown in place of a spinner.
+    pub failed: Option<String>,
     /// Which fit-window edge is being dragged (0 = lower, 1 = upper).
     dragging: Option<usize>,
     /// The fit window as dragged so far (ε units).
@@ -65,7 +67,7 @@ impl VolumePanel {
     /// Draw; a drag of the fit window's edges comes back as `Action::SetFitWindow` on release.
     pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<Action> {
         let Some(d) = self.data.clone() else {
-            ui.centered_and_justified(|ui| ui.spinner());
+            crate::ui::widgets::waiting(ui, self.failed.as_deref());
             return None;
         };
         let est = &d.analysis.estimate;

@@ -5,3 +5,22 @@ pub mod plot;
 pub mod png;
 pub mod render;
 pub mod texture;
+
+/// What a panel shows before it has data: a spinner while the first landscape is computed, or,
+/// when the input has no landscape to show (`failed`: the pipeline's message), that message and
+/// what to do, without a spinner (which would repaint forever).
+pub fn waiting(ui: &mut eframe::egui::Ui, failed: Option<&str>) {
+    match failed {
+        None => {
+            ui.centered_and_justified(|ui| ui.spinner());
+        }
+        Some(e) => {
+            ui.vertical_centered(|ui| {
+                ui.add_space(ui.available_height() * 0.3);
+                ui.label(eframe::egui::RichText::new("Nothing to show for this input").strong());
+                ui.label(eframe::egui::RichText::new(e).color(ui.visuals().error_fg_color));
+                ui.label("Edit the formula or the box, or pick a preset.");
+            });
+        }
+    }
+}

@@ -4,18 +4,20 @@ use eframe::egui;
 
 /// Save an RGBA image with text chunks.
 pub fn save_png(path: &std::path::Path, img: &egui::ColorImage, text: &[(String, String)]) -> Result<(), String> {
-    let file = std::fs::File::create(path).map_err(|e| format!("could not write {}: {e}", path.display()))?;
-    let w = std::io::BufWriter::new(file);
-    let mut enc = png::Encoder::new(w, img.width() as u32, img.height() as u32);
-    enc.set_color(png::ColorType::Rgba);
-    enc.set_depth(png::BitDepth::Eight);
-    for (k, v) in text {
-        enc.add_itxt_chunk(k.clone(), v.clone()).map_err(|e| format!("PNG text chunk: {e}"))?;
+    let mut bytes: Vec<u8> = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut bytes, img.width() as u32, img.height() as u32);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        for (k, v) in text {
+            enc.add_itxt_chunk(k.clone(), v.clone()).map_err(|e| format!("PNG text chunk: {e}"))?;
+        }
+        let mut writer = enc.write_header().map_err(|e| format!("PNG header: {e}"))?;
+        writer.write_image_data(img.as_raw()).map_err(|e| format!("PNG data: {e}"))?;
+        writer.finish().map_err(|e| format!("PNG: {e}"))?;
     }
-    let mut writer = enc.write_header().map_err(|e| format!("PNG header: {e}"))?;
-    writer.write_image_data(img.as_raw()).map_err(|e| format!("PNG data: {e}"))?;
-    writer.finish().map_err(|e| format!("PNG: {e}"))?;
-    Ok(())
+    // encoded in memory, then written atomically: a failure leaves no partial file
+    crate::files::write_atomic(path, &bytes)
 }
 
 /// Nearest-neighbour resize to exactly w×h pixels (for `--size`, when the window came out at

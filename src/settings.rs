@@ -384,6 +384,13 @@ impl Settings {
 
     /// Parse and validate a session. Every failure is a sentence for the user.
     pub fn parse(text: &str) -> Result<Settings, String> {
+        if text.len() as u64 > crate::files::MAX_SESSION_BYTES {
+            return Err(format!(
+                "the session is {} kB, more than a session can be ({} kB)",
+                text.len() / 1024,
+                crate::files::MAX_SESSION_BYTES / 1024
+            ));
+        }
         let v: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("the session file is not valid JSON ({e})"))?;
         match v.get("version").and_then(|x| x.as_u64()) {
@@ -412,11 +419,16 @@ impl Settings {
         if !(finite(self.n) && (1.0..=N_MAX).contains(&self.n)) {
             return Err(format!("the session's n = {} is outside 1 … 1e12", self.n));
         }
-        if !(finite(self.eps) && self.eps > 0.0) {
-            return Err(format!("the session's ε = {} is not positive", self.eps));
+        let short = crate::core::num::short;
+        if !(finite(self.eps) && self.eps > 0.0 && self.eps <= 1e12) {
+            return Err(format!("the session's ε = {} is not within 0 … 1e12", short(self.eps)));
         }
-        if !(finite(self.sigma) && self.sigma > 0.0 && finite(self.link_c) && self.link_c > 0.0) {
-            return Err("the session's σ or c is not a positive number".into());
+        let [s0, s1] = crate::core::landscape::SIGMA_RANGE;
+        if !(finite(self.sigma) && (s0..=s1).contains(&self.sigma)) {
+            return Err(format!("the session's prior σ = {} is not within 1e-6 … 1e6", short(self.sigma)));
+        }
+        if !(finite(self.link_c) && self.link_c > 0.0 && self.link_c <= 1e12) {
+            return Err(format!("the session's c (ε = c/n) = {} is not within 0 … 1e12", short(self.link_c)));
         }
         if ![128, 256, 512].contains(&self.grid) {
             return Err(format!("the session's grid {} is not one of 128, 256, 512", self.grid));
@@ -435,9 +447,21 @@ impl Settings {
             return Err("the session's fine range of n is not 1 ≤ FROM < TO ≤ 1e12".into());
         }
         if let Some(w) = self.fit_window
-            && !(w[0] > 0.0 && w[1] > w[0] && finite(w[1]))
+            && !(w[0] >= 1e-15 && w[1] > w[0] && w[1] <= 1e12)
         {
-            return Err("the session's fit window is not 0 < EMIN < EMAX".into());
+            return Err(format!(
+                "the session's fit window [{}, {}] is not 1e-15 ≤ EMIN < EMAX ≤ 1e12",
+                short(w[0]),
+                short(w[1])
+            ));
+        }
+        if let Some(p) = &self.edited_from
+            && presets::find(p).is_none()
+        {
+            return Err("the session's formula was edited from an unknown preset".into());
+        }
+        if self.formula.contains('\0') {
+            return Err("the session's formula holds a NUL character".into());
         }
         if let Some(p) = &self.preset
             && presets::find(p).is_none()
