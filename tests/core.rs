@@ -2332,6 +2332,30 @@ mod hostile {
         Settings::parse(&v.to_string())
     }
 
+    /// Found by the formula fuzzer: a small constant printed as (1/10^2) re-printed as (1/(10^2)),
+    /// so the canonical form was not a fixed point; and 200.01 printed as 2.0001*10^2, which is
+    /// another number (the formula exmex differentiates was not the one typed).
+    #[test]
+    fn the_canonical_form_is_a_fixed_point() {
+        for f in [
+            "(x^2-y^3)^2+0.01*sin(x*y)",
+            "4.5e11*(x-1)^2",
+            "1.2345678901234567e-7*x",
+            "x^2*1e300",
+            "x^200.01",
+            "3.3e-250*x",
+        ] {
+            let c = lambdascope::core::expr::parse(f).unwrap().canonical();
+            let again = lambdascope::core::expr::parse(&c).unwrap();
+            assert_eq!(again.canonical(), c, "{f}");
+            assert_eq!(
+                again.eval_tree([0.3, -0.2]).to_bits(),
+                lambdascope::core::expr::parse(f).unwrap().eval_tree([0.3, -0.2]).to_bits(),
+                "{f}"
+            );
+        }
+    }
+
     /// Every field of a restored session is validated; a huge file is refused before it is parsed.
     #[test]
     fn sessions_are_validated_field_by_field() {

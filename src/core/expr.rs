@@ -347,20 +347,24 @@ fn fmt_number(v: f64) -> String {
     if v == v.trunc() && v.abs() < 1e15 {
         return format!("{}", v as i64);
     }
-    let s = format!("{v:e}"); // e.g. "4.5e11", "1e-5", "1.5e0"
-    match s.split_once('e') {
-        Some((m, e)) => {
-            let e: i32 = e.parse().unwrap_or(0);
-            if e == 0 {
-                m.to_string()
-            } else if e > 0 {
-                format!("({m}*10^{e})")
-            } else {
-                format!("({m}/10^{})", -e)
-            }
-        }
-        None => s,
+    // Rust's shortest round-trip decimal (no exponent: exmex reads no "e") where it is short;
+    // m·10^e only where that product gives back v exactly (found by the fuzzer: 200.01 written as
+    // 2.0001*10^2 is 200.01000000000002), else the long decimal, which is always exact.
+    let plain = format!("{v}");
+    if plain.len() <= 32 {
+        return plain;
     }
+    let s = format!("{v:e}"); // e.g. "4.5e11", "1e-300"
+    if let Some((m, e)) = s.split_once('e')
+        && let (Ok(mv), Ok(e)) = (m.parse::<f64>(), e.parse::<i32>())
+    {
+        let p = 10f64.powi(e.abs());
+        let back = if e > 0 { mv * p } else { mv / p };
+        if p.is_finite() && back.to_bits() == v.to_bits() {
+            return if e > 0 { format!("({m}*(10^{e}))") } else { format!("({m}/(10^{}))", -e) };
+        }
+    }
+    plain
 }
 
 // ---------------------------------------------------------------------------------------------
