@@ -484,7 +484,8 @@ mod free_energy_and_posterior {
 mod cli {
     use std::process::Command;
 
-    fn run(args: &[&str]) -> (i32, String, String) {
+    /// Run the binary: (exit code, stdout, stderr).
+    pub fn run(args: &[&str]) -> (i32, String, String) {
         let out = Command::new(env!("CARGO_BIN_EXE_lambdascope")).args(args).output().expect("run the binary");
         (
             out.status.code().unwrap_or(-1),
@@ -2118,22 +2119,13 @@ mod honest {
 
 /// What a hostile campaign found (issue 18): each test fails without its fix.
 mod hostile {
+    use super::cli::run;
     use super::land;
     use lambdascope::core::basins::find_basins;
     use lambdascope::core::estimate::{EstimateOptions, estimate};
     use lambdascope::core::fit::Convergence;
     use lambdascope::core::landscape::{Landscape, LandscapeSpec};
     use lambdascope::settings::Settings;
-    use std::process::Command;
-
-    fn run(args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_lambdascope")).args(args).output().expect("run the binary");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
 
     fn land2(f: &str) -> Landscape {
         let mut s = LandscapeSpec::formula(f);
