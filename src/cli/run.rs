@@ -318,8 +318,10 @@ fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
         r.llc_std
     );
     println!(
-        "exact       {:.4} tempered, {:.4} with the same localisation γ = {}",
-        r.exact_tempered, r.exact_tempered_localized, r.gamma
+        "exact       {} tempered, {} with the same localisation γ = {}",
+        crate::core::num::fixed4(r.exact_tempered),
+        crate::core::num::fixed4(r.exact_tempered_localized),
+        r.gamma
     );
     println!(
         "settings    n = {}, β = {:.5}, η = {:.3e}, {} draws after {} burn-in, seed {}",

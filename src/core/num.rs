@@ -311,6 +311,11 @@ pub fn pm(se: f64) -> String {
     if se.is_finite() { format!("± {se:.4}") } else { "± n/a".into() }
 }
 
+/// A value with four decimals, or "n/a" when there is none (NaN: not computed).
+pub fn fixed4(v: f64) -> String {
+    if v.is_finite() { format!("{v:.4}") } else { "n/a".into() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

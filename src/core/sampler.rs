@@ -39,7 +39,7 @@ pub enum SamplerError {
     BadChains,
     #[error("the minibatch must hold at least 1 point")]
     EmptyBatch,
-    #[error("{what} = {work:.1e} is more than {MAX_WORK:.0e} gradient terms: {fix}")]
+    #[error("{what} = {} is more than {MAX_WORK:.0e} gradient terms: {fix}", super::num::short(*.work))]
     TooMuchWork { what: &'static str, work: f64, fix: &'static str },
     #[error("the LLC needs n ≥ 3 (β = 1/log n)")]
     SmallN,
@@ -139,7 +139,9 @@ pub struct LlcResult {
     pub elapsed_ms: f64,
 }
 
-/// The most per-sample gradient terms one SGLD estimate or SGD run may take (~2–5 s).
+/// The most per-sample gradient terms (of a formula of cost `REFERENCE_COST`, see `term_weight`)
+/// one SGLD estimate, or one SGD run with its estimates, may take: ~20 s on this 2-core machine
+/// (1.6e7 terms of the cusp took 1.8 s).
 pub const MAX_WORK: f64 = 2e8;
 
 /// Points kept per chain for drawing.
@@ -226,7 +228,23 @@ pub(crate) struct Chains {
     noise_ratio: f64,
 }
 
-pub(crate) fn check(opts: &LlcOptions) -> Result<(), SamplerError> {
+/// The work of one gradient term on `land`, relative to a formula of cost `REFERENCE_COST`: a
+/// long formula's evaluations cost more, and `MAX_WORK` bounds time, not only the count of terms.
+/// A model's term is one data point (its cost does not depend on a formula).
+pub fn term_weight(land: &Landscape) -> f64 {
+    if land.data.is_some() { 1.0 } else { (land.formula.tape.cost() as f64 / REFERENCE_COST).max(1.0) }
+}
+
+/// The tape cost of the formulas `MAX_WORK` was measured on (the presets cost 9 … 60).
+pub const REFERENCE_COST: f64 = 30.0;
+
+/// The work of one LLC estimate with `opts` on `land`, in gradient terms of reference cost.
+pub fn llc_work(land: &Landscape, opts: &LlcOptions) -> f64 {
+    let per_step = opts.batch.unwrap_or(1).max(1) as f64;
+    opts.chains as f64 * (opts.draws as f64 + opts.burn_in as f64) * per_step * term_weight(land)
+}
+
+pub(crate) fn check(land: &Landscape, opts: &LlcOptions) -> Result<(), SamplerError> {
     check_n(opts.n)?;
     if !(opts.gamma >= 0.0 && opts.gamma.is_finite()) {
         return Err(SamplerError::BadGamma(opts.gamma));
@@ -238,13 +256,12 @@ pub(crate) fn check(opts: &LlcOptions) -> Result<(), SamplerError> {
         return Err(SamplerError::EmptyBatch);
     }
     // a bound on the work of one estimate (a few seconds at most on the worker thread)
-    let per_step = opts.batch.unwrap_or(1).max(1) as f64;
-    let work = opts.chains as f64 * (opts.draws as f64 + opts.burn_in as f64) * per_step;
+    let work = llc_work(land, opts);
     if work > MAX_WORK {
         return Err(SamplerError::TooMuchWork {
-            what: "chains × (draws + burn-in) × batch",
+            what: "chains × (draws + burn-in) × batch × the formula's cost",
             work,
-            fix: "use fewer draws or a smaller batch",
+            fix: "use fewer draws or chains, a smaller batch, or a shorter formula",
         });
     }
     Ok(())
@@ -256,7 +273,7 @@ pub(crate) fn run_chains(
     opts: &LlcOptions,
     thin: usize,
 ) -> Result<Chains, SamplerError> {
-    check(opts)?;
+    check(land, opts)?;
     // for a model, n is the size of its dataset (L_n is the mean over those points)
     let n = sampled_data(land).map(|d| d.len() as f64).unwrap_or(opts.n);
     if n < 3.0 {
@@ -605,6 +622,11 @@ pub fn llc(
     if opts.chains < 2 {
         warnings.push("one chain gives no standard error: run at least 2 chains (--chains 4 is the default) to see how far the estimate can be trusted".into());
     }
+    if localized.is_nan() {
+        warnings.push(
+            "no exact tempered value: integrating this K would take more than its evaluation budget (a long or fast-oscillating formula), so the estimate is not checked against one".into(),
+        );
+    }
     if !m.is_finite() {
         warnings.push("the estimate is not a finite number: the chains diverged".into());
     }
@@ -637,8 +659,16 @@ pub fn llc(
 
 /// n·β·E[K − K*] under exp(−nβ(K − K*) − (γ/2)|w − w*|²) on the box, by nested adaptive quadrature
 /// (breakpoints at w*).
+/// NaN when the quadrature would spend more than the landscape's evaluation grant (a long or
+/// wildly oscillating formula): no exact value rather than a wait of minutes.
 fn tempered_localized(land: &Landscape, w: [f64; 2], k_star: f64, nb: f64, gamma: f64) -> f64 {
+    land.renew_budget();
+    let spent = std::cell::Cell::new(false);
     let weight = |x: f64, y: f64| {
+        if land.over_budget() {
+            spent.set(true);
+            return (0.0, 0.0);
+        }
         let k = land.k(x, y) - k_star;
         let r2 = (x - w[0]).powi(2) + if land.dim == 2 { (y - w[1]).powi(2) } else { 0.0 };
         (k, (-nb * k - 0.5 * gamma * r2).exp())
@@ -694,5 +724,5 @@ fn tempered_localized(land: &Landscape, w: [f64; 2], k_star: f64, nb: f64, gamma
             );
         }
     }
-    nb * num / den
+    if spent.get() { f64::NAN } else { nb * num / den }
 }

@@ -8,7 +8,7 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 
 use super::landscape::{Landscape, fmt_point};
-use super::sampler::{Gradient, LlcOptions, MAX_WORK, SamplerError, check, mean_se, run_chains};
+use super::sampler::{Gradient, LlcOptions, MAX_WORK, SamplerError, check, llc_work, mean_se, run_chains, term_weight};
 
 /// Settings of an SGD run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
@@ -85,15 +85,26 @@ pub fn sgd(land: &Landscape, opts: &SgdOptions) -> Result<SgdResult, SamplerErro
         return Err(SamplerError::EmptyBatch);
     }
     let per_step = land.data.as_ref().map(|dl| opts.batch.min(dl.len())).unwrap_or(1) as f64;
-    if opts.steps as f64 * per_step > MAX_WORK {
+    let path_work = opts.steps as f64 * per_step * term_weight(land);
+    if path_work > MAX_WORK {
         return Err(SamplerError::TooMuchWork {
-            what: "steps × batch",
-            work: opts.steps as f64 * per_step,
-            fix: "use fewer steps or a smaller batch",
+            what: "steps × batch × the formula's cost",
+            work: path_work,
+            fix: "use fewer steps, a smaller batch, or a shorter formula",
         });
     }
-    if opts.llc_every > 0 {
-        check(&opts.llc)?;
+    let llc_every = if opts.llc_every == 0 { 0 } else { opts.llc_every.max(opts.steps.div_ceil(LLC_POINTS)) };
+    if let Some(estimates) = opts.steps.checked_div(llc_every) {
+        check(land, &opts.llc)?;
+        // the path and every estimate along it share one bound
+        let work = path_work + (estimates + 2) as f64 * llc_work(land, &opts.llc);
+        if work > MAX_WORK {
+            return Err(SamplerError::TooMuchWork {
+                what: "the path and its LLC estimates (estimates × chains × (draws + burn-in) × batch × the formula's cost)",
+                work,
+                fix: "estimate the LLC less often (a larger --llc-every), with fewer draws or chains, or use a shorter formula",
+            });
+        }
     }
     let mut w = opts.start;
     for (a, v) in w.iter().enumerate().take(d) {
@@ -108,7 +119,6 @@ pub fn sgd(land: &Landscape, opts: &SgdOptions) -> Result<SgdResult, SamplerErro
     let mut gradient = Gradient::new(land, Some(opts.batch));
     let full_batch = gradient.data.is_none_or(|dl| gradient.batch >= dl.len());
     let every = opts.steps.div_ceil(PATH_POINTS).max(1);
-    let llc_every = if opts.llc_every == 0 { 0 } else { opts.llc_every.max(opts.steps.div_ceil(LLC_POINTS)) };
     let pop = |w: [f64; 2]| land.data.as_ref().map(|dl| dl.population(w[0], w[1]));
     let mut res = SgdResult {
         steps: vec![],

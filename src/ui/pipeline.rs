@@ -212,7 +212,6 @@ impl Pipeline {
         self.sent.as_ref() == Some(spec)
     }
 
-    /// True while jobs are in flight or an edit or a view change waits.
     /// The message to show in place of the panels: no landscape has been computed, none is on its
     /// way, and the input was refused (or failed on the worker).
     pub fn failed(&self) -> Option<String> {
@@ -222,8 +221,14 @@ impl Pipeline {
         self.status.error.clone().or_else(|| self.status.compute_error.clone())
     }
 
+    /// True while jobs are in flight or an edit or a view change waits.
     pub fn busy(&self) -> bool {
         self.worker.busy() || self.editing.is_some() || self.view_pending.is_some()
+    }
+
+    /// True while the worker holds a job (a frame that ends with this true did not wait for it).
+    pub fn computing(&self) -> bool {
+        self.worker.busy()
     }
 
     /// The box of an analysis that arrived since the last call (the views return to it).

@@ -441,12 +441,12 @@ fn llc_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
             row("spread of chains", format!("{:.4}", r.llc_std), "Standard deviation of the chains' estimates");
             row(
                 "exact, same γ",
-                format!("{:.4}", r.exact_tempered_localized),
+                crate::core::num::fixed4(r.exact_tempered_localized),
                 "n·β·E[L − L*] under the same localised target, by quadrature: the sampler's error is the difference to the line above",
             );
             row(
                 "exact, no localisation",
-                format!("{:.4}", r.exact_tempered),
+                crate::core::num::fixed4(r.exact_tempered),
                 "n·β·E_β[L − L*] under the box prior (from the volume curve): the localisation's effect is the difference to the line above",
             );
             if let Some((l, ci)) = ctx.volume_lambda {
