@@ -2336,6 +2336,8 @@ mod hostile {
             "x^2*1e300",
             "x^200.01",
             "3.3e-250*x",
+            // (its m·10^60 was checked with powi, the parser folds 10^60 its own way)
+            "5555555511111555555511111115511111555555511111111111111111111",
         ] {
             let c = lambdascope::core::expr::parse(f).unwrap().canonical();
             let again = lambdascope::core::expr::parse(&c).unwrap();
@@ -2346,6 +2348,42 @@ mod hostile {
                 "{f}"
             );
         }
+    }
+
+    /// Found by the formula fuzzer (a 24-byte input, 90,000 runs in): a number literal beyond the
+    /// largest f64 read as ∞, and its canonical form "inf" did not parse. Such a literal is now
+    /// refused with a message; a non-finite constant is printed in a form that parses back.
+    #[test]
+    fn a_number_too_large_is_refused() {
+        use lambdascope::core::expr::Formula;
+        for f in ["8^2E44555555551111111111", "1e400*x", "x+1e309"] {
+            let e = Formula::parse(f).expect_err(f).to_string();
+            assert!(e.contains("larger than the largest") && e.contains("position"), "{f}: {e}");
+        }
+        assert!(Formula::parse("1e308*x^2").is_ok());
+        let (code, _, err) = run(&["estimate", "--expr", "x^2+1e999"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("1.8e308"), "{err}");
+    }
+
+    /// Found by the interval fuzzer: `1 − x/0` is −∞ at every point with x ≠ 0, but the enclosure of
+    /// a division by exactly zero was empty ("no value"), so a minimum search would not have seen
+    /// it. Now x/[0, 0] is the whole line (the zero's sign is not known), and 0/0 stays empty.
+    #[test]
+    fn division_by_an_exact_zero_is_enclosed() {
+        use lambdascope::core::expr::Formula;
+        use lambdascope::core::interval::Iv;
+        let f = Formula::parse("--1---\u{c}x/--0-x").unwrap(); // (a form feed, as the fuzzer typed it)
+        let (bx, by) = (Iv::new(2.56e-82, 2.56e-82), Iv::new(4.5e-89, 4.5e-89));
+        let v = f.eval(2.56e-82, 4.5e-89);
+        assert_eq!(v, f64::NEG_INFINITY);
+        let enc = f.tape.eval_iv(bx, by);
+        assert!(enc.lo == f64::NEG_INFINITY && !enc.is_empty(), "{enc:?}");
+        assert!(f.tape.eval_ivd(bx, by).v.lo == f64::NEG_INFINITY);
+        let g = Formula::parse("(x-x)/0 + 0*y/0").unwrap();
+        assert!(g.eval(0.5, 0.5).is_nan());
+        assert!(Iv::point(0.0).div(Iv::point(0.0)).is_empty());
+        assert_eq!(Iv::new(-1.0, 2.0).div(Iv::point(0.0)), Iv::ENTIRE);
     }
 
     /// Every field of a restored session is validated; a huge file is refused before it is parsed.
@@ -2376,5 +2414,45 @@ mod hostile {
         let e = lambdascope::files::read_capped(&path, lambdascope::files::MAX_SESSION_BYTES).unwrap_err();
         assert!(e.contains("larger than"), "{e}");
         std::fs::remove_file(&path).unwrap();
+    }
+
+    /// The sampler's work counts the formula's cost: draws a cheap formula may take are refused
+    /// for a long one (exit 2, before any sampling), and an SGD path with its LLC estimates shares
+    /// one bound (it ran ~25 s before).
+    #[test]
+    fn sampler_work_is_bounded_by_the_formula_cost() {
+        use lambdascope::core::sampler::{LlcOptions, MAX_WORK, llc_work};
+        let long = (1..=30).fold("x^2+y^2".to_string(), |f, j| format!("{f}+1e-300*sin({j}*x)"));
+        let opts = LlcOptions { draws: 2_000_000, ..Default::default() };
+        let (cheap, costly) = (llc_work(&land2("x^2+y^2"), &opts), llc_work(&land2(&long), &opts));
+        assert!(cheap < MAX_WORK && costly > MAX_WORK, "{cheap:e} {costly:e}");
+        let t = std::time::Instant::now();
+        let (code, _, err) = run(&["llc", "--expr", &long, "--draws", "2e6"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("formula's cost") && err.contains("shorter formula"), "{err}");
+        let (code, _, err) = run(&["sgd", "--expr", "x^2+y^2", "--llc-every", "1", "--steps", "1e5", "--draws", "1e6"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("LLC estimates") && err.contains("--llc-every"), "{err}");
+        // refused up front (a loose bound: the runs these replace took 20–25 s)
+        assert!(t.elapsed().as_secs() < 10, "{:?}", t.elapsed());
+    }
+
+    /// When the quadrature of the exact tempered value would spend more than the landscape's grant,
+    /// the value is NaN (null in JSON, "n/a" on screen) with a warning, not a wait of minutes.
+    #[test]
+    fn exact_tempered_value_over_budget_is_absent_and_said() {
+        use lambdascope::core::free_energy::VolumeLaw;
+        use lambdascope::core::sampler::{LlcOptions, llc};
+        let l = land2("x^2+y^2");
+        let e = estimate(&l, &EstimateOptions::default()).unwrap();
+        let law = VolumeLaw::new(&e.curve, &e.fit.best);
+        let opts = LlcOptions { draws: 2000, burn_in: 200, ..Default::default() };
+        let r = llc(&l, e.minimum.argmin[0], e.minimum.k_min, &law, &opts).unwrap();
+        assert!((r.exact_tempered_localized - 1.0).abs() < 0.01, "{}", r.exact_tempered_localized);
+        l.set_grant(5_000);
+        let r = llc(&l, e.minimum.argmin[0], e.minimum.k_min, &law, &opts).unwrap();
+        assert!(r.exact_tempered_localized.is_nan());
+        assert!(r.warnings.iter().any(|w| w.contains("no exact tempered value")), "{:?}", r.warnings);
+        assert!(r.llc_mean.is_finite(), "the estimate itself still runs");
     }
 }

@@ -38,6 +38,11 @@ pub enum ParseError {
     UnknownFunction { pos: usize, name: String },
     #[error("'{text}' at position {pos} is not a number")]
     BadNumber { pos: usize, text: String },
+    #[error(
+        "the number at position {pos} is larger than the largest one there is (about 1.8e308): {}",
+        truncated(text)
+    )]
+    NumberTooLarge { pos: usize, text: String },
     #[error("expected {what} at position {pos}, found {found}")]
     Expected { pos: usize, what: &'static str, found: String },
     #[error("the parenthesis opened at position {pos} is never closed")]
@@ -46,6 +51,15 @@ pub enum ParseError {
     WrongArity { pos: usize, name: String, expected: usize, found: usize },
     #[error("exmex rejected the formula: {0}")]
     Exmex(String),
+}
+
+/// A long piece of the input, cut to 40 characters for a message.
+fn truncated(text: &str) -> String {
+    if text.chars().count() <= 40 {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(40).collect::<String>())
+    }
 }
 
 /// " (hint)", or nothing for an empty hint.
@@ -344,6 +358,16 @@ fn pow(a: f64, b: f64) -> f64 {
 /// after 'e', which some tokenisers split): 1e-5 becomes (1/100000) style is avoided by using a
 /// plain decimal mantissa and a power of ten.
 fn fmt_number(v: f64) -> String {
+    // (a constant is finite when parsed; this keeps any other in a form that parses back)
+    if !v.is_finite() {
+        return if v.is_nan() {
+            "(0/0)".into()
+        } else if v > 0.0 {
+            "(1/0)".into()
+        } else {
+            "(0-(1/0))".into()
+        };
+    }
     if v == v.trunc() && v.abs() < 1e15 {
         return format!("{}", v as i64);
     }
@@ -358,10 +382,15 @@ fn fmt_number(v: f64) -> String {
     if let Some((m, e)) = s.split_once('e')
         && let (Ok(mv), Ok(e)) = (m.parse::<f64>(), e.parse::<i32>())
     {
-        let p = 10f64.powi(e.abs());
-        let back = if e > 0 { mv * p } else { mv / p };
-        if p.is_finite() && back.to_bits() == v.to_bits() {
-            return if e > 0 { format!("({m}*(10^{e}))") } else { format!("({m}/(10^{}))", -e) };
+        // the value the tape's constant folding gives the text (its own power, not `powi`), and the
+        // mantissa in its shortest form: found by the fuzzer, "{v:e}" wrote 5.5555555111115556 for
+        // a mantissa whose shortest form is 5.555555511111556, so the form was not a fixed point
+        let p = Expr::Pow(Box::new(Expr::Num(10.0)), Box::new(Expr::Num(e.abs() as f64)));
+        let num = || Box::new(Expr::Num(mv));
+        let back =
+            if e > 0 { Expr::Mul(num(), Box::new(p)) } else { Expr::Div(num(), Box::new(p)) }.eval_tree([0.0, 0.0]);
+        if back.to_bits() == v.to_bits() {
+            return if e > 0 { format!("({mv}*(10^{e}))") } else { format!("({mv}/(10^{}))", -e) };
         }
     }
     plain
@@ -417,6 +446,11 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
             }
             let text: String = chars[start..i].iter().collect();
             let v: f64 = text.parse().map_err(|_| ParseError::BadNumber { pos, text: text.clone() })?;
+            // 1e400 reads as ∞, which no formula can hold as a constant (found by the fuzzer: its
+            // canonical form "inf" did not parse)
+            if !v.is_finite() {
+                return Err(ParseError::NumberTooLarge { pos, text });
+            }
             toks.push((Tok::Num(v), pos));
             // "2x": a number directly followed by a letter is an implicit product we do not guess.
             if i < chars.len() && (chars[i].is_alphabetic() || chars[i] == '(') {

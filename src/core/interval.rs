@@ -118,11 +118,16 @@ impl Iv {
     pub fn recip(self) -> Iv {
         Iv::point(1.0).div(self)
     }
-    /// Division; a divisor that is exactly zero gives no finite value (the empty interval: the
-    /// point evaluation is ±∞ or NaN there, never in a sublevel set).
+    /// Division. A divisor that is exactly zero gives ±∞ where the dividend is not 0 (the sign
+    /// depends on the sign of the zero, which an interval does not keep: the whole line) and NaN
+    /// where it is 0 (empty). Found by the fuzzer: `1 − x/0` is −∞ at a point, and the empty
+    /// enclosure it had hid a value a minimum search must see.
     pub fn div(self, o: Iv) -> Iv {
-        if self.is_empty() || o.is_empty() || (o.lo == 0.0 && o.hi == 0.0) {
+        if self.is_empty() || o.is_empty() {
             return Iv::EMPTY;
+        }
+        if o.lo == 0.0 && o.hi == 0.0 {
+            return if self.lo == 0.0 && self.hi == 0.0 { Iv::EMPTY } else { Iv::ENTIRE };
         }
         let q = |a: f64, b: f64| if a == 0.0 { 0.0 } else { a / b };
         if o.lo > 0.0 || o.hi < 0.0 {
