@@ -38,7 +38,7 @@ pub struct LandscapePanel {
 pub const LINK: &str = "landscape-posterior";
 
 /// The legend's name for everything that draws the sublevel set.
-const SET: &str = "sublevel set K − K* < ε";
+const SET: &str = "red: sublevel set {K − K* < ε}";
 /// The 1-D curve of K.
 const K_COLOUR: Color32 = Color32::from_rgb(170, 200, 90);
 
@@ -296,7 +296,7 @@ impl LandscapePanel {
         });
         let mut inside = None;
         let mask = self.mask.get(&ctx, &format!("landscape-mask{}", self.salt), (gkey, d.eps.to_bits()), || {
-            let (img, n) = mask_image(g, kmin, d.eps, 150);
+            let (img, n) = mask_image(g, kmin, d.eps, crate::ui::widgets::render::SET_ALPHA);
             inside = Some(n);
             img
         });
@@ -335,7 +335,12 @@ impl LandscapePanel {
         let plot_size = plot::aspect_size(ui, &d.analysis.bounds);
         let heat_plot = plot::heatmap_plot(format!("landscape2d{}", self.salt), plot_size, &self.link_group());
         // (bottom left: the corners of a box are usually far from its minima)
-        let legend = egui_plot::Legend::default().position(egui_plot::Corner::LeftBottom).background_alpha(0.6);
+        // (the legend takes the colour of the first item of a name: the red swatch below, not the
+        // mask image, which has no colour of its own)
+        let legend = egui_plot::Legend::default()
+            .position(egui_plot::Corner::LeftBottom)
+            .background_alpha(0.6)
+            .color_conflict_handling(egui_plot::ColorConflictHandling::PickFirst);
         let r = plot::legend_if_room(heat_plot, ui, plot_size.1, legend)
             .label_formatter(move |hp: &HoverPosition<'_>| {
                 let p = plot::hover_pos(hp);
@@ -346,6 +351,11 @@ impl LandscapePanel {
                     pui.set_plot_bounds(PlotBounds::from_min_max([b[0], b[2]], [b[1], b[3]]));
                 }
                 pui.image(PlotImage::new("", heat, center, size));
+                // (an empty series has no legend entry: one point at the minimiser, which is
+                // inside the set, too small to see)
+                if let Some(w) = d.analysis.estimate.minimum.argmin.first() {
+                    pui.points(egui_plot::Points::new(SET, vec![[w[0], w[1]]]).color(RED).radius(0.1));
+                }
                 pui.image(PlotImage::new(SET, mask, center, size));
                 if let Some(id) = basins_id {
                     pui.image(PlotImage::new("basin boundaries", id, center, size));

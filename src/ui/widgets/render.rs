@@ -117,24 +117,39 @@ pub fn landscape_image(kg: &KGrid, scale: &KScale, lut: &Lut, contours: bool) ->
     ColorImage::new([nx, ny], px)
 }
 
-/// The sublevel set {K − K* < ε} as a translucent red mask (correct for any shape, unlike a polygon).
-/// Returns the image and the number of pixels inside.
+/// The sublevel set's fill (drawn at `SET_ALPHA`) and outline.
+pub const SET_FILL: Color32 = Color32::from_rgb(225, 20, 20);
+pub const SET_ALPHA: u8 = 215;
+pub const SET_EDGE: Color32 = Color32::from_rgb(255, 120, 120);
+
+/// The sublevel set {K − K* < ε} as a red mask (correct for any shape, unlike a polygon): a
+/// saturated fill, nearly opaque so that it reads as red over every colour map (at alpha 150 it
+/// was a brown over viridis), and an opaque light-red outline on its boundary cells, so the
+/// shape stays visible where the fill meets a red-ish part of the map.
+/// Returns the image and the number of cells inside.
 pub fn mask_image(kg: &KGrid, kmin: f64, eps: f64, alpha: u8) -> (ColorImage, usize) {
     let (nx, ny) = (kg.spec.nx, kg.spec.ny.max(1));
-    let red = Color32::from_rgba_unmultiplied(230, 20, 20, alpha);
+    let fill = Color32::from_rgba_unmultiplied(SET_FILL.r(), SET_FILL.g(), SET_FILL.b(), alpha);
+    let edge = SET_EDGE;
     let mut px = vec![Color32::TRANSPARENT; nx * ny];
     let c = kmin + eps;
-    let mut inside = 0;
+    let inside = |i: usize, j: usize| kg.k[j * nx + i] < c;
+    let mut count = 0;
     for j in 0..ny {
         let row = ny - 1 - j;
         for i in 0..nx {
-            if kg.k[j * nx + i] < c {
-                px[row * nx + i] = red;
-                inside += 1;
+            if inside(i, j) {
+                // a cell of the set with a neighbour outside it (the box's edge is not a boundary)
+                let boundary = (i > 0 && !inside(i - 1, j))
+                    || (i + 1 < nx && !inside(i + 1, j))
+                    || (j > 0 && !inside(i, j - 1))
+                    || (j + 1 < ny && !inside(i, j + 1));
+                px[row * nx + i] = if boundary { edge } else { fill };
+                count += 1;
             }
         }
     }
-    (ColorImage::new([nx, ny], px), inside)
+    (ColorImage::new([nx, ny], px), count)
 }
 
 /// The posterior heatmap: linear in density (relative to its maximum) or logarithmic over
@@ -199,4 +214,27 @@ pub fn basin_boundary_image(
         }
     }
     ColorImage::new([nx, ny], px)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sublevel set reads as red over every colour of every map (the dialogue's picture: at
+    /// alpha 150 it was a dark brown over viridis): red dominates the blend by a factor 3.
+    #[test]
+    fn the_sublevel_set_is_red_over_every_colour_map() {
+        let a = SET_ALPHA as f64 / 255.0;
+        for map in [ColourMap::Viridis, ColourMap::Cividis, ColourMap::HighContrast] {
+            let (lut, _) = Lut::scheme(map);
+            for i in 0..256 {
+                let under = lut.at(i as f64 / 255.0);
+                let mix = |f: u8, u: u8| a * f as f64 + (1.0 - a) * u as f64;
+                let (r, g, b) =
+                    (mix(SET_FILL.r(), under.r()), mix(SET_FILL.g(), under.g()), mix(SET_FILL.b(), under.b()));
+                assert!(r >= 180.0 && r >= 3.0 * g && r >= 3.0 * b, "{map:?} {i}: ({r:.0}, {g:.0}, {b:.0})");
+            }
+        }
+        assert!(SET_EDGE.r() == 255 && SET_EDGE.r() as f64 >= 2.0 * SET_EDGE.g().max(SET_EDGE.b()) as f64);
+    }
 }
