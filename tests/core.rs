@@ -2366,6 +2366,26 @@ mod hostile {
         assert!(err.contains("1.8e308"), "{err}");
     }
 
+    /// Found by the formula fuzzer: the parser counted the depth of the text, and the canonical
+    /// form spends two levels on each "-" ("(0-a)"), so an accepted formula's canonical form was
+    /// refused as too deep. The limit is now the depth of the tree (200), which the canonical form
+    /// keeps.
+    #[test]
+    fn the_canonical_form_of_a_deep_formula_parses() {
+        use lambdascope::core::expr::{Formula, MAX_DEPTH};
+        let f = "-------------y^--------------------y^---------y^---y^.0^----y^--------------------y^-y^.0^----y^-------------y^-01^x";
+        let c = Formula::parse(f).unwrap().expr.canonical();
+        assert!(Formula::parse(&c).is_ok(), "{c}");
+        let deep = format!("{}x", "-".repeat(MAX_DEPTH));
+        let e = Formula::parse(&deep).expect_err("a tree deeper than the limit").to_string();
+        assert!(e.contains("nested more than 200"), "{e}");
+        let ok = format!("{}x", "-".repeat(MAX_DEPTH - 1));
+        let c = Formula::parse(&ok).unwrap().expr.canonical();
+        assert!(Formula::parse(&c).is_ok());
+        // parentheses alone do not deepen the tree
+        assert!(Formula::parse(&format!("{}x{}", "(".repeat(300), ")".repeat(300))).is_ok());
+    }
+
     /// Found by the interval fuzzer: `1 − x/0` is −∞ at every point with x ≠ 0, but the enclosure of
     /// a division by exactly zero was empty ("no value"), so a minimum search would not have seen
     /// it. Now x/[0, 0] is the whole line (the zero's sign is not known), and 0/0 stays empty.

@@ -12,8 +12,14 @@ use super::tape::Tape;
 /// Longest formula we accept. A formula is typed by a person; 20,000 characters is far beyond any
 /// real loss and keeps every evaluation cheap (the volume curve evaluates K about 10⁶ times).
 pub const MAX_FORMULA_CHARS: usize = 20_000;
-/// Deepest nesting of parentheses/operators; bounds the recursion of parser and tree walks.
+/// Deepest formula tree (operations within operations); bounds the recursion of the tree walks,
+/// exmex and the canonical form.
 pub const MAX_DEPTH: usize = 200;
+/// The parser's own recursion bound, looser: a formula is refused by the depth of its tree, not of
+/// its text, so that its canonical form — which spends two levels of the parser's recursion on a
+/// level of the tree, "(0-a)" for "-a" — parses whenever the formula did (found by the fuzzer:
+/// `-------------y^----…` was accepted and its canonical form was not).
+const MAX_PARSE_DEPTH: usize = 4 * MAX_DEPTH + 8;
 /// Longest compiled tape.
 pub const MAX_OPS: usize = 4_000;
 
@@ -238,6 +244,20 @@ impl Expr {
             }
         });
         used
+    }
+
+    /// The depth of the tree (a number or a variable: 1).
+    pub fn depth(&self) -> usize {
+        1 + match self {
+            Expr::Num(_) | Expr::Var(_) => 0,
+            Expr::Neg(a) | Expr::F1(_, a) => a.depth(),
+            Expr::Add(a, b)
+            | Expr::Sub(a, b)
+            | Expr::Mul(a, b)
+            | Expr::Div(a, b)
+            | Expr::Pow(a, b)
+            | Expr::F2(_, a, b) => a.depth().max(b.depth()),
+        }
     }
 
     fn visit(&self, f: &mut dyn FnMut(&Expr)) {
@@ -525,7 +545,7 @@ impl Parser {
     }
     fn enter(&mut self) -> Result<(), ParseError> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH { Err(ParseError::TooDeep) } else { Ok(()) }
+        if self.depth > MAX_PARSE_DEPTH { Err(ParseError::TooDeep) } else { Ok(()) }
     }
 
     fn expr(&mut self) -> Result<Expr, ParseError> {
@@ -724,6 +744,9 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
             "an operator such as + - * / ^"
         };
         return Err(ParseError::Expected { pos: p.pos(), what, found: p.found() });
+    }
+    if e.depth() > MAX_DEPTH {
+        return Err(ParseError::TooDeep);
     }
     Ok(e)
 }
