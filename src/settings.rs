@@ -15,6 +15,8 @@ use crate::core::sgd::SgdOptions;
 use crate::start::{Panel, StartOptions, Tab};
 
 pub const SETTINGS_VERSION: u32 = 1;
+/// Where a fit window may lie (ε from … to).
+pub const FIT_WINDOW_RANGE: [f64; 2] = [1e-15, 1e12];
 /// Key of the session in eframe's persisted storage.
 pub const STORAGE_KEY: &str = "lambdascope-session";
 /// The compare choice "the population K of the model on the left".
@@ -235,6 +237,74 @@ impl Default for Settings {
 
 impl Settings {
     /// The landscape these settings describe.
+    /// The command line that reopens this view: the landscape (preset, formula or model, its box
+    /// and prior), n, ε, the fit window, the tab or presentation panels, theme, font scale and
+    /// colour map. What it leaves out (the compare landscape, the learning settings, overlays) a
+    /// saved session keeps: `--session FILE.json`.
+    pub fn command_line(&self) -> String {
+        let mut a: Vec<String> = vec!["lambdascope".into()];
+        let mut flag = |f: &str, v: String| {
+            a.push(format!("--{f}"));
+            a.push(v);
+        };
+        // (3.5e-7, not 0.00000035: exponents where a decimal would be long; both read back exactly)
+        let num =
+            |v: f64| if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e7) { format!("{v:e}") } else { format!("{v}") };
+        let spec = self.spec();
+        match &spec.model {
+            Some(m) => {
+                let d = ModelSpec::preset(m.info().id);
+                flag("model", m.info().id.into());
+                if d.as_ref().map(|d| d.truth) != Some(m.truth) {
+                    flag("truth", format!("{},{}", num(m.truth[0]), num(m.truth[1])));
+                }
+                if d.as_ref().map(|d| d.sigma) != Some(m.sigma) {
+                    flag("sigma", num(m.sigma));
+                }
+                if m.seed != 1 {
+                    flag("data-seed", m.seed.to_string());
+                }
+            }
+            None => match &spec.preset {
+                Some(id) => flag("preset", id.clone()),
+                None => flag("expr", self.formula.clone()),
+            },
+        }
+        if self.force_2d && spec.model.is_none() {
+            flag("dim", "2".into());
+        }
+        let b = self.bounds;
+        flag("box", [b[0][0], b[0][1], b[1][0], b[1][1]].map(num).join(","));
+        if self.gaussian {
+            flag("prior", format!("gaussian:{}", num(self.sigma)));
+        }
+        flag("n", num(self.n));
+        flag("eps", num(self.eps));
+        if let Some(w) = self.fit_window {
+            flag("fit-window", format!("{},{}", num(w[0]), num(w[1])));
+        }
+        if self.presentation {
+            let p = self.big_panel.name().to_string();
+            flag("presentation", self.second_panel.map(|q| format!("{p},{}", q.name())).unwrap_or(p));
+        }
+        flag("tab", self.right_tab.name().into());
+        if let Some(d) = self.dark {
+            flag("theme", if d { "dark" } else { "light" }.into());
+        }
+        if self.font_scale != 1.0 {
+            flag("font-scale", format!("{}", self.font_scale));
+        }
+        if self.colormap != ColourMap::Viridis {
+            flag("colormap", self.colormap.name().into());
+        }
+        let mut line: Vec<String> = a.iter().map(|w| shell_quote(w)).collect();
+        // (a model's population flag takes no value)
+        if spec.model.as_ref().is_some_and(|m| m.population) {
+            line.push("--population".into());
+        }
+        line.join(" ")
+    }
+
     pub fn spec(&self) -> LandscapeSpec {
         let prior = if self.gaussian { Prior::Gaussian { sigma: self.sigma } } else { Prior::Uniform };
         if let Some(m) = &self.model {
@@ -324,6 +394,15 @@ impl Settings {
 
     /// Apply what the command line asked for (the landscape, n, ε, font scale, theme, panel, tab).
     pub fn apply_start(&mut self, start: &StartOptions) {
+        if let Some(s) = &start.session {
+            *self = (**s).clone();
+        }
+        if let Some(w) = start.fit_window {
+            self.fit_window = Some(w);
+        }
+        if let Some(c) = start.colormap {
+            self.colormap = c;
+        }
         if let Some(spec) = &start.spec {
             match (&spec.model, &spec.preset) {
                 (Some(m), _) => {
@@ -447,7 +526,7 @@ impl Settings {
             return Err("the session's fine range of n is not 1 ≤ FROM < TO ≤ 1e12".into());
         }
         if let Some(w) = self.fit_window
-            && !(w[0] >= 1e-15 && w[1] > w[0] && w[1] <= 1e12)
+            && !(w[0] >= FIT_WINDOW_RANGE[0] && w[1] > w[0] && w[1] <= FIT_WINDOW_RANGE[1])
         {
             return Err(format!(
                 "the session's fit window [{}, {}] is not 1e-15 ≤ EMIN < EMAX ≤ 1e12",
@@ -494,4 +573,11 @@ pub fn fine_step(from: f64, to: f64) -> f64 {
     let raw = ((to - from) / 200.0).max(1.0);
     let p = 10f64.powf(raw.log10().floor());
     [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * p).find(|s| *s >= raw).unwrap_or(10.0 * p)
+}
+
+/// A word as a POSIX shell reads it back: as it is when it holds only safe characters, else in
+/// single quotes (a quote inside written '\'').
+pub fn shell_quote(w: &str) -> String {
+    let safe = !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || "-_.,:/=+@%".contains(c));
+    if safe { w.to_string() } else { format!("'{}'", w.replace('\'', "'\\''")) }
 }

@@ -92,6 +92,10 @@ pub struct StartOptions {
     pub theme: Option<Theme>,
     /// Presentation mode with this panel, and a second beside it.
     pub presentation: Option<(Panel, Option<Panel>)>,
+    pub fit_window: Option<[f64; 2]>,
+    pub colormap: Option<crate::settings::ColourMap>,
+    /// `--session FILE`: the settings to start from (validated), before the other flags.
+    pub session: Option<Box<crate::settings::Settings>>,
 }
 
 /// The font scales the window accepts.

@@ -2475,4 +2475,114 @@ mod hostile {
         assert!(r.warnings.iter().any(|w| w.contains("no exact tempered value")), "{:?}", r.warnings);
         assert!(r.llc_mean.is_finite(), "the estimate itself still runs");
     }
+
+    /// "Copy as command": the line, read back by a real shell and the command line's parser,
+    /// reopens the same view (landscape, box, prior, n, ε, fit window, tab or presentation,
+    /// theme, font scale, colour map) — for a preset, a typed formula with quotes in it, a model.
+    #[test]
+    fn the_command_line_of_a_view_reopens_it() {
+        use lambdascope::core::model::ModelSpec;
+        use lambdascope::settings::{ColourMap, Settings};
+        use lambdascope::start::{Panel, Tab};
+        let base = Settings::default();
+        let mut cases = vec![base.clone()];
+        let mut s = base.clone();
+        s.preset = None;
+        s.formula = "(x^2 - y^3)^2 + 0.01*sin(x*y)".into();
+        s.bounds = [[-0.5, 2.0], [-1.25, 1e-3]];
+        s.gaussian = true;
+        s.sigma = 0.3;
+        s.n = 1.2345e11;
+        s.eps = 3.5e-7;
+        s.fit_window = Some([1e-12, 2.5e-6]);
+        s.right_tab = Tab::Theory;
+        s.dark = Some(false);
+        s.font_scale = 2.5;
+        s.colormap = ColourMap::HighContrast;
+        cases.push(s.clone());
+        s.formula = "x^2 + 0*y".into();
+        s.force_2d = true;
+        s.presentation = true;
+        s.big_panel = Panel::Landscape;
+        s.second_panel = Some(Panel::Posterior);
+        s.gaussian = false;
+        cases.push(s.clone());
+        let mut m = base.clone();
+        let mut spec = ModelSpec::preset("escape").unwrap();
+        spec.truth = [0.7, -0.2];
+        spec.sigma = 0.25;
+        spec.seed = 9;
+        m.choose_model("escape");
+        m.model = Some(spec);
+        m.n = 500.0;
+        m.bounds = m.model.as_ref().unwrap().info().bounds;
+        cases.push(m);
+        for want in cases {
+            let line = want.command_line();
+            let args = line.strip_prefix("lambdascope ").expect("the program first");
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("printf '%s\\0' lambdascope {args}"))
+                .output()
+                .unwrap();
+            let argv: Vec<String> =
+                String::from_utf8(out.stdout).unwrap().split_terminator('\0').map(str::to_string).collect();
+            let cli = lambdascope::cli::parse_args(&argv).unwrap_or_else(|e| panic!("{line}: {e:?}"));
+            let start = cli.start_options().unwrap_or_else(|e| panic!("{line}: {e}"));
+            let mut got = Settings::default();
+            got.apply_start(&start);
+            let key = |s: &Settings| {
+                format!(
+                    "{:?}",
+                    (
+                        s.spec(),
+                        s.n,
+                        s.eps,
+                        s.fit_window,
+                        s.presentation,
+                        s.presentation.then_some((s.big_panel, s.second_panel)),
+                        s.right_tab,
+                        s.dark,
+                        s.font_scale,
+                        s.colormap
+                    )
+                )
+            };
+            assert_eq!(key(&got), key(&want), "{line}");
+        }
+    }
+
+    /// `--session FILE.json` opens a saved session (other flags override it); a damaged file
+    /// exits 2 naming the flag. `export` writes the window's command line into the CSV header.
+    #[test]
+    fn sessions_from_the_shell_and_the_command_in_provenance() {
+        use lambdascope::settings::Settings;
+        let dir = std::env::temp_dir().join(format!("lambdascope-session-flag-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let s = Settings { preset: None, formula: "x^4+y^2".into(), eps: 2e-5, ..Default::default() };
+        let path = dir.join("s.json");
+        std::fs::write(&path, s.to_json()).unwrap();
+        let p = path.display().to_string();
+        let cli = lambdascope::cli::parse_args(["lambdascope", "--session", &p, "--n", "77"]).unwrap();
+        let start = cli.start_options().unwrap();
+        assert!(!start.restore);
+        let mut got = Settings::default();
+        got.apply_start(&start);
+        assert_eq!((got.formula.as_str(), got.eps, got.n), ("x^4+y^2", 2e-5, 77.0));
+        std::fs::write(&path, "{\"version\": 1, \"n\": ").unwrap();
+        let cli = lambdascope::cli::parse_args(["lambdascope", "--session", &p]).unwrap();
+        let e = cli.start_options().unwrap_err();
+        assert!(e.code == 2 && e.message.starts_with("--session") && e.message.contains("not valid JSON"), "{e:?}");
+        let (code, _, err) = run(&["--session", "/no/such/file.json"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("--session"), "{err}");
+        let csv = dir.join("v.csv");
+        let (code, _, err) =
+            run(&["export", "--preset", "cusp", "--what", "volume", "--n", "500", "--out", csv.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        let text = std::fs::read_to_string(&csv).unwrap();
+        let line = text.lines().find(|l| l.starts_with("# command: ")).expect("a command line in the header");
+        assert!(line.contains("lambdascope --preset cusp") && line.contains("--n 500"), "{line}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

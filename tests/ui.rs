@@ -493,6 +493,8 @@ fn png_export_through_the_screenshot_path() {
         let bytes = std::fs::read(&path).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("formula") && text.contains("x^2*y^2") && text.contains("lambdascope"));
+        // and the command line that reopens the view
+        assert!(text.contains("command") && text.contains("lambdascope --preset"), "no command line in the PNG");
         let _ = std::fs::remove_file(&path);
     }
 }
@@ -1139,4 +1141,35 @@ fn restoring_the_last_session() {
         eframe::App::save(h.state_mut(), &mut storage);
         assert_eq!(storage.get_string(key).as_deref(), Some(text.as_str()), "the stored session was overwritten");
     }
+}
+
+/// "Copy as command" puts the line that reopens the view on the clipboard, and says so.
+#[test]
+fn copy_as_command() {
+    let mut h = harness(StartOptions {
+        spec: Some(LandscapeSpec::preset("x2y4")),
+        n: Some(2500.0),
+        eps: Some(1e-4),
+        ..Default::default()
+    });
+    settle(&mut h);
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Copy as command").click_accesskit();
+    let mut copied: Vec<String> = vec![];
+    for _ in 0..3 {
+        h.step();
+        copied.extend(
+            h.output()
+                .platform_output
+                .commands
+                .iter()
+                .filter_map(|c| if let egui::OutputCommand::CopyText(t) = c { Some(t.clone()) } else { None }),
+        );
+    }
+    let line = copied.last().expect("text on the clipboard").clone();
+    assert_eq!(line, h.state().settings.command_line());
+    assert!(line.starts_with("lambdascope --preset x2y4 --box") && line.contains("--n 2500 --eps 1e-4"), "{line}");
+    let notice = h.state().notice.clone().expect("a notice").0;
+    assert!(notice.starts_with("copied: lambdascope"), "{notice}");
 }

@@ -48,9 +48,19 @@ pub struct Cli {
     /// light or dark.
     #[arg(long)]
     pub theme: Option<String>,
-    /// Open on a model with sampled data: tanh, product or escape (--n = its number of points).
-    #[arg(long, conflicts_with_all = ["expr", "preset"])]
-    pub model: Option<String>,
+    /// A model with sampled data in place of a landscape (--n = its number of points), with its
+    /// truth, σ, data seed and population K.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// The fit window in ε: LO,HI (default: the lowest six decades resolved).
+    #[arg(long, value_name = "LO,HI")]
+    pub fit_window: Option<String>,
+    /// The heatmaps' colour map: viridis, cividis or high-contrast.
+    #[arg(long, value_name = "NAME")]
+    pub colormap: Option<String>,
+    /// Open a saved session (a JSON file saved by the window); other flags given override it.
+    #[arg(long, value_name = "FILE.json")]
+    pub session: Option<std::path::PathBuf>,
     /// The right column's tab: volume, phase, theory or learn (learn also runs SGD and the LLC once).
     #[arg(long, value_name = "NAME")]
     pub tab: Option<String>,

@@ -196,7 +196,15 @@ fn run_export(a: &ExportArgs) -> Result<(), CliError> {
         return Err(CliError::input(format!("--eps {}: must be a positive number up to 1e12", short(e))));
     }
     let est = estimate(&land, &EstimateOptions { seed: a.seed, ..Default::default() })?;
-    let prov = crate::core::export::Provenance::of(&land, Some(a.n), a.eps, a.seed);
+    // the window's command line for the same view
+    let mut view = crate::settings::Settings::default();
+    view.apply_start(&crate::start::StartOptions {
+        spec: a.landscape.spec()?,
+        n: Some(a.n),
+        eps: a.eps,
+        ..Default::default()
+    });
+    let prov = crate::core::export::Provenance::of(&land, Some(a.n), a.eps, a.seed).with_command(view.command_line());
     let prov = prov.with_fit(&est.fit);
     let text = crate::core::export::csv(&land, &est, &est.fit, what, a.n, &prov, None)?;
     crate::files::write_atomic(&a.out, text.as_bytes()).map_err(|message| CliError { code: 1, message })?;

@@ -8,6 +8,7 @@ use crate::core::model::{self, ModelSpec};
 use crate::core::num::short;
 use crate::core::presets;
 use crate::core::sampler::SamplerError;
+use crate::settings::{ColourMap, FIT_WINDOW_RANGE, Settings};
 use crate::start::{Batch, FONT_SCALES, Panel, StartOptions, Tab, Theme};
 
 use super::{Cli, LandscapeArgs, ModelArgs};
@@ -172,8 +173,11 @@ impl ModelArgs {
 impl Cli {
     /// The window's start options: every window flag validated here, before any window opens.
     pub fn start_options(&self) -> Result<StartOptions, CliError> {
-        let spec = match &self.model {
-            Some(id) => Some(model_spec(id, self.n, &ModelArgs::default(), &self.landscape)?),
+        if self.model.stray() {
+            return Err(CliError::input("--truth, --sigma, --data-seed and --population need --model ID"));
+        }
+        let spec = match &self.model.model {
+            Some(id) => Some(model_spec(id, self.n, &self.model, &self.landscape)?),
             None => {
                 let s = self.landscape.spec()?;
                 if let Some(s) = &s {
@@ -182,7 +186,7 @@ impl Cli {
                 s
             }
         };
-        if self.model.is_none()
+        if self.model.model.is_none()
             && let Some(n) = self.n
             && !(n.is_finite() && (1.0..=N_MAX).contains(&n))
         {
@@ -229,14 +233,58 @@ impl Cli {
                 }
             }
         };
+        let fit_window = match &self.fit_window {
+            None => None,
+            Some(w) => {
+                let v = parse_list(w, 2, "--fit-window")?;
+                if !(v[0] >= FIT_WINDOW_RANGE[0] && v[1] <= FIT_WINDOW_RANGE[1] && v[0] < v[1]) {
+                    return Err(CliError::input(format!(
+                        "--fit-window {w}: two numbers LO < HI between {} and {}",
+                        short(FIT_WINDOW_RANGE[0]),
+                        short(FIT_WINDOW_RANGE[1])
+                    )));
+                }
+                Some([v[0], v[1]])
+            }
+        };
+        let colormap = match &self.colormap {
+            Some(c) => Some(c.parse::<ColourMap>().map_err(|e| CliError::input(format!("--colormap: {e}")))?),
+            None => None,
+        };
+        let session = match &self.session {
+            None => None,
+            Some(path) => {
+                let text = crate::files::read_capped(path, crate::files::MAX_SESSION_BYTES)
+                    .map_err(|e| CliError::input(format!("--session {}: {e}", path.display())))?;
+                let s = Settings::parse(&text)
+                    .map_err(|e| CliError::input(format!("--session {}: {e}", path.display())))?;
+                Some(Box::new(s))
+            }
+        };
         let batch = self.batch()?;
-        let restore = spec.is_none()
+        let restore = session.is_none()
+            && fit_window.is_none()
+            && colormap.is_none()
+            && spec.is_none()
             && self.n.is_none()
             && self.eps.is_none()
             && batch.is_none()
             && tab.is_none()
             && presentation.is_none();
-        Ok(StartOptions { spec, n: self.n, eps: self.eps, restore, batch, tab, font_scale, theme, presentation })
+        Ok(StartOptions {
+            spec,
+            n: self.n,
+            eps: self.eps,
+            restore,
+            batch,
+            tab,
+            font_scale,
+            theme,
+            presentation,
+            fit_window,
+            colormap,
+            session,
+        })
     }
 
     /// `--screenshot OUT.png [--panel NAME] [--size WxH]`.

@@ -22,6 +22,8 @@ pub struct Provenance {
     pub seed: u64,
     /// The fit the figure or file shows: "λ̂ [interval], m, window".
     pub fit: Option<String>,
+    /// The command line that reopens the view (`Settings::command_line`).
+    pub command: Option<String>,
 }
 
 impl Provenance {
@@ -37,7 +39,14 @@ impl Provenance {
             eps,
             seed,
             fit: None,
+            command: None,
         }
+    }
+
+    /// The same, with the command line that reopens the view.
+    pub fn with_command(mut self, line: String) -> Provenance {
+        self.command = Some(line);
+        self
     }
 
     /// The same, naming the fit on screen (after a drag of its window, that one).
@@ -74,6 +83,9 @@ impl Provenance {
         v.push(("seed".into(), format!("{}", self.seed)));
         if let Some(f) = &self.fit {
             v.push(("fit".into(), f.clone()));
+        }
+        if let Some(c) = &self.command {
+            v.push(("command".into(), c.clone()));
         }
         v
     }

@@ -29,6 +29,8 @@ pub enum Action {
     SaveSweep,
     SaveSession,
     LoadSession,
+    /// Put the command line that reopens this view on the clipboard.
+    CopyCommand,
     /// The fit window dragged on the volume plot (None: the default).
     SetFitWindow(Option<[f64; 2]>),
     RunSgd,

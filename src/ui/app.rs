@@ -189,6 +189,7 @@ impl LambdaApp {
             self.pipeline.fit().map(|f| f.as_ref()),
             n,
             eps,
+            self.settings.command_line(),
         );
         if let Some(m) = self.pipeline.take_notices().pop() {
             self.notice = Some((m, Instant::now()));
@@ -313,12 +314,17 @@ impl LambdaApp {
             }
             Action::SaveCsv => {
                 let (n, eps) = (s.n.clamp(1.0, N_MAX), s.effective_eps(self.pipeline.status().eps_max));
-                self.pipeline.save_csv(s.csv_what, n, eps, export::csv_path(s));
+                self.pipeline.save_csv(s.csv_what, n, eps, export::csv_path(s), s.command_line());
             }
             Action::SaveSweep => {
                 if let Err(e) = self.exports.start_sweep(s) {
                     self.notice = say(e);
                 }
+            }
+            Action::CopyCommand => {
+                let line = s.command_line();
+                ctx.copy_text(line.clone());
+                self.notice = say(format!("copied: {line}"));
             }
             Action::SaveSession => {
                 let path = std::path::PathBuf::from(&s.session_path);

@@ -205,10 +205,16 @@ pub fn default_stem(s: &Settings) -> String {
 }
 
 /// The provenance of a figure of `a` at n and ε, with the fit on screen.
-pub fn provenance(a: Option<&Analysis>, fit: Option<&FitReport>, n: f64, eps: f64) -> Vec<(String, String)> {
+pub fn provenance(
+    a: Option<&Analysis>,
+    fit: Option<&FitReport>,
+    n: f64,
+    eps: f64,
+    command: String,
+) -> Vec<(String, String)> {
     match a {
         Some(a) => {
-            let p = Provenance::of(&a.landscape, Some(n), Some(eps), 0);
+            let p = Provenance::of(&a.landscape, Some(n), Some(eps), 0).with_command(command);
             match fit {
                 Some(f) => p.with_fit(f).pairs(),
                 None => p.pairs(),

@@ -161,11 +161,25 @@ impl Pipeline {
 
     /// Write a CSV of the current landscape on the worker, with the fit on screen and the basins
     /// found (the posterior and phase files never run a search on this thread).
-    pub fn save_csv(&mut self, what: crate::core::export::What, n: f64, eps: f64, path: std::path::PathBuf) {
+    pub fn save_csv(
+        &mut self,
+        what: crate::core::export::What,
+        n: f64,
+        eps: f64,
+        path: std::path::PathBuf,
+        command: String,
+    ) {
         match (&self.analysis, &self.fit) {
             (Some(a), Some(fit)) => {
-                let csv =
-                    Box::new(super::worker::CsvJob { what, n, eps, fit: fit.clone(), phase: self.phase.clone(), path });
+                let csv = Box::new(super::worker::CsvJob {
+                    what,
+                    n,
+                    eps,
+                    fit: fit.clone(),
+                    phase: self.phase.clone(),
+                    path,
+                    command,
+                });
                 self.worker.send(Job::Csv { version: a.version, csv });
             }
             _ => self.notices.push("nothing to export yet".into()),

@@ -44,6 +44,8 @@ pub struct CsvJob {
     pub fit: Arc<FitReport>,
     pub phase: Option<Arc<PhaseData>>,
     pub path: std::path::PathBuf,
+    /// The command line that reopens the view (into the provenance).
+    pub command: String,
 }
 
 impl Job {
@@ -247,7 +249,7 @@ fn run(job: Job, state: &mut State) -> Option<Reply> {
 
 /// Build the CSV of the analysed landscape and write it; the message says which file or why not.
 fn write_csv(a: &Analysis, j: &CsvJob) -> String {
-    let prov = Provenance::of(&a.landscape, Some(j.n), Some(j.eps), 0).with_fit(&j.fit);
+    let prov = Provenance::of(&a.landscape, Some(j.n), Some(j.eps), 0).with_fit(&j.fit).with_command(j.command.clone());
     let basins = j.phase.as_ref().map(|p| &p.basins);
     match csv(&a.landscape, &a.estimate, &j.fit, j.what, j.n, &prov, basins) {
         Ok(text) => match crate::files::write_atomic(&j.path, text.as_bytes()) {

@@ -170,6 +170,15 @@ impl Side<'_, '_> {
             }
         });
         if ui
+            .button("Copy as command")
+            .on_hover_text(
+                "Put on the clipboard the command line that reopens this view (landscape, box, prior, n, ε, fit window, tab, theme, font scale, colour map). Every PNG and CSV carries the same line.",
+            )
+            .clicked()
+        {
+            self.out.push(Action::CopyCommand);
+        }
+        if ui
             .button("Save n-sweep frames")
             .on_hover_text("48 numbered PNGs of the PNG target as n sweeps from n/100 to 100·n (for a GIF or a video).")
             .clicked()
