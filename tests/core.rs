@@ -2366,24 +2366,50 @@ mod hostile {
         assert!(err.contains("1.8e308"), "{err}");
     }
 
-    /// Found by the formula fuzzer: the parser counted the depth of the text, and the canonical
-    /// form spends two levels on each "-" ("(0-a)"), so an accepted formula's canonical form was
-    /// refused as too deep. The limit is now the depth of the tree (200), which the canonical form
-    /// keeps.
+    /// Found by the formula fuzzer: the canonical form spends up to three levels of the parser's
+    /// recursion where the typed formula spent one ("((0-1)*a)" for "-a"), so an accepted
+    /// formula's canonical form was refused as too deep. It is read with its own bound
+    /// (`parse_canonical`); a typed formula keeps the bound of 200, and a long flat sum is not deep.
     #[test]
     fn the_canonical_form_of_a_deep_formula_parses() {
         use lambdascope::core::expr::{Formula, MAX_DEPTH};
         let f = "-------------y^--------------------y^---------y^---y^.0^----y^--------------------y^-y^.0^----y^-------------y^-01^x";
         let c = Formula::parse(f).unwrap().expr.canonical();
-        assert!(Formula::parse(&c).is_ok(), "{c}");
-        let deep = format!("{}x", "-".repeat(MAX_DEPTH));
-        let e = Formula::parse(&deep).expect_err("a tree deeper than the limit").to_string();
+        assert!(Formula::parse(&c).is_err(), "as typed text it is too deep");
+        let again = Formula::parse_canonical(&c).unwrap();
+        assert_eq!(again.expr.canonical(), c);
+        let deep = format!("{}x", "-".repeat(MAX_DEPTH + 1));
+        let e = Formula::parse(&deep).expect_err("deeper than the limit").to_string();
         assert!(e.contains("nested more than 200"), "{e}");
-        let ok = format!("{}x", "-".repeat(MAX_DEPTH - 1));
+        let ok = format!("{}x", "-".repeat(MAX_DEPTH - 3));
         let c = Formula::parse(&ok).unwrap().expr.canonical();
-        assert!(Formula::parse(&c).is_ok());
-        // parentheses alone do not deepen the tree
-        assert!(Formula::parse(&format!("{}x{}", "(".repeat(300), ")".repeat(300))).is_ok());
+        if let Err(e) = Formula::parse_canonical(&c) {
+            panic!("{e}");
+        }
+        // a sum of 300 terms is long, not deep
+        let sum = vec!["x^2"; 300].join("+");
+        assert!(Formula::parse(&sum).is_ok());
+    }
+
+    /// Found by the formula fuzzer: the canonical form wrote −a as (0 − a), which turns −0 into
+    /// +0, so `---55/---y^.1 …` was NaN (∞ − ∞) typed and −∞ in the canonical form at y = 0. −a is
+    /// now (−1)·a, exact for every value, and the two forms agree bit for bit.
+    #[test]
+    fn negation_keeps_the_sign_of_zero_in_the_canonical_form() {
+        use lambdascope::core::expr::Formula;
+        for f in ["---55/-----y^.1-5-55/----y^.1-555550523", "1/-(x^2)", "-x", "1/(-y)", "-(-(-0))*x + 1/-x"] {
+            let a = Formula::parse(f).unwrap();
+            let c = a.expr.canonical();
+            let b = Formula::parse_canonical(&c).unwrap();
+            for [x, y] in [[0.0, 0.0], [-0.0, 0.0], [0.0, -0.0], [0.5, -0.25], [f64::MIN_POSITIVE, 1e-300]] {
+                let (u, v) = (a.eval(x, y), b.eval(x, y));
+                assert!(
+                    u.to_bits() == v.to_bits() || (u.is_nan() && v.is_nan()),
+                    "{f} at ({x}, {y}): {u} but {c} = {v}"
+                );
+            }
+            assert_eq!(b.expr.canonical(), c, "{f}: not a fixed point");
+        }
     }
 
     /// Found by the interval fuzzer: `1 − x/0` is −∞ at every point with x ≠ 0, but the enclosure of

@@ -12,14 +12,13 @@ use super::tape::Tape;
 /// Longest formula we accept. A formula is typed by a person; 20,000 characters is far beyond any
 /// real loss and keeps every evaluation cheap (the volume curve evaluates K about 10⁶ times).
 pub const MAX_FORMULA_CHARS: usize = 20_000;
-/// Deepest formula tree (operations within operations); bounds the recursion of the tree walks,
-/// exmex and the canonical form.
+/// Deepest nesting of parentheses/operators in a typed formula; bounds the recursion of the
+/// parser and the tree walks.
 pub const MAX_DEPTH: usize = 200;
-/// The parser's own recursion bound, looser: a formula is refused by the depth of its tree, not of
-/// its text, so that its canonical form — which spends two levels of the parser's recursion on a
-/// level of the tree, "(0-a)" for "-a" — parses whenever the formula did (found by the fuzzer:
-/// `-------------y^----…` was accepted and its canonical form was not).
-const MAX_PARSE_DEPTH: usize = 4 * MAX_DEPTH + 8;
+/// The same bound for a canonical form (`parse_canonical`), which spends up to three levels of the
+/// parser's recursion where the typed text spent one ("((0-1)*a)" for "-a", parentheses around
+/// every operation): found by the fuzzer, an accepted formula's canonical form was refused.
+const CANONICAL_DEPTH: usize = 3 * MAX_DEPTH + 8;
 /// Longest compiled tape.
 pub const MAX_OPS: usize = 4_000;
 
@@ -246,20 +245,6 @@ impl Expr {
         used
     }
 
-    /// The depth of the tree (a number or a variable: 1).
-    pub fn depth(&self) -> usize {
-        1 + match self {
-            Expr::Num(_) | Expr::Var(_) => 0,
-            Expr::Neg(a) | Expr::F1(_, a) => a.depth(),
-            Expr::Add(a, b)
-            | Expr::Sub(a, b)
-            | Expr::Mul(a, b)
-            | Expr::Div(a, b)
-            | Expr::Pow(a, b)
-            | Expr::F2(_, a, b) => a.depth().max(b.depth()),
-        }
-    }
-
     fn visit(&self, f: &mut dyn FnMut(&Expr)) {
         f(self);
         match self {
@@ -290,7 +275,9 @@ impl Expr {
             Expr::Var(0) => s.push('x'),
             Expr::Var(_) => s.push('y'),
             Expr::Neg(a) => {
-                s.push_str("(0-");
+                // −a as (−1)·a, exact in IEEE arithmetic, also for ±0 and ±∞ (0 − a turned −0
+                // into +0, so 1/−0 became +∞: found by the fuzzer); no leading minus for exmex
+                s.push_str("((0-1)*");
                 a.write_canonical(s);
                 s.push(')');
             }
@@ -527,6 +514,7 @@ struct Parser {
     toks: Vec<(Tok, usize)>,
     i: usize,
     depth: usize,
+    max_depth: usize,
 }
 
 impl Parser {
@@ -545,7 +533,7 @@ impl Parser {
     }
     fn enter(&mut self) -> Result<(), ParseError> {
         self.depth += 1;
-        if self.depth > MAX_PARSE_DEPTH { Err(ParseError::TooDeep) } else { Ok(()) }
+        if self.depth > self.max_depth { Err(ParseError::TooDeep) } else { Ok(()) }
     }
 
     fn expr(&mut self) -> Result<Expr, ParseError> {
@@ -727,6 +715,16 @@ fn constant(name: &str) -> Option<f64> {
 
 /// Parse a formula into a tree.
 pub fn parse(src: &str) -> Result<Expr, ParseError> {
+    parse_within(src, MAX_DEPTH)
+}
+
+/// Parse a canonical form (`Expr::canonical`): the same grammar, with the depth its parentheses
+/// need.
+pub fn parse_canonical(src: &str) -> Result<Expr, ParseError> {
+    parse_within(src, CANONICAL_DEPTH)
+}
+
+fn parse_within(src: &str, max_depth: usize) -> Result<Expr, ParseError> {
     let n = src.chars().count();
     if n > MAX_FORMULA_CHARS {
         return Err(ParseError::TooLong { chars: n });
@@ -735,7 +733,7 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
         return Err(ParseError::Empty);
     }
     let lx = lex(src)?;
-    let mut p = Parser { toks: lx.toks, i: 0, depth: 0 };
+    let mut p = Parser { toks: lx.toks, i: 0, depth: 0, max_depth };
     let e = p.expr()?;
     if *p.peek() != Tok::End {
         let what = if matches!(p.peek(), Tok::Op(')')) {
@@ -744,9 +742,6 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
             "an operator such as + - * / ^"
         };
         return Err(ParseError::Expected { pos: p.pos(), what, found: p.found() });
-    }
-    if e.depth() > MAX_DEPTH {
-        return Err(ParseError::TooDeep);
     }
     Ok(e)
 }
@@ -763,7 +758,15 @@ pub struct Formula {
 
 impl Formula {
     pub fn parse(src: &str) -> Result<Formula, ParseError> {
-        let expr = parse(src)?;
+        Formula::of(src, parse(src)?)
+    }
+
+    /// A formula from a canonical form (`Expr::canonical`), which may nest deeper than typed text.
+    pub fn parse_canonical(src: &str) -> Result<Formula, ParseError> {
+        Formula::of(src, parse_canonical(src)?)
+    }
+
+    fn of(src: &str, expr: Expr) -> Result<Formula, ParseError> {
         let tape = Tape::compile(&expr)?;
         let used = expr.vars_used();
         let inferred_dim = if used[1] { 2 } else { 1 };
