@@ -304,6 +304,12 @@ impl Landscape {
         self.evals.load(Relaxed)
     }
 
+    /// Count evaluations made on clones of this landscape (the volume curve's second order runs
+    /// on a clone in its own thread, so that the counts stay exact and deterministic).
+    pub fn add_evaluations(&self, n: u64) {
+        self.evals.store(self.evals.load(Relaxed).saturating_add(n), Relaxed);
+    }
+
     /// True once the evaluation budget is spent (long loops check this and stop early).
     pub fn over_budget(&self) -> bool {
         self.evals.load(Relaxed) > self.budget.load(Relaxed)

@@ -133,11 +133,13 @@ pub struct VolumeOptions {
     pub eps_floor_target: f64,
     /// Compute the 2-D curve in both orders (x-then-y and y-then-x) for the error estimate.
     pub both_orders: bool,
+    /// Run the two orders on two threads (the same numbers, bit for bit, as one after the other).
+    pub parallel: bool,
 }
 
 impl Default for VolumeOptions {
     fn default() -> Self {
-        VolumeOptions { per_decade: 3, eps_floor_target: 1e-13, both_orders: true }
+        VolumeOptions { per_decade: 3, eps_floor_target: 1e-13, both_orders: true, parallel: true }
     }
 }
 
@@ -707,28 +709,56 @@ fn curve_2d(
             }
         }
     };
-    let mut sx = Sweep::new(land, min, 0, INNER_SAMPLES, 1e-7);
-    restrict(&mut sx, 0);
-    let a: Vec<(f64, f64)> = eps.iter().map(|&e| sx.level(e)).collect();
-    let mut lower = sx.lowest;
     let n = eps.len();
     // Relative error per level from the two orders. The second order also uses a different inner
     // sampling and panel tolerance, so that the two computations differ even for a landscape
     // symmetric under x ↔ y. It runs on every other level (and the last): the error varies
     // smoothly with ε, and a level without it takes the larger relative error of its neighbours.
-    let mut rel: Vec<Option<f64>> = vec![None; n];
-    if opts.both_orders {
-        let mut sy = Sweep::new(land, min, 1, INNER_SAMPLES + 4, 1e-8);
+    let second: Vec<usize> =
+        if opts.both_orders { (0..n).filter(|i| i % 2 == 0 || *i == n - 1).collect() } else { vec![] };
+    let order_x = |l: &Landscape| {
+        let mut sx = Sweep::new(l, min, 0, INNER_SAMPLES, 1e-7);
+        restrict(&mut sx, 0);
+        let a: Vec<(f64, f64)> = eps.iter().map(|&e| sx.level(e)).collect();
+        (a, sx.lowest)
+    };
+    let order_y = |l: &Landscape| {
+        let mut sy = Sweep::new(l, min, 1, INNER_SAMPLES + 4, 1e-8);
         restrict(&mut sy, 1);
-        for i in (0..n).filter(|i| i % 2 == 0 || *i == n - 1) {
-            let (v, ea) = a[i];
-            let (w, eb) = sy.level(eps[i]);
-            rel[i] = Some(if v > 0.0 { ((v - w).abs() + ea + eb) / v } else { f64::INFINITY });
-        }
-        if lower.is_none() {
-            lower = sy.lowest;
-        }
+        let b: Vec<(f64, f64)> = second.iter().map(|&i| sy.level(eps[i])).collect();
+        (b, sy.lowest)
+    };
+    // Both cores: the orders are independent, so each runs on its own clone of the landscape (its
+    // own evaluation count, starting from the same budget) — std::thread::scope rather than a
+    // thread pool (rayon): two tasks of a known size, no dependency, no shared queue. The
+    // numbers are the same bit for bit as one order after the other (a test checks it); the
+    // counts are added back, and a sum over the budget fails as it would have in sequence.
+    let ((a, lower_x), (b, lower_y)) = if second.is_empty() {
+        (order_x(land), (vec![], None))
+    } else if opts.parallel {
+        let e0 = land.evaluations();
+        let (lx, ly) = (land.clone(), land.clone());
+        let r = std::thread::scope(|s| {
+            let hy = std::thread::Builder::new().stack_size(64 << 20).spawn_scoped(s, || order_y(&ly));
+            let rx = order_x(&lx);
+            let ry = match hy {
+                Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                Err(_) => order_y(&ly), // no thread to be had: in sequence
+            };
+            (rx, ry)
+        });
+        land.add_evaluations((lx.evaluations() - e0) + (ly.evaluations() - e0));
+        r
+    } else {
+        let rx = order_x(land);
+        (rx, order_y(land))
+    };
+    let mut rel: Vec<Option<f64>> = vec![None; n];
+    for (&i, &(w, eb)) in second.iter().zip(&b) {
+        let (v, ea) = a[i];
+        rel[i] = Some(if v > 0.0 { ((v - w).abs() + ea + eb) / v } else { f64::INFINITY });
     }
+    let lower = lower_x.or(lower_y);
     let pts = (0..n)
         .map(|i| {
             let (v, ea) = a[i];
