@@ -17,8 +17,10 @@ use lambdascope::ui::action::Action;
 use lambdascope::ui::settings::{ColourMap, Settings, ShotTarget};
 
 fn harness(start: StartOptions) -> Harness<'static, LambdaApp> {
-    let ctx = egui::Context::default();
-    let app = LambdaApp::new(&ctx, start);
+    harness_of(LambdaApp::new(&egui::Context::default(), start))
+}
+
+fn harness_of(app: LambdaApp) -> Harness<'static, LambdaApp> {
     Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_ui_state(|ui, app: &mut LambdaApp| app.show(ui), app)
 }
 
@@ -1085,8 +1087,7 @@ fn restored(storage: &MemoryStorage) -> Harness<'static, LambdaApp> {
     let ctx = egui::Context::default();
     let start = StartOptions { restore: true, ..Default::default() };
     let exit = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(1));
-    let app = LambdaApp::with_storage(&ctx, start, Some(storage), exit);
-    Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_ui_state(|ui, app: &mut LambdaApp| app.show(ui), app)
+    harness_of(LambdaApp::with_storage(&ctx, start, Some(storage), exit))
 }
 
 /// The last session comes back on start: a formula that no longer works is shown as typed with its
