@@ -2449,6 +2449,91 @@ mod hostile {
         assert_eq!(Iv::new(-1.0, 2.0).div(Iv::point(0.0)), Iv::ENTIRE);
     }
 
+    /// Found by the formula fuzzer: a flat chain `a/b/c/…` of 300 operations is long, not deep, as
+    /// typed; its canonical form nested one parenthesis per operation and outgrew the bound of its
+    /// own parser. A left-associative chain is now written flat, and exmex reads it the same way.
+    #[test]
+    fn the_canonical_form_of_a_long_chain_stays_flat() {
+        use lambdascope::core::expr::Formula;
+        for op in ["/", "-", "*", "+"] {
+            let mut f = String::from("x");
+            for i in 0..300 {
+                f.push_str(op);
+                f.push_str(if i % 3 == 0 {
+                    "y"
+                } else if i % 3 == 1 {
+                    "1.001"
+                } else {
+                    "(x+2)"
+                });
+            }
+            let a = Formula::parse(&f).unwrap();
+            let c = a.expr.canonical();
+            let b = Formula::parse_canonical(&c).unwrap_or_else(|e| panic!("{op}: {e}"));
+            assert_eq!(b.expr.canonical(), c, "{op}: not a fixed point");
+            for [x, y] in [[0.5, 1.25], [-0.7, 0.9], [3.0, -1.0]] {
+                let (u, v) = (a.eval(x, y), b.eval(x, y));
+                assert!(u.to_bits() == v.to_bits() || (u.is_nan() && v.is_nan()), "{op} at ({x}, {y}): {u} vs {v}");
+            }
+        }
+        // mixed classes keep their parentheses, and exmex (which reads the canonical form) agrees
+        for f in ["x-y+x-2*y", "x/y*x/2", "(x-y)*(x+y)/(2-x)-y/x/3", "x-(y-x)", "x/(y/x)", "2^3^x-x*y/y"] {
+            let a = Formula::parse(f).unwrap();
+            let ex = a.exmex().unwrap();
+            let names: Vec<String> = exmex::Express::var_names(&ex).to_vec();
+            let (x, y) = (0.7, -1.3);
+            let args: Vec<f64> = names.iter().map(|n| if n == "x" { x } else { y }).collect();
+            let v = exmex::Express::eval(&ex, &args).unwrap();
+            assert!((v - a.eval(x, y)).abs() <= 1e-12 * v.abs().max(1.0), "{f}: exmex {v}, tape {}", a.eval(x, y));
+        }
+        assert_eq!(Formula::parse("x-y+x").unwrap().expr.canonical(), "(x-y+x)");
+        assert_eq!(Formula::parse("x-(y+x)").unwrap().expr.canonical(), "(x-(y+x))");
+    }
+
+    /// Found by the interval fuzzer: x^(777…^777…) has an infinite exponent, which is defined for
+    /// a negative x too (|x|^∞: +∞ at x = −2, 0 at x = −0.5), but the enclosure treated it as a
+    /// non-integer power (x ≥ 0 only) and came out empty.
+    #[test]
+    fn an_infinite_exponent_is_enclosed_at_negative_x() {
+        use lambdascope::core::expr::Formula;
+        use lambdascope::core::interval::Iv;
+        // (x^-70, beyond the tape's integer powers, took the larger end as its lower bound around 0)
+        for f in ["x^(777777^777777)", "x^(-(777777^777777))", "x^((0-1)^(0.5))+y", "x^-70", "x^(0/0)", "(0/0)^0+x"] {
+            let g = Formula::parse(f).unwrap();
+            for (lo, hi) in [
+                (-2.0, -2.0),
+                (-3.0, -0.25),
+                (-0.5, 0.5),
+                (-4.0, 4.0),
+                (-0.5, 4.0),
+                (0.5, 2.0),
+                (-1.0, -1.0),
+                (1.0, 1.0),
+            ] {
+                let (bx, by) = (Iv::new(lo, hi), Iv::new(0.0, 1.0));
+                let enc = g.tape.eval_iv(bx, by);
+                let encd = g.tape.eval_ivd(bx, by).v;
+                for t in [0.0, 0.25, 0.5, 0.75, 1.0] {
+                    let x: f64 = lo + t * (hi - lo);
+                    for y in [0.0, 1.0] {
+                        let v = g.eval(x, y);
+                        if v.is_nan() {
+                            continue;
+                        }
+                        let inside = |e: Iv| e.contains(v) || (v.is_infinite() && (e.lo == v || e.hi == v));
+                        assert!(inside(enc), "{f}: K({x}, {y}) = {v} outside {enc:?} of [{lo}, {hi}]");
+                        assert!(inside(encd), "{f}: K({x}, {y}) = {v} outside the gradient pass {encd:?}");
+                    }
+                }
+            }
+        }
+        // IEEE 754: 1^NaN = 1, NaN^0 = 1
+        assert_eq!(Iv::new(0.5, 2.0).pow(Iv::EMPTY), Iv::point(1.0));
+        assert_eq!(Iv::EMPTY.pow(Iv::new(-1.0, 1.0)), Iv::point(1.0));
+        assert!(Iv::EMPTY.pow(Iv::new(1.0, 2.0)).is_empty());
+        assert_eq!(Iv::EMPTY.powi(0), Iv::point(1.0));
+    }
+
     /// Every field of a restored session is validated; a huge file is refused before it is parsed.
     #[test]
     fn sessions_are_validated_field_by_field() {

@@ -262,7 +262,8 @@ impl Expr {
         }
     }
 
-    /// Fully parenthesised text: unambiguous for any parser (used for exmex and for display).
+    /// Parenthesised text, unambiguous for any parser that reads + − and * / left to right (used for
+    /// exmex and for display): every operation is parenthesised except inside a left-associative chain.
     pub fn canonical(&self) -> String {
         let mut s = String::new();
         self.write_canonical(&mut s);
@@ -304,10 +305,47 @@ impl Expr {
         }
         fn bin(s: &mut String, a: &Expr, op: &str, b: &Expr) {
             s.push('(');
-            a.write_canonical(s);
+            chain(s, a, op);
             s.push_str(op);
             b.write_canonical(s);
             s.push(')');
+        }
+        /// The left operand of a left-associative + − or * / is written without its parentheses
+        /// when it is of the same class (`a/b/c`, `a-b+c`: every parser reads these left to right),
+        /// so a flat chain of 300 operations stays flat instead of nesting 300 parentheses deep
+        /// (found by the fuzzer: the canonical form outgrew the depth bound of its parser).
+        /// The walk down the chain is a loop, not recursion.
+        /// m·10^k, m/10^k (a number) and (0−1)·a (a negation) as the canonical form writes them.
+        fn number_form(l: &Expr, r: &Expr) -> bool {
+            let minus_one = matches!(l, Expr::Sub(a, b) if matches!((&**a, &**b), (Expr::Num(z), Expr::Num(o)) if *z == 0.0 && *o == 1.0));
+            minus_one
+                || matches!((l, r), (Expr::Num(_), Expr::Pow(b, e)) if matches!((&**b, &**e), (Expr::Num(_), Expr::Num(_))))
+        }
+        fn chain(s: &mut String, a: &Expr, op: &str) {
+            let additive = matches!(op, "+" | "-");
+            let multiplicative = matches!(op, "*" | "/");
+            let mut spine = Vec::new();
+            let mut cur = a;
+            loop {
+                match cur {
+                    Expr::Add(l, r) | Expr::Sub(l, r) if additive => {
+                        spine.push((if matches!(cur, Expr::Add(..)) { "+" } else { "-" }, &**r));
+                        cur = l;
+                    }
+                    // (m·10^k, m/10^k and (0−1)·a are how a number and a negation are written:
+                    // kept whole, so that they and their written forms print alike anywhere)
+                    Expr::Mul(l, r) | Expr::Div(l, r) if multiplicative && !number_form(l, r) => {
+                        spine.push((if matches!(cur, Expr::Mul(..)) { "*" } else { "/" }, &**r));
+                        cur = l;
+                    }
+                    _ => break,
+                }
+            }
+            cur.write_canonical(s);
+            for (o, r) in spine.into_iter().rev() {
+                s.push_str(o);
+                r.write_canonical(s);
+            }
         }
     }
 

@@ -157,11 +157,12 @@ impl Iv {
 
     /// x^k for an integer k (the tape's `PowI`).
     pub fn powi(self, k: i32) -> Iv {
+        if k == 0 {
+            // x^0 = 1 for every x, NaN included (as the tape computes it)
+            return Iv::point(1.0);
+        }
         if self.is_empty() {
             return self;
-        }
-        if k == 0 {
-            return Iv::point(1.0);
         }
         if k < 0 {
             return self.powi(-k).recip();
@@ -180,21 +181,33 @@ impl Iv {
     /// a^b as the tape evaluates it (`powf`).
     pub fn pow(self, b: Iv) -> Iv {
         if self.is_empty() || b.is_empty() {
-            return Iv::EMPTY;
+            // IEEE 754 pow: 1^NaN = 1 and NaN^0 = 1; every other power of "no value" is NaN
+            return if (b.is_empty() && self.contains(1.0)) || (self.is_empty() && b.contains(0.0)) {
+                Iv::point(1.0)
+            } else {
+                Iv::EMPTY
+            };
         }
         if b.lo == b.hi {
             let e = b.lo;
-            if e.fract() == 0.0 && e.is_finite() {
-                // an integer exponent beyond the tape's PowI range: parity decides, as for powi
+            if e.fract() == 0.0 || e.is_infinite() {
+                // an integer exponent beyond the tape's PowI range: parity decides, as for powi;
+                // ±∞ behaves as an even one (|a|^±∞, defined for a < 0 too: found by the fuzzer,
+                // x^(777…^777…) at x = −2 is +∞)
                 let f = |v: f64| v.powf(e);
-                let odd = (e / 2.0).fract() != 0.0;
+                let odd = e.is_finite() && (e / 2.0).fract() != 0.0;
                 return if odd || self.lo >= 0.0 {
                     Iv::out(f(self.lo).min(f(self.hi)), f(self.lo).max(f(self.hi)), 4)
                 } else if self.hi <= 0.0 {
                     Iv::out(f(self.hi).min(f(self.lo)), f(self.hi).max(f(self.lo)), 4)
                 } else {
-                    let m = f(self.lo).max(f(self.hi));
-                    if e > 0.0 { Iv::out(0.0, m, 4).meet(0.0, INF) } else { Iv::out(m.min(f(0.0)), INF, 4) }
+                    // an even power on an interval around 0: from 0 up to the larger end for e > 0;
+                    // for e < 0 from the smaller end's value (the end farther from 0) up to +∞
+                    if e > 0.0 {
+                        Iv::out(0.0, f(self.lo).max(f(self.hi)), 4).meet(0.0, INF)
+                    } else {
+                        Iv::out(f(self.lo).min(f(self.hi)), INF, 4)
+                    }
                 };
             }
             // a non-integer power is defined for a ≥ 0 only
