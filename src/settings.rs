@@ -38,6 +38,7 @@ crate::choice! {
     /// What "Save PNG" captures.
     pub enum ShotTarget("PNG target") {
         Window = "window",
+        Panels = "panels",
         Landscape = "landscape",
         Posterior = "posterior",
         Right = "right panel",
@@ -151,6 +152,8 @@ pub struct Settings {
     pub play_from: f64,
     pub play_to: f64,
     pub play_seconds: f64,
+    /// Frames of "Save n sweep as GIF".
+    pub sweep_frames: usize,
     /// Fine control of n: a linear slider over [fine_from, fine_to].
     pub fine: bool,
     pub fine_from: f64,
@@ -207,6 +210,7 @@ impl Default for Settings {
             play_from: 1.0,
             play_to: 1e6,
             play_seconds: 6.0,
+            sweep_frames: 48,
             fine: false,
             fine_from: 8_000.0,
             fine_to: 12_000.0,
@@ -518,6 +522,13 @@ impl Settings {
         let in_n = |v: f64| finite(v) && (1.0..=N_MAX).contains(&v);
         if !(in_n(self.play_from) && in_n(self.play_to) && self.play_from < self.play_to) {
             return Err("the session's Play range is not 1 ≤ FROM < TO ≤ 1e12".into());
+        }
+        if !(2..=crate::start::MAX_FRAMES).contains(&self.sweep_frames) {
+            return Err(format!(
+                "the session's GIF frames ({}) are outside 2 … {}",
+                self.sweep_frames,
+                crate::start::MAX_FRAMES
+            ));
         }
         if !(finite(self.play_seconds) && (0.5..=600.0).contains(&self.play_seconds)) {
             return Err("the session's Play duration is not 0.5 … 600 s".into());

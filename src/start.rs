@@ -67,14 +67,59 @@ impl Theme {
     }
 }
 
-/// `--screenshot OUT.png`: one figure once everything is computed, then exit.
+/// `--screenshot OUT.png|OUT.svg|OUT.gif`: one figure once everything is computed, then exit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     pub path: PathBuf,
     /// None: the whole window; else this panel alone (the presentation layout).
     pub panel: Option<Panel>,
-    /// The PNG's size in pixels.
+    /// The image's size in pixels.
     pub size: Option<[u32; 2]>,
+    /// `--animate n:A..B`: an animated GIF of n sweeping from A to B.
+    pub animate: Option<Animation>,
+}
+
+impl Batch {
+    /// What the file's extension asks for.
+    pub fn format(&self) -> Format {
+        Format::of(&self.path).unwrap_or(Format::Png)
+    }
+}
+
+/// A figure's file format, from its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Png,
+    Svg,
+    Gif,
+}
+
+impl Format {
+    pub fn of(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_string_lossy().to_ascii_lowercase();
+        match ext.as_str() {
+            "png" => Some(Format::Png),
+            "svg" => Some(Format::Svg),
+            "gif" => Some(Format::Gif),
+            _ => None,
+        }
+    }
+}
+
+/// The most frames an animation holds.
+pub const MAX_FRAMES: usize = 240;
+
+/// An n sweep saved as one animated GIF.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Animation {
+    /// n of the first and of the last frame (log-uniform in between).
+    pub from: f64,
+    pub to: f64,
+    pub frames: usize,
+    /// Delay per frame in milliseconds.
+    pub frame_ms: u32,
+    /// 0: loop forever; k: play k + 1 times.
+    pub repeat: u16,
 }
 
 /// How the window starts. Every field was validated by the command line.

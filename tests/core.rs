@@ -1841,6 +1841,40 @@ mod models {
     }
 }
 
+/// Figures from a shell: the extension decides the format, and every animation flag is checked
+/// before a window opens (one sentence, exit 2).
+mod figure_flags {
+    use super::cli::run;
+
+    #[test]
+    fn bad_figure_flags_are_refused_with_one_sentence() {
+        for (args, says) in [
+            (vec!["--preset", "cross", "--screenshot", "x.gif"], "add --animate"),
+            (vec!["--preset", "cross", "--animate", "n:1..10"], "go with --screenshot OUT.gif"),
+            (vec!["--preset", "cross", "--animate", "n:1..10", "--screenshot", "x.png"], "name a .gif"),
+            (vec!["--preset", "cross", "--animate", "eps:1..10", "--screenshot", "x.gif"], "only n can be animated"),
+            (vec!["--preset", "cross", "--animate", "n:10..10", "--screenshot", "x.gif"], "the same n"),
+            (vec!["--preset", "cross", "--animate", "n:0..10", "--screenshot", "x.gif"], "n must be 1"),
+            (vec!["--preset", "cross", "--animate", "n:1..1e13", "--screenshot", "x.gif"], "n must be 1"),
+            (vec!["--preset", "cross", "--animate", "n:1..10", "--frames", "1", "--screenshot", "x.gif"], "--frames 1"),
+            (vec!["--preset", "cross", "--animate", "n:1..10", "--frames", "1e9", "--screenshot", "x.gif"], "--frames"),
+            (
+                vec!["--preset", "cross", "--animate", "n:1..10", "--frame-ms", "5", "--screenshot", "x.gif"],
+                "--frame-ms 5",
+            ),
+            (vec!["--preset", "cross", "--animate", "n:1..10", "--loop", "-1", "--screenshot", "x.gif"], "--loop"),
+            (vec!["--preset", "cross", "--screenshot", "x.jpg"], "name a .png, .svg or .gif"),
+            (vec!["--preset", "cross", "--screenshot", "x.svg"], "an SVG is of one panel"),
+            (vec!["--preset", "cross", "--panel", "window", "--screenshot", "x.svg"], "an SVG is of one panel"),
+        ] {
+            let (code, _, err) = run(&args);
+            assert_eq!(code, 2, "{args:?}: {err}");
+            assert!(err.contains(says), "{args:?}: {err}");
+            assert_eq!(err.trim().lines().count(), 1, "{args:?}: one line: {err}");
+        }
+    }
+}
+
 /// The catalogue is the answer key, never an input; the certified minimum; honest verdicts.
 mod honest {
     use super::*;

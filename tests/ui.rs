@@ -542,8 +542,38 @@ fn guided_tour_steps_set_what_they_promise() {
     assert_eq!(h.state().tour, Some(lambdascope::ui::panels::tour::STEPS.len() - 2));
 }
 
+/// Decode a GIF: its frames (RGBA) and its comment blocks.
+fn decode_gif(path: &std::path::Path) -> (Vec<Vec<u8>>, [u16; 2], String) {
+    let mut opts = gif::DecodeOptions::new();
+    opts.set_color_output(gif::ColorOutput::RGBA);
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut dec = opts.read_info(file).unwrap();
+    let size = [dec.width(), dec.height()];
+    let mut frames = Vec::new();
+    while let Some(f) = dec.read_next_frame().unwrap() {
+        frames.push(f.buffer.to_vec());
+    }
+    // the comment extensions (0x21 0xFE), their sub-blocks joined
+    let bytes = std::fs::read(path).unwrap();
+    let mut text = Vec::new();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == 0x21 && bytes[i + 1] == 0xFE {
+            let mut j = i + 2;
+            while j < bytes.len() && bytes[j] != 0 {
+                let len = bytes[j] as usize;
+                text.extend_from_slice(&bytes[j + 1..(j + 1 + len).min(bytes.len())]);
+                j += 1 + len;
+            }
+            break;
+        }
+        i += 1;
+    }
+    (frames, size, String::from_utf8_lossy(&text).into_owned())
+}
+
 #[test]
-fn n_sweep_frames() {
+fn n_sweep_as_one_gif() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("sweep");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -554,25 +584,92 @@ fn n_sweep_frames() {
         ..Default::default()
     });
     settle(&mut h);
-    h.state_mut().settings.export_dir = dir.display().to_string();
-    h.state_mut().settings.png_target = ShotTarget::Landscape;
-    h.state_mut().exports.sweep_frames = 3;
+    {
+        let s = &mut h.state_mut().settings;
+        s.export_dir = dir.display().to_string();
+        s.png_target = ShotTarget::Posterior;
+        s.sweep_frames = 3;
+        (s.play_from, s.play_to, s.play_seconds) = (10.0, 1e5, 1.5);
+    }
     h.state_mut().queue(Action::SaveSweep);
-    for _ in 0..40 {
+    let mut notice = String::new();
+    for _ in 0..3000 {
         h.step();
-        if h.state().exports.sweep.is_none() && h.state().notice.is_some() {
+        if let Some((m, _)) = &h.state().notice
+            && m.starts_with("saved")
+        {
+            notice = m.clone();
             break;
         }
+        std::thread::sleep(Duration::from_millis(2));
     }
-    let notice = h.state().notice.clone().unwrap().0;
-    assert!(notice.contains("saved 3 frames"), "{notice}");
-    let sub = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
-    let mut frames: Vec<_> =
-        std::fs::read_dir(&sub).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
-    frames.sort();
-    assert_eq!(frames, ["frame_0000.png", "frame_0001.png", "frame_0002.png"]);
-    // n ran from n/100 to 100·n: the last frame at 30,000
-    assert!((h.state().settings.n - 30_000.0).abs() < 1e-6);
+    assert!(notice.contains("3 frames"), "{notice:?}");
+    // n is back where it was
+    assert_eq!(h.state().settings.n, 300.0);
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let (frames, size, text) = decode_gif(&files[0]);
+    assert_eq!(frames.len(), 3);
+    assert!(size[0] > 200 && size[0] < 1000, "the posterior panel alone: {size:?}");
+    assert!(frames[0] != frames[1] && frames[1] != frames[2], "the frames differ as n changes");
+    assert!(
+        text.contains("lambdascope --preset two_basin") && text.contains("Animation: n from 10 to 1e5"),
+        "provenance"
+    );
+    // 500 ms per frame: Play's 1.5 s over 3 frames
+    let mut dec = gif::DecodeOptions::new().read_info(std::fs::File::open(&files[0]).unwrap()).unwrap();
+    assert_eq!(dec.read_next_frame().unwrap().unwrap().delay, 50);
+    // a second sweep does not overwrite the first
+    h.state_mut().queue(Action::SaveSweep);
+    for _ in 0..3000 {
+        h.step();
+        if std::fs::read_dir(&dir).unwrap().count() == 2 && !h.state().exports.sweeping() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let mut names: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names[0].ends_with("_sweep-2.gif") && names[1].ends_with("_sweep.gif"), "{names:?}");
+}
+
+/// `--preset dialogue --panel posterior --animate n:1e4..1.1e4 --frames 4 --screenshot x.gif`,
+/// as the window runs it: one GIF of the asked frames, the asked size and delay, frames that differ.
+#[test]
+fn animate_from_the_shell_writes_one_gif() {
+    use lambdascope::start::{Animation, Batch};
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("animate.gif");
+    let _ = std::fs::remove_file(&path);
+    let batch = Batch {
+        path: path.clone(),
+        panel: Some(Panel::Posterior),
+        size: Some([480, 360]),
+        animate: Some(Animation { from: 1e4, to: 1.1e4, frames: 4, frame_ms: 80, repeat: 0 }),
+    };
+    let mut h = harness(StartOptions {
+        spec: Some(LandscapeSpec::preset("dialogue")),
+        batch: Some(batch),
+        ..Default::default()
+    });
+    for _ in 0..4000 {
+        h.step();
+        if path.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let (frames, size, text) = decode_gif(&path);
+    assert_eq!(frames.len(), 4);
+    assert_eq!(size, [480, 360]);
+    assert!(frames.windows(2).all(|w| w[0] != w[1]), "every frame differs from the one before");
+    assert!(text.contains("Animation: n from 10000 to 11000 (log-uniform), 4 frames, 80 ms each"), "{text}");
+    // the command that makes it again, with the n the view had before
+    assert!(text.contains("--animate n:10000..11000 --frames 4 --frame-ms 80 --screenshot"), "{text}");
+    assert!(!text.contains("11000.000"), "{text}");
+    let meta = std::fs::metadata(&path).unwrap().len();
+    assert!(meta < 10 << 20, "{meta} bytes");
 }
 
 #[test]

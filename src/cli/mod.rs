@@ -32,16 +32,28 @@ pub struct Cli {
     /// Sublevel threshold ε for the window.
     #[arg(long, allow_hyphen_values = true)]
     pub eps: Option<f64>,
-    /// Save a PNG of the window (or of --panel) once everything is computed, then exit. Never reads
-    /// or writes the saved session.
-    #[arg(long, value_name = "OUT.png")]
+    /// Save a figure of the window (or of --panel) once everything is computed, then exit: .png,
+    /// .svg (one panel, vector) or .gif (with --animate). Never reads or writes the saved session.
+    #[arg(long, value_name = "OUT.png|svg|gif")]
     pub screenshot: Option<std::path::PathBuf>,
     /// With --screenshot: one panel alone: window, landscape, posterior, volume, phase, theory, learn.
     #[arg(long, value_name = "NAME")]
     pub panel: Option<String>,
-    /// With --screenshot: the PNG's size in pixels, e.g. 1920x1080.
+    /// With --screenshot: the image's size in pixels, e.g. 1920x1080.
     #[arg(long, value_name = "WxH")]
     pub size: Option<String>,
+    /// With --screenshot OUT.gif: an animation of n sweeping log-uniformly, e.g. n:1e4..1.1e4.
+    #[arg(long, value_name = "n:FROM..TO")]
+    pub animate: Option<String>,
+    /// With --animate: the number of frames (2 … 240, default 48).
+    #[arg(long, value_name = "K", allow_hyphen_values = true)]
+    pub frames: Option<String>,
+    /// With --animate: milliseconds per frame (20 … 10000, default 100).
+    #[arg(long, value_name = "MS", allow_hyphen_values = true)]
+    pub frame_ms: Option<String>,
+    /// With --animate: 0 loops forever (default), k plays k + 1 times.
+    #[arg(long = "loop", value_name = "K", allow_hyphen_values = true)]
+    pub repeat: Option<String>,
     /// Font scale 1 … 3.
     #[arg(long, value_name = "S", allow_hyphen_values = true)]
     pub font_scale: Option<f32>,

@@ -9,7 +9,7 @@ use crate::core::num::short;
 use crate::core::presets;
 use crate::core::sampler::SamplerError;
 use crate::settings::{ColourMap, FIT_WINDOW_RANGE, Settings};
-use crate::start::{Batch, FONT_SCALES, Panel, StartOptions, Tab, Theme};
+use crate::start::{Animation, Batch, FONT_SCALES, Format, MAX_FRAMES, Panel, StartOptions, Tab, Theme};
 
 use super::{Cli, LandscapeArgs, ModelArgs};
 
@@ -287,13 +287,79 @@ impl Cli {
         })
     }
 
+    /// `--animate n:FROM..TO [--frames K] [--frame-ms MS] [--loop K]`.
+    fn animation(&self, a: &str) -> Result<Animation, CliError> {
+        let bad =
+            || CliError::input(format!("--animate {a}: write n:FROM..TO, e.g. n:1e4..1.1e4 (only n can be animated)"));
+        let range = a.trim().strip_prefix("n:").ok_or_else(bad)?;
+        let (from, to) = range.split_once("..").ok_or_else(bad)?;
+        let num = |t: &str| t.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+        let (from, to) = (num(from).ok_or_else(bad)?, num(to).ok_or_else(bad)?);
+        for v in [from, to] {
+            if !(1.0..=N_MAX).contains(&v) {
+                return Err(CliError::input(format!("--animate {a}: n must be 1 … {}", short(N_MAX))));
+            }
+        }
+        if from == to {
+            return Err(CliError::input(format!("--animate {a}: FROM and TO are the same n")));
+        }
+        let int = |flag: &str,
+                   v: &Option<String>,
+                   range: std::ops::RangeInclusive<u64>,
+                   default: u64|
+         -> Result<u64, CliError> {
+            match v {
+                None => Ok(default),
+                Some(t) => t.trim().parse::<u64>().ok().filter(|k| range.contains(k)).ok_or_else(|| {
+                    CliError::input(format!("{flag} {t}: a whole number {} … {}", range.start(), range.end()))
+                }),
+            }
+        };
+        let frames = int("--frames", &self.frames, 2..=MAX_FRAMES as u64, 48)? as usize;
+        let frame_ms = int("--frame-ms", &self.frame_ms, 20..=10_000, 100)? as u32;
+        let repeat = int("--loop", &self.repeat, 0..=65_535, 0)? as u16;
+        Ok(Animation { from, to, frames, frame_ms, repeat })
+    }
+
     /// `--screenshot OUT.png [--panel NAME] [--size WxH]`.
     fn batch(&self) -> Result<Option<Batch>, CliError> {
+        let animation_flags =
+            self.animate.is_some() || self.frames.is_some() || self.frame_ms.is_some() || self.repeat.is_some();
         let Some(path) = &self.screenshot else {
             if self.panel.is_some() || self.size.is_some() {
                 return Err(CliError::input("--panel and --size go with --screenshot OUT.png"));
             }
+            if animation_flags {
+                return Err(CliError::input("--animate, --frames, --frame-ms and --loop go with --screenshot OUT.gif"));
+            }
             return Ok(None);
+        };
+        let format = Format::of(path).ok_or_else(|| {
+            CliError::input(format!("--screenshot {}: name a .png, .svg or .gif file", path.display()))
+        })?;
+        if format == Format::Gif && self.animate.is_none() {
+            return Err(CliError::input(format!(
+                "--screenshot {}: a GIF is an animation: add --animate n:FROM..TO",
+                path.display()
+            )));
+        }
+        if format != Format::Gif && animation_flags {
+            return Err(CliError::input(format!(
+                "--animate, --frames, --frame-ms and --loop write an animated GIF: name a .gif file, not {}",
+                path.display()
+            )));
+        }
+        if format == Format::Svg
+            && (self.panel.is_none() || self.panel.as_deref().is_some_and(|p| p.trim().eq_ignore_ascii_case("window")))
+        {
+            return Err(CliError::input(format!(
+                "--screenshot {}: an SVG is of one panel: add --panel landscape, posterior, volume, phase, theory or learn",
+                path.display()
+            )));
+        }
+        let animate = match &self.animate {
+            None => None,
+            Some(a) => Some(self.animation(a)?),
         };
         let panel = match self.panel.as_deref() {
             None => None,
@@ -319,6 +385,6 @@ impl Cli {
                 Some([w, h])
             }
         };
-        Ok(Some(Batch { path: path.clone(), panel, size }))
+        Ok(Some(Batch { path: path.clone(), panel, size, animate }))
     }
 }

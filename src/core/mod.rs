@@ -5,6 +5,7 @@ pub mod basins;
 pub mod estimate;
 pub mod export;
 pub mod expr;
+pub mod figure;
 pub mod fit;
 pub mod free_energy;
 pub mod interval;

@@ -25,7 +25,7 @@ pub enum Action {
     Tour(Option<usize>),
     SavePng,
     SaveCsv,
-    /// Numbered PNGs of the PNG target as n sweeps.
+    /// One animated GIF of the PNG target as n sweeps over Play's range.
     SaveSweep,
     SaveSession,
     LoadSession,

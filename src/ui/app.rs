@@ -224,7 +224,7 @@ impl LambdaApp {
             self.zoom = self.settings.font_scale;
             ui.ctx().set_zoom_factor(self.zoom);
         }
-        if self.exports.sweep.is_some() {
+        if self.exports.sweeping() {
             self.playing = false;
         }
         if self.playing {
@@ -309,8 +309,9 @@ impl LambdaApp {
             Action::Tour(Some(i)) => self.tour_step(i),
             Action::Tour(None) => self.tour = None,
             Action::SavePng => {
+                // (a figure of the same name is not overwritten: -2, -3 … are added)
                 let path = std::path::PathBuf::from(&s.export_dir).join(format!("{}.png", export::default_stem(s)));
-                self.exports.request_shot(ctx, s.png_target, path);
+                self.exports.request_shot(ctx, s.png_target, export::numbered(&path));
             }
             Action::SaveCsv => {
                 let (n, eps) = (s.n.clamp(1.0, N_MAX), s.effective_eps(self.pipeline.status().eps_max));

@@ -13,28 +13,38 @@ use crate::core::analysis::Analysis;
 use crate::core::export::Provenance;
 use crate::core::fit::FitReport;
 use crate::core::landscape::N_MAX;
-use crate::start::Batch;
+use crate::start::{Batch, MAX_FRAMES};
+use crate::ui::widgets::plot::sci;
 
 use super::settings::{Settings, ShotTarget};
+use super::widgets::gif::{Timing, save_gif};
 use super::widgets::png::{resize, save_png};
 
 /// Where the screenshot callback leaves the image for a later frame.
 type ShotSlot = Arc<std::sync::Mutex<Option<Arc<egui::ColorImage>>>>;
 
-/// How many frames an n sweep writes.
-pub const SWEEP_FRAMES: usize = 48;
-
-/// The state of an n-sweep export: one frame is set, drawn, captured, saved, then the next.
+/// The state of an n sweep into an animated GIF: one frame is set, computed, drawn, captured,
+/// kept, then the next; at the end n is set back and the frames are encoded.
 #[derive(Debug, Clone)]
 pub struct SweepFrames {
-    pub dir: PathBuf,
+    pub path: PathBuf,
     pub k: usize,
     pub frames: usize,
     /// log10 n of the first and the last frame.
     pub t0: f64,
     pub t1: f64,
-    /// 0: set n; 1: request the shot (n drawn); 2: waiting for the image
+    /// n of the first and the last frame.
+    pub range: [f64; 2],
+    /// 0: set n; 1: wait until n is computed and drawn, then request the shot; 2: waiting for
+    /// the image
     pub stage: u8,
+    /// Frames in a row with everything computed (stage 1).
+    pub settled: u32,
+    pub target: ShotTarget,
+    pub timing: Timing,
+    /// n before the sweep, set back at the end.
+    pub n_before: f64,
+    pub images: Vec<Arc<egui::ColorImage>>,
 }
 
 /// `--screenshot`: the figure to take, and the process's exit code (0 saved, 1 failed).
@@ -45,12 +55,15 @@ struct BatchRun {
     started: Instant,
     /// The process is closing (the reason has been printed once).
     closing: bool,
+    /// The animation of `--animate` has begun.
+    started_sweep: bool,
 }
 
 pub struct Exports {
     shot: Option<(ShotTarget, PathBuf, ShotSlot)>,
     pub sweep: Option<SweepFrames>,
-    pub sweep_frames: usize,
+    /// A GIF being encoded on its own thread (a frame never waits for it).
+    encoding: Option<std::thread::JoinHandle<String>>,
     batch: Option<BatchRun>,
     /// Where the panels were drawn last frame (for cropping): landscape, posterior, right column.
     pub rects: [Option<egui::Rect>; 3],
@@ -61,8 +74,15 @@ impl Exports {
         Exports {
             shot: None,
             sweep: None,
-            sweep_frames: SWEEP_FRAMES,
-            batch: batch.map(|batch| BatchRun { batch, exit, settled: 0, started: Instant::now(), closing: false }),
+            encoding: None,
+            batch: batch.map(|batch| BatchRun {
+                batch,
+                exit,
+                settled: 0,
+                started: Instant::now(),
+                closing: false,
+                started_sweep: false,
+            }),
             rects: [None; 3],
         }
     }
@@ -86,14 +106,50 @@ impl Exports {
         self.shot = Some((target, path, slot));
     }
 
-    /// Start an n sweep from n/100 to 100·n into a folder named after the view.
+    /// Start an n sweep over Play's range (`play_from` … `play_to`) into one animated GIF of the
+    /// PNG target (the window's panels without the side panel when the target is the window),
+    /// played in Play's duration.
     pub fn start_sweep(&mut self, s: &Settings) -> Result<(), String> {
-        let t0 = (s.n / 100.0).max(1.0).log10();
-        let t1 = (s.n * 100.0).min(N_MAX).log10();
-        let dir = PathBuf::from(&s.export_dir).join(format!("{}_sweep", default_stem(s)));
-        std::fs::create_dir_all(&dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-        self.sweep = Some(SweepFrames { dir, k: 0, frames: self.sweep_frames.max(2), t0, t1, stage: 0 });
+        if self.sweep.is_some() || self.encoding.is_some() {
+            return Err("an n sweep is already being saved".into());
+        }
+        let frames = s.sweep_frames.clamp(2, MAX_FRAMES);
+        let path = numbered(&PathBuf::from(&s.export_dir).join(format!("{}_sweep.gif", default_stem(s))));
+        let timing = Timing {
+            frame_ms: ((s.play_seconds * 1000.0) / frames as f64).round().clamp(20.0, 10_000.0) as u32,
+            repeat: 0,
+        };
+        // (an animation of the window would show the side panel's n changing: the panels alone)
+        let target = if s.png_target == ShotTarget::Window { ShotTarget::Panels } else { s.png_target };
+        self.begin_sweep(s, path, [s.play_from, s.play_to], frames, timing, target);
         Ok(())
+    }
+
+    fn begin_sweep(
+        &mut self,
+        s: &Settings,
+        path: PathBuf,
+        range: [f64; 2],
+        frames: usize,
+        timing: Timing,
+        target: ShotTarget,
+    ) {
+        let t0 = range[0].clamp(1.0, N_MAX).log10();
+        let t1 = range[1].clamp(1.0, N_MAX).log10();
+        self.sweep = Some(SweepFrames {
+            path,
+            k: 0,
+            frames,
+            t0,
+            t1,
+            range: [range[0].clamp(1.0, N_MAX), range[1].clamp(1.0, N_MAX)],
+            stage: 0,
+            settled: 0,
+            target,
+            timing,
+            n_before: s.n,
+            images: Vec::new(),
+        });
     }
 
     /// Once per frame, after drawing: the batch screenshot once everything is computed (`ready`),
@@ -127,32 +183,59 @@ impl Exports {
             // the presentation panel (all rects point at it) or the whole window
             let target = if b.batch.panel.is_some() { ShotTarget::Landscape } else { ShotTarget::Window };
             let path = b.batch.path.clone();
-            if b.settled == 5 && self.shot.is_none() {
-                self.request_shot(ctx, target, path);
+            if b.settled == 5 && self.shot.is_none() && self.sweep.is_none() && !b.started_sweep {
+                match b.batch.animate {
+                    Some(a) => {
+                        b.started_sweep = true;
+                        let timing = Timing { frame_ms: a.frame_ms, repeat: a.repeat };
+                        let target = if b.batch.panel.is_some() { target } else { ShotTarget::Panels };
+                        self.begin_sweep(s, path, [a.from, a.to], a.frames, timing, target);
+                    }
+                    None => self.request_shot(ctx, target, path),
+                }
             }
             ctx.request_repaint_after(Duration::from_millis(30));
         }
-        if let Some(sw) = self.sweep.clone() {
+        if let Some(sw) = &mut self.sweep {
             match sw.stage {
                 0 => {
                     let t = sw.t0 + (sw.t1 - sw.t0) * sw.k as f64 / (sw.frames - 1).max(1) as f64;
-                    s.n = 10f64.powf(t).clamp(1.0, N_MAX);
-                    self.sweep = Some(SweepFrames { stage: 1, ..sw });
+                    // (the ends exactly as asked, not 10^log10 of them)
+                    s.n = match sw.k {
+                        0 => sw.range[0],
+                        k if k + 1 == sw.frames => sw.range[1],
+                        _ => 10f64.powf(t),
+                    }
+                    .clamp(1.0, N_MAX);
+                    sw.stage = 1;
+                    sw.settled = 0;
                     ctx.request_repaint();
                 }
                 1 => {
-                    let path = sw.dir.join(format!("frame_{:04}.png", sw.k));
-                    self.request_shot(ctx, s.png_target, path);
-                    self.sweep = Some(SweepFrames { stage: 2, ..sw });
+                    // the frame is taken once n is computed and has been drawn twice
+                    sw.settled = if ready { sw.settled + 1 } else { 0 };
+                    if sw.settled >= 3 {
+                        let (target, path) = (sw.target, sw.path.clone());
+                        sw.stage = 2;
+                        self.request_shot(ctx, target, path);
+                    } else {
+                        ctx.request_repaint_after(Duration::from_millis(10));
+                    }
                 }
                 _ => {}
             }
         }
-        self.arrived(ctx, prov)
+        if let Some(h) = self.encoding.take_if(|h| h.is_finished()) {
+            return Some(h.join().unwrap_or_else(|_| "the GIF could not be written".into()));
+        }
+        if self.encoding.is_some() {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+        self.arrived(ctx, s, prov)
     }
 
     /// A screenshot that has arrived: crop, save, and go on (the next sweep frame, or exit in batch).
-    fn arrived(&mut self, ctx: &egui::Context, prov: &[(String, String)]) -> Option<String> {
+    fn arrived(&mut self, ctx: &egui::Context, s: &mut Settings, prov: &[(String, String)]) -> Option<String> {
         let img = self.shot.as_ref().and_then(|(_, _, slot)| slot.lock().ok().and_then(|mut s| s.take()))?;
         let (target, path, _) = self.shot.take()?;
         let ppp = ctx.pixels_per_point();
@@ -161,6 +244,8 @@ impl Exports {
             ShotTarget::Landscape => self.rects[0],
             ShotTarget::Posterior => self.rects[1],
             ShotTarget::Right => self.rects[2],
+            // the panels without the side panel
+            ShotTarget::Panels => self.rects.iter().flatten().copied().reduce(|a, b| a.union(b)),
         };
         let img = match rect {
             Some(r) => img.region(&r, Some(ppp)),
@@ -170,20 +255,71 @@ impl Exports {
             Some([w, h]) => resize(&img, w as usize, h as usize),
             None => img,
         };
-        let r = save_png(&path, &img, prov);
-        if let Some(sw) = self.sweep.clone() {
-            // the next frame of an n sweep, or done
-            if r.is_ok() && sw.k + 1 < sw.frames {
-                self.sweep = Some(SweepFrames { k: sw.k + 1, stage: 0, ..sw });
+        if let Some(sw) = &mut self.sweep {
+            sw.images.push(Arc::new(img));
+            if sw.k + 1 < sw.frames {
+                // the next frame of the sweep
+                sw.k += 1;
+                sw.stage = 0;
                 ctx.request_repaint();
                 return None;
             }
-            self.sweep = None;
-            return Some(match &r {
-                Ok(()) => format!("saved {} frames in {}", sw.k + 1, sw.dir.display()),
-                Err(e) => e.clone(),
-            });
+            // done: n as it was, and the frames into one GIF
+            let sw = self.sweep.take()?;
+            s.n = sw.n_before;
+            // the command that makes this GIF again: the view as it was, and the animation
+            let command = format!(
+                "{} --animate n:{}..{} --frames {} --frame-ms {}{} --screenshot {}",
+                s.command_line(),
+                sw.range[0],
+                sw.range[1],
+                sw.frames,
+                sw.timing.frame_ms,
+                if sw.timing.repeat == 0 { String::new() } else { format!(" --loop {}", sw.timing.repeat) },
+                crate::settings::shell_quote(&sw.path.display().to_string())
+            );
+            let mut prov: Vec<(String, String)> = prov
+                .iter()
+                .map(|(k, v)| (k.clone(), if k == "command" { command.clone() } else { v.clone() }))
+                .collect();
+            prov.push((
+                "Animation".into(),
+                format!(
+                    "n from {} to {} (log-uniform), {} frames, {} ms each",
+                    sci(sw.range[0]),
+                    sci(sw.range[1]),
+                    sw.frames,
+                    sw.timing.frame_ms
+                ),
+            ));
+            let (path, timing, frames) = (sw.path, sw.timing, sw.images);
+            let size = frames.first().map(|f| (f.width(), f.height())).unwrap_or_default();
+            let write = move || {
+                let frames: Vec<egui::ColorImage> = frames.iter().map(|f| (**f).clone()).collect();
+                save_gif(&path, &frames, timing, &prov).map(|()| {
+                    let kb = std::fs::metadata(&path).map(|m| m.len() / 1024).unwrap_or(0);
+                    format!("saved {} ({} frames, {}×{}, {kb} kB)", path.display(), frames.len(), size.0, size.1)
+                })
+            };
+            if let Some(b) = &self.batch {
+                // in batch mode the process waits for the file, then exits
+                let r = write();
+                b.exit.store(if r.is_ok() { 0 } else { 1 }, Ordering::SeqCst);
+                if let Err(e) = &r {
+                    eprintln!("lambdascope: {e}");
+                }
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                return Some(r.unwrap_or_else(|e| e));
+            }
+            let c2 = ctx.clone();
+            self.encoding = Some(std::thread::spawn(move || {
+                let r = write().unwrap_or_else(|e| e);
+                c2.request_repaint();
+                r
+            }));
+            return Some("encoding the frames into a GIF…".into());
         }
+        let r = save_png(&path, &img, prov);
         if let Some(b) = &self.batch {
             b.exit.store(if r.is_ok() { 0 } else { 1 }, Ordering::SeqCst);
             if let Err(e) = &r {
@@ -196,6 +332,25 @@ impl Exports {
             Err(e) => e,
         })
     }
+
+    /// True while a sweep is being captured or encoded.
+    pub fn sweeping(&self) -> bool {
+        self.sweep.is_some() || self.encoding.is_some()
+    }
+}
+
+/// `path`, or `stem-2.ext`, `stem-3.ext` … if a file of that name exists (a figure never
+/// overwrites another silently).
+pub fn numbered(path: &Path) -> PathBuf {
+    if !path.exists() {
+        return path.to_path_buf();
+    }
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+    (2..10_000)
+        .map(|k| path.with_file_name(format!("{stem}-{k}{ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| path.to_path_buf())
 }
 
 /// The file name a figure gets by default: preset (or "formula"), n and ε.

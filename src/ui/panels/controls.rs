@@ -178,13 +178,21 @@ impl Side<'_, '_> {
         {
             self.out.push(Action::CopyCommand);
         }
-        if ui
-            .button("Save n-sweep frames")
-            .on_hover_text("48 numbered PNGs of the PNG target as n sweeps from n/100 to 100·n (for a GIF or a video).")
-            .clicked()
-        {
-            self.out.push(Action::SaveSweep);
-        }
+        ui.horizontal(|ui| {
+            if ui
+                .button("Save n sweep as GIF")
+                .on_hover_text(
+                    "One animated GIF of the PNG target (the panels without the side panel when it is the window) as n sweeps over Play's range, FROM to TO, at Play's speed; n is set back afterwards.",
+                )
+                .clicked()
+            {
+                self.out.push(Action::SaveSweep);
+            }
+            let l = ui.label("frames");
+            ui.add(egui::DragValue::new(&mut self.s.sweep_frames).range(2..=crate::start::MAX_FRAMES))
+                .labelled_by(l.id)
+                .on_hover_text("How many frames the GIF holds");
+        });
         ui.horizontal(|ui| {
             ui.label("session");
             ui.add(egui::TextEdit::singleline(&mut self.s.session_path).desired_width(150.0))

@@ -1,6 +1,7 @@
 //! Drawing helpers shared by the panels: plots with log axes and number formats, colour maps and
 //! images of the core's grids, textures, PNG writing.
 
+pub mod gif;
 pub mod plot;
 pub mod png;
 pub mod render;
