@@ -672,6 +672,125 @@ fn animate_from_the_shell_writes_one_gif() {
     assert!(meta < 10 << 20, "{meta} bytes");
 }
 
+/// The texts of an SVG's `<text>` elements, its count of polylines/paths/polygons, and how many
+/// pixels of a rendering (resvg) differ from the background.
+fn read_svg(text: &str, render_to: Option<&std::path::Path>) -> (Vec<String>, usize, usize) {
+    let doc = roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("not valid XML: {e}"));
+    let texts: Vec<String> =
+        doc.descendants().filter(|n| n.has_tag_name("text")).map(|n| n.text().unwrap_or("").to_string()).collect();
+    let curves =
+        doc.descendants().filter(|n| ["polyline", "path", "polygon"].iter().any(|t| n.has_tag_name(*t))).count();
+    let mut opt = resvg::usvg::Options::default();
+    // (the system's fonts where there are any: the text is drawn then, else left out)
+    if let Ok(data) = std::fs::read("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf") {
+        opt.fontdb_mut().load_font_data(data);
+    }
+    let tree = resvg::usvg::Tree::from_str(text, &opt).expect("usvg reads it");
+    let size = tree.size().to_int_size();
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
+    resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    let bg = pixmap.pixels()[0];
+    let drawn = pixmap.pixels().iter().filter(|p| **p != bg).count();
+    if let Some(out) = render_to {
+        // the rendering beside the SVG, to look at
+        let img =
+            egui::ColorImage::from_rgba_premultiplied([size.width() as usize, size.height() as usize], pixmap.data());
+        lambdascope::ui::widgets::png::save_png(out, &img, &[]).unwrap();
+    }
+    (texts, curves, drawn)
+}
+
+/// Every panel as SVG, from the numbers on screen: valid XML, labels as text, curves as paths,
+/// the fitted λ in the legend, the red set's label, the provenance; a rendering is not blank.
+#[test]
+fn every_panel_as_svg() {
+    use lambdascope::ui::export::save_svg;
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("svg");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (preset, panels, lambda) in [
+        (
+            "cross",
+            &[Panel::Landscape, Panel::Posterior, Panel::Volume, Panel::Phase, Panel::Theory, Panel::Learn][..],
+            0.5,
+        ),
+        ("two_basin", &[Panel::Landscape, Panel::Posterior, Panel::Volume, Panel::Phase][..], f64::NAN),
+    ] {
+        let mut h = harness(StartOptions {
+            spec: Some(LandscapeSpec::preset(preset)),
+            n: Some(1e3),
+            eps: Some(1e-2),
+            tab: Some(Tab::Learn),
+            ..Default::default()
+        });
+        settle(&mut h);
+        for _ in 0..3 {
+            h.step();
+            settle(&mut h);
+        }
+        for &panel in panels {
+            let path = dir.join(format!("{preset}_{}.svg", panel.name()));
+            let prov = vec![("command".to_string(), format!("lambdascope --preset {preset}"))];
+            let m = save_svg(&path, panel, h.state().view(), false, &prov)
+                .unwrap_or_else(|e| panic!("{preset} {panel:?}: {e}"));
+            assert!(m.contains("saved"), "{m}");
+            let text = std::fs::read_to_string(&path).unwrap();
+            let (texts, curves, drawn) = read_svg(&text, Some(&path.with_extension("render.png")));
+            let all = texts.join(" | ");
+            // (a 2-D posterior is a heatmap: its raster under vector axes)
+            let heatmap = preset == "cross" && panel == Panel::Posterior;
+            assert!(curves > 0 || heatmap, "{preset} {panel:?}: no curves");
+            if heatmap || (preset == "cross" && panel == Panel::Landscape) {
+                assert!(text.contains("<image") && text.contains("data:image/png;base64,"), "the heatmap is embedded");
+            }
+            assert!(drawn > 20_000, "{preset} {panel:?}: the rendering is nearly blank ({drawn} pixels)");
+            assert!(text.contains(&format!("lambdascope --preset {preset}")), "provenance");
+            let want: &[&str] = match panel {
+                Panel::Volume => &["ε", "V(ε)", "s(ε)", "fitted λ = ", "d/2 = "],
+                Panel::Landscape => &["x", "red: sublevel set {K − K* < ε}"],
+                Panel::Posterior => &["x", "Posterior"],
+                Panel::Phase => &["n", "posterior mass", "basin 0", "exact F_n"],
+                Panel::Theory => &["exponent of u (x − x*)", "support (exponents)", "t₀ = 2.0000"],
+                Panel::Learn => &["step", "loss"],
+            };
+            for w in want {
+                assert!(texts.iter().any(|t| t.contains(w)), "{preset} {panel:?}: no text {w:?} in {all}");
+            }
+            if panel == Panel::Volume && lambda.is_finite() {
+                let fitted = h.state().readouts().unwrap().lambda.lambda;
+                assert!((fitted - lambda).abs() < 0.01);
+                assert!(all.contains(&format!("fitted λ = {fitted:.4}")), "{all}");
+            }
+            if panel == Panel::Volume {
+                // ticks at decades on both log axes: several labels each
+                assert!(texts.iter().filter(|t| t.starts_with("1e-")).count() >= 6, "{all}");
+            }
+        }
+    }
+}
+
+/// `--preset cross --panel volume --screenshot fig.svg`, as the window runs it.
+#[test]
+fn svg_from_the_shell() {
+    use lambdascope::start::Batch;
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("shell.svg");
+    let _ = std::fs::remove_file(&path);
+    let batch = Batch { path: path.clone(), panel: Some(Panel::Volume), size: None, animate: None };
+    let mut h =
+        harness(StartOptions { spec: Some(LandscapeSpec::preset("cross")), batch: Some(batch), ..Default::default() });
+    for _ in 0..4000 {
+        h.step();
+        if path.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let text = std::fs::read_to_string(&path).expect("the SVG is written");
+    let (texts, _, _) = read_svg(&text, None);
+    assert!(texts.iter().any(|t| t.starts_with("fitted λ = 0.5")), "{texts:?}");
+    assert!(text.contains("command") && text.contains("lambdascope --preset cross"));
+}
+
 #[test]
 fn compare_mode_two_landscapes_sharing_n_and_eps() {
     let mut h = harness(StartOptions {

@@ -119,6 +119,18 @@ pub struct Chart {
     pub layers: Vec<Layer>,
     pub raster: Option<Raster>,
     pub colour_bar: Option<ColourBar>,
+    /// Where the legend goes (the corner the data leave empty).
+    pub legend: Corner,
+}
+
+/// A corner of the plot area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Corner {
+    #[default]
+    LeftTop,
+    RightTop,
+    LeftBottom,
+    RightBottom,
 }
 
 /// A figure: one chart or several stacked, with provenance.
@@ -206,6 +218,22 @@ pub fn ticks(axis: &Axis) -> Vec<(f64, String)> {
                 .filter(|(v, _)| *v > 0.0)
                 .map(|(v, l)| (v.log10(), l))
                 .collect();
+        }
+        if out.len() < 3 {
+            // two decades or less: 1, 2 and 5 in each
+            let mut more = vec![];
+            for k in (lo.floor() as i64)..=(hi.ceil() as i64) {
+                for m in [1.0, 2.0, 5.0] {
+                    let v = m * 10f64.powi(k as i32);
+                    let t = v.log10();
+                    if t >= lo - 1e-9 && t <= hi + 1e-9 {
+                        more.push((t, if m == 1.0 { decade(k as f64) } else { number(v) }));
+                    }
+                }
+            }
+            if more.len() >= 3 {
+                return more;
+            }
         }
         return out;
     }
@@ -410,8 +438,12 @@ fn chart_svg(s: &mut String, c: &Chart, id: usize, r: [f64; 4], fg: &str, grid: 
         let col = hex(layer.colour);
         match &layer.mark {
             Mark::Line { points, width, dash } => {
-                for run in runs(points) {
-                    let pts: Vec<String> = run.iter().map(|p| format!("{},{}", f(sx(p[0])), f(sy(p[1])))).collect();
+                // in pixels, clipped to the plot area grown by its own size on every side (a point
+                // a billion pixels away is drawn where its segment leaves that area, as it looks)
+                let area = [l - pw, t - ph, l + 2.0 * pw, t + 2.0 * ph];
+                let px: Vec<[f64; 2]> = points.iter().map(|p| [sx(p[0]), sy(p[1])]).collect();
+                for run in runs(&px).into_iter().flat_map(|r| clip_polyline(r, area)) {
+                    let pts: Vec<String> = run.iter().map(|p| format!("{},{}", f(p[0]), f(p[1]))).collect();
                     let _ = writeln!(
                         s,
                         r#"<polyline fill="none" stroke="{col}" stroke-width="{}"{} points="{}"/>"#,
@@ -422,14 +454,10 @@ fn chart_svg(s: &mut String, c: &Chart, id: usize, r: [f64; 4], fg: &str, grid: 
                 }
             }
             Mark::Points { points, radius } => {
-                for p in points.iter().filter(|p| p[0].is_finite() && p[1].is_finite()) {
-                    let _ = writeln!(
-                        s,
-                        r#"<circle cx="{}" cy="{}" r="{}" fill="{col}"/>"#,
-                        f(sx(p[0])),
-                        f(sy(p[1])),
-                        f(*radius)
-                    );
+                let near = |p: &[f64; 2]| p[0] > l - pw && p[0] < l + 2.0 * pw && p[1] > t - ph && p[1] < t + 2.0 * ph;
+                for p in points.iter().map(|p| [sx(p[0]), sy(p[1])]).filter(near) {
+                    let _ =
+                        writeln!(s, r#"<circle cx="{}" cy="{}" r="{}" fill="{col}"/>"#, f(p[0]), f(p[1]), f(*radius));
                 }
             }
             Mark::Polygon { points, fill_opacity } => {
@@ -515,10 +543,15 @@ fn chart_svg(s: &mut String, c: &Chart, id: usize, r: [f64; 4], fg: &str, grid: 
     // the legend: a short stroke (or a swatch) of each named layer's colour and style
     let named: Vec<&Layer> = c.layers.iter().filter(|l| l.name.is_some()).collect();
     if !named.is_empty() {
-        let (lx, ly) = (l + 12.0, t + 10.0);
         let longest = named.iter().map(|l| l.name.as_ref().map_or(0, |n| n.chars().count())).max().unwrap_or(0);
         let bw = 56.0 + 8.6 * longest as f64;
         let bh = 8.0 + 24.0 * named.len() as f64;
+        let (lx, ly) = match c.legend {
+            Corner::LeftTop => (l + 12.0, t + 10.0),
+            Corner::RightTop => (l + pw - bw - 6.0, t + 10.0),
+            Corner::LeftBottom => (l + 12.0, t + ph - bh - 6.0),
+            Corner::RightBottom => (l + pw - bw - 6.0, t + ph - bh - 6.0),
+        };
         let bg = if fg == "#e6e6e6" { "#1b1b1b" } else { "#ffffff" };
         let _ = writeln!(
             s,
@@ -605,6 +638,57 @@ fn dash_attr(d: Dash) -> &'static str {
         Dash::Dashed => r#" stroke-dasharray="9 5""#,
         Dash::Dotted => r#" stroke-dasharray="2 5""#,
     }
+}
+
+/// A polyline clipped to the rectangle [x0, y0, x1, y1] (Liang–Barsky per segment): the pieces
+/// inside, each a polyline.
+fn clip_polyline(p: &[[f64; 2]], r: [f64; 4]) -> Vec<Vec<[f64; 2]>> {
+    let mut out: Vec<Vec<[f64; 2]>> = vec![];
+    let mut cur: Vec<[f64; 2]> = vec![];
+    for w in p.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let (mut t0, mut t1) = (0.0f64, 1.0f64);
+        let mut inside = true;
+        for (q, d) in [(a[0] - r[0], -dx), (r[2] - a[0], dx), (a[1] - r[1], -dy), (r[3] - a[1], dy)] {
+            if d == 0.0 {
+                if q < 0.0 {
+                    inside = false;
+                }
+            } else {
+                let t = q / d;
+                if d < 0.0 {
+                    t0 = t0.max(t);
+                } else {
+                    t1 = t1.min(t);
+                }
+            }
+        }
+        if !inside || t0 > t1 {
+            if cur.len() >= 2 {
+                out.push(std::mem::take(&mut cur));
+            }
+            cur.clear();
+            continue;
+        }
+        // (the ends themselves where they are inside, so that the pieces join exactly)
+        let pa = if t0 == 0.0 { a } else { [a[0] + t0 * dx, a[1] + t0 * dy] };
+        let pb = if t1 == 1.0 { b } else { [a[0] + t1 * dx, a[1] + t1 * dy] };
+        if cur.last() != Some(&pa) {
+            if cur.len() >= 2 {
+                out.push(std::mem::take(&mut cur));
+            }
+            cur = vec![pa];
+        }
+        cur.push(pb);
+        if t1 < 1.0 {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if cur.len() >= 2 {
+        out.push(cur);
+    }
+    out
 }
 
 /// The finite runs of a polyline (a NaN or ±∞ breaks it).

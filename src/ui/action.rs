@@ -24,6 +24,10 @@ pub enum Action {
     /// The guided tour at step i (None: close it).
     Tour(Option<usize>),
     SavePng,
+    /// A vector figure of the PNG target's panel.
+    SaveSvg,
+    /// A figure to a file chosen in the Save dialog: PNG or SVG by its extension.
+    SaveFigureAs(std::path::PathBuf),
     SaveCsv,
     /// One animated GIF of the PNG target as n sweeps over Play's range.
     SaveSweep,

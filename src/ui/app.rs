@@ -125,6 +125,11 @@ impl LambdaApp {
         self.view.as_ref().map(|v| &v.readouts)
     }
 
+    /// The data drawn in the last frame.
+    pub fn view(&self) -> Option<&ViewData> {
+        self.view.as_deref()
+    }
+
     /// Where the landscape panel was drawn last frame.
     pub fn landscape_rect(&self) -> Option<egui::Rect> {
         self.exports.rects[0]
@@ -201,6 +206,11 @@ impl LambdaApp {
         if let Some(m) = self.exports.frame(&ctx, &mut self.settings, &prov, ready, failed.as_deref()) {
             self.notice = Some((m, Instant::now()));
         }
+        if let Some((path, panel)) = self.exports.take_svg_due() {
+            let r = export::save_svg(&path, panel, self.view.as_deref(), ctx.theme() == egui::Theme::Dark, &prov);
+            self.exports.finish_batch(&ctx, &r);
+            self.notice = Some((r.unwrap_or_else(|e| e), Instant::now()));
+        }
         self.pipeline.follow_view(self.panels.landscape.bounds.or(self.panels.posterior.bounds));
         if let Some(b) = &mut self.second {
             b.follow_view(self.panels.landscape_b.bounds.or(self.panels.posterior_b.bounds));
@@ -274,6 +284,42 @@ impl LambdaApp {
     }
 
     /// Every user intent, handled here.
+    /// Save a figure of the PNG target: PNG or SVG by the file's extension (a name without one
+    /// is a PNG).
+    fn save_figure(&mut self, ctx: &egui::Context, path: std::path::PathBuf) {
+        use crate::start::Format;
+        let s = &self.settings;
+        let (n, eps) = (s.n.clamp(1.0, N_MAX), s.effective_eps(self.pipeline.status().eps_max));
+        let m = match Format::of(&path) {
+            Some(Format::Svg) => match export::target_panel(s.png_target, s) {
+                None => {
+                    "An SVG is of one panel: set 'PNG of' to the landscape, the posterior or the right panel".into()
+                }
+                Some(panel) => {
+                    let prov = export::provenance(
+                        self.pipeline.analysis().map(|a| a.as_ref()),
+                        self.pipeline.fit().map(|f| f.as_ref()),
+                        n,
+                        eps,
+                        s.command_line(),
+                    );
+                    let dark = ctx.theme() == egui::Theme::Dark;
+                    export::save_svg(&path, panel, self.view.as_deref(), dark, &prov).unwrap_or_else(|e| e)
+                }
+            },
+            Some(Format::Gif) => "A GIF is an animation: use 'Save n sweep as GIF'".into(),
+            Some(Format::Png) => {
+                self.exports.request_shot(ctx, s.png_target, path);
+                return;
+            }
+            None => {
+                self.exports.request_shot(ctx, s.png_target, path.with_extension("png"));
+                return;
+            }
+        };
+        self.notice = Some((m, Instant::now()));
+    }
+
     pub fn apply(&mut self, ctx: &egui::Context, action: Action) {
         let s = &mut self.settings;
         let say = |m: String| Some((m, Instant::now()));
@@ -313,6 +359,11 @@ impl LambdaApp {
                 let path = std::path::PathBuf::from(&s.export_dir).join(format!("{}.png", export::default_stem(s)));
                 self.exports.request_shot(ctx, s.png_target, export::numbered(&path));
             }
+            Action::SaveSvg => {
+                let path = std::path::PathBuf::from(&s.export_dir).join(format!("{}.svg", export::default_stem(s)));
+                self.save_figure(ctx, export::numbered(&path));
+            }
+            Action::SaveFigureAs(path) => self.save_figure(ctx, path),
             Action::SaveCsv => {
                 let (n, eps) = (s.n.clamp(1.0, N_MAX), s.effective_eps(self.pipeline.status().eps_max));
                 self.pipeline.save_csv(s.csv_what, n, eps, export::csv_path(s), s.command_line());

@@ -13,7 +13,7 @@ use crate::core::analysis::Analysis;
 use crate::core::export::Provenance;
 use crate::core::fit::FitReport;
 use crate::core::landscape::N_MAX;
-use crate::start::{Batch, MAX_FRAMES};
+use crate::start::{Batch, Format, MAX_FRAMES, Panel};
 use crate::ui::widgets::plot::sci;
 
 use super::settings::{Settings, ShotTarget};
@@ -64,6 +64,8 @@ pub struct Exports {
     pub sweep: Option<SweepFrames>,
     /// A GIF being encoded on its own thread (a frame never waits for it).
     encoding: Option<std::thread::JoinHandle<String>>,
+    /// `--screenshot x.svg`: the panel's figure is due (the app builds it from its view data).
+    svg_due: Option<(PathBuf, Panel)>,
     batch: Option<BatchRun>,
     /// Where the panels were drawn last frame (for cropping): landscape, posterior, right column.
     pub rects: [Option<egui::Rect>; 3],
@@ -75,6 +77,7 @@ impl Exports {
             shot: None,
             sweep: None,
             encoding: None,
+            svg_due: None,
             batch: batch.map(|batch| BatchRun {
                 batch,
                 exit,
@@ -184,7 +187,12 @@ impl Exports {
             let target = if b.batch.panel.is_some() { ShotTarget::Landscape } else { ShotTarget::Window };
             let path = b.batch.path.clone();
             if b.settled == 5 && self.shot.is_none() && self.sweep.is_none() && !b.started_sweep {
+                let svg = (b.batch.format() == Format::Svg).then_some(b.batch.panel).flatten();
                 match b.batch.animate {
+                    _ if svg.is_some() => {
+                        b.started_sweep = true;
+                        self.svg_due = svg.map(|p| (path, p));
+                    }
                     Some(a) => {
                         b.started_sweep = true;
                         let timing = Timing { frame_ms: a.frame_ms, repeat: a.repeat };
@@ -333,6 +341,22 @@ impl Exports {
         })
     }
 
+    /// The SVG `--screenshot` asks for, once (the app writes it with `finish_batch`).
+    pub fn take_svg_due(&mut self) -> Option<(PathBuf, Panel)> {
+        self.svg_due.take()
+    }
+
+    /// End a batch run whose file was written by the app (an SVG): exit code, message, close.
+    pub fn finish_batch(&mut self, ctx: &egui::Context, r: &Result<String, String>) {
+        if let Some(b) = &self.batch {
+            b.exit.store(if r.is_ok() { 0 } else { 1 }, Ordering::SeqCst);
+            if let Err(e) = r {
+                eprintln!("lambdascope: {e}");
+            }
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+
     /// True while a sweep is being captured or encoded.
     pub fn sweeping(&self) -> bool {
         self.sweep.is_some() || self.encoding.is_some()
@@ -351,6 +375,36 @@ pub fn numbered(path: &Path) -> PathBuf {
         .map(|k| path.with_file_name(format!("{stem}-{k}{ext}")))
         .find(|p| !p.exists())
         .unwrap_or_else(|| path.to_path_buf())
+}
+
+/// Write the SVG of `panel` from the view on screen; the message names the file.
+pub fn save_svg(
+    path: &Path,
+    panel: Panel,
+    view: Option<&super::ViewData>,
+    dark: bool,
+    prov: &[(String, String)],
+) -> Result<String, String> {
+    let d = view.ok_or("nothing is computed yet: no figure")?;
+    let fig = super::figures::panel_figure(panel, d, dark, prov.to_vec())?;
+    let text = fig.to_svg(crate::core::figure::DEFAULT_SIZE);
+    crate::files::write_atomic(path, text.as_bytes())?;
+    Ok(format!("saved {} ({} kB, vector)", path.display(), text.len() / 1024))
+}
+
+/// The panel a figure of `target` shows (the right column: its tab's panel); None for the window.
+pub fn target_panel(target: ShotTarget, s: &Settings) -> Option<Panel> {
+    match target {
+        ShotTarget::Landscape => Some(Panel::Landscape),
+        ShotTarget::Posterior => Some(Panel::Posterior),
+        ShotTarget::Right => Some(match s.right_tab {
+            crate::start::Tab::Volume => Panel::Volume,
+            crate::start::Tab::Phase => Panel::Phase,
+            crate::start::Tab::Theory => Panel::Theory,
+            crate::start::Tab::Learn => Panel::Learn,
+        }),
+        ShotTarget::Window | ShotTarget::Panels => None,
+    }
 }
 
 /// The file name a figure gets by default: preset (or "formula"), n and ε.

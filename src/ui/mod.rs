@@ -4,12 +4,13 @@
 //!
 //! - `app`: `LambdaApp`, the layout and the frame loop;
 //! - `settings`, `action`, `pipeline`, `worker`: the data flow;
-//! - `export`: figures, CSV files, sessions, the batch screenshot;
+//! - `export`: figures, CSV files, sessions, the batch screenshot; `figures`: panels as SVG;
 //! - `panels/`: one struct per panel; `widgets/`: plot helpers, colour maps, images, PNG writing.
 
 pub mod action;
 pub mod app;
 pub mod export;
+pub mod figures;
 pub mod layout;
 pub mod panels;
 pub mod pipeline;

@@ -159,6 +159,28 @@ impl Side<'_, '_> {
             }
         });
         ui.horizontal(|ui| {
+            if ui
+                .button("Save SVG")
+                .on_hover_text(
+                    "A vector figure of the chosen panel (landscape, posterior or the right panel's tab), from the computed numbers: text stays text, fonts resize in one <style> block.",
+                )
+                .clicked()
+            {
+                self.out.push(Action::SaveSvg);
+            }
+            if ui
+                .button("Save as…")
+                .on_hover_text("Choose the file: .png for a screenshot, .svg for a vector figure of the chosen panel.")
+                .clicked()
+                && let Some(p) = rfd::FileDialog::new()
+                    .set_directory(&self.s.export_dir)
+                    .add_filter("PNG or SVG", &["png", "svg"])
+                    .save_file()
+            {
+                self.out.push(Action::SaveFigureAs(p));
+            }
+        });
+        ui.horizontal(|ui| {
             egui::ComboBox::from_label("CSV of").selected_text(self.s.csv_what.name()).show_ui(ui, |ui| {
                 for &w in What::ALL {
                     ui.selectable_value(&mut self.s.csv_what, w, w.name());

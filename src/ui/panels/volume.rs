@@ -23,17 +23,17 @@ pub struct VolumePanel {
     window: Option<[f64; 2]>,
 }
 
-const FIT: Color32 = Color32::from_rgb(80, 170, 255);
-const EXACT: Color32 = Color32::from_rgb(120, 220, 120);
-const BOUND: Color32 = Color32::from_rgb(230, 170, 60);
-const REGULAR: Color32 = Color32::from_rgb(145, 145, 145); // readable on dark and light backgrounds
+pub(crate) const FIT: Color32 = Color32::from_rgb(80, 170, 255);
+pub(crate) const EXACT: Color32 = Color32::from_rgb(120, 220, 120);
+pub(crate) const BOUND: Color32 = Color32::from_rgb(230, 170, 60);
+pub(crate) const REGULAR: Color32 = Color32::from_rgb(145, 145, 145); // readable on dark and light backgrounds
 
 /// "exact λ = 0.5000" or "λ ≤ 1.0000 (upper bound)".
-fn theory_name(t: &Theory) -> String {
+pub(crate) fn theory_name(t: &Theory) -> String {
     if t.is_exact() { format!("exact λ = {:.4}", t.lambda) } else { format!("λ ≤ {:.4} (upper bound)", t.lambda) }
 }
 
-fn theory_colour(t: &Theory) -> Color32 {
+pub(crate) fn theory_colour(t: &Theory) -> Color32 {
     if t.is_exact() { EXACT } else { BOUND }
 }
 
@@ -245,7 +245,7 @@ fn volume_plot(id: &str, ui: &egui::Ui, height: f32) -> Plot<'static> {
 }
 
 /// The fitted law over its window, in (log10 ε, log10 V), with `k` segments.
-fn fitted_line(f: &crate::core::fit::Fit, k: usize) -> Vec<[f64; 2]> {
+pub(crate) fn fitted_line(f: &crate::core::fit::Fit, k: usize) -> Vec<[f64; 2]> {
     let w = f.window;
     (0..=k)
         .map(|i| {
