@@ -2520,6 +2520,12 @@ mod hostile {
             let v = exmex::Express::eval(&ex, &args).unwrap();
             assert!((v - a.eval(x, y)).abs() <= 1e-12 * v.abs().max(1.0), "{f}: exmex {v}, tape {}", a.eval(x, y));
         }
+        // a number times a power that is not of ten is a product (found by the fuzzer)
+        for f in ["8.880808080000001e38*22^2777777777777777777*x", "3*10^5*x", "1e-300*2^x*y", "-x*y*(-2)"] {
+            let c = Formula::parse(f).unwrap().expr.canonical();
+            let again = Formula::parse_canonical(&c).unwrap().expr.canonical();
+            assert_eq!(again, c, "{f}: not a fixed point");
+        }
         assert_eq!(Formula::parse("x-y+x").unwrap().expr.canonical(), "(x-y+x)");
         assert_eq!(Formula::parse("x-(y+x)").unwrap().expr.canonical(), "(x-(y+x))");
     }

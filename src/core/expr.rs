@@ -319,7 +319,8 @@ impl Expr {
         fn number_form(l: &Expr, r: &Expr) -> bool {
             let minus_one = matches!(l, Expr::Sub(a, b) if matches!((&**a, &**b), (Expr::Num(z), Expr::Num(o)) if *z == 0.0 && *o == 1.0));
             minus_one
-                || matches!((l, r), (Expr::Num(_), Expr::Pow(b, e)) if matches!((&**b, &**e), (Expr::Num(_), Expr::Num(_))))
+                // (a power of ten only: 8.9e38·22^k is a product, found by the fuzzer)
+                || matches!((l, r), (Expr::Num(_), Expr::Pow(b, e)) if matches!((&**b, &**e), (Expr::Num(t), Expr::Num(_)) if *t == 10.0))
         }
         fn chain(s: &mut String, a: &Expr, op: &str) {
             let additive = matches!(op, "+" | "-");
