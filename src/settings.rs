@@ -154,6 +154,10 @@ pub struct Settings {
     pub play_seconds: f64,
     /// Frames of "Save n sweep as GIF".
     pub sweep_frames: usize,
+    /// A panel's figure (PNG or SVG): its size in SVG pixels (the text is sized for 960×720) and
+    /// the PNG's device pixels per SVG pixel.
+    pub figure_size: [u32; 2],
+    pub figure_density: f32,
     /// Fine control of n: a linear slider over [fine_from, fine_to].
     pub fine: bool,
     pub fine_from: f64,
@@ -211,6 +215,8 @@ impl Default for Settings {
             play_to: 1e6,
             play_seconds: 6.0,
             sweep_frames: 48,
+            figure_size: [960, 720],
+            figure_density: 2.0,
             fine: false,
             fine_from: 8_000.0,
             fine_to: 12_000.0,
@@ -523,6 +529,18 @@ impl Settings {
         if !(in_n(self.play_from) && in_n(self.play_to) && self.play_from < self.play_to) {
             return Err("the session's Play range is not 1 ≤ FROM < TO ≤ 1e12".into());
         }
+        if !(FIGURE_SIDE.contains(&self.figure_size[0]) && FIGURE_SIDE.contains(&self.figure_size[1])) {
+            return Err(format!(
+                "the session's figure size {}×{} is outside {} … {}",
+                self.figure_size[0],
+                self.figure_size[1],
+                FIGURE_SIDE.start(),
+                FIGURE_SIDE.end()
+            ));
+        }
+        if !(self.figure_density.is_finite() && FIGURE_DENSITY.contains(&self.figure_density)) {
+            return Err(format!("the session's figure density {} is outside 1 … 4", self.figure_density));
+        }
         if !(2..=crate::start::MAX_FRAMES).contains(&self.sweep_frames) {
             return Err(format!(
                 "the session's GIF frames ({}) are outside 2 … {}",
@@ -585,6 +603,10 @@ pub fn fine_step(from: f64, to: f64) -> f64 {
     let p = 10f64.powf(raw.log10().floor());
     [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * p).find(|s| *s >= raw).unwrap_or(10.0 * p)
 }
+
+/// A figure's side in SVG pixels, and its density.
+pub const FIGURE_SIDE: std::ops::RangeInclusive<u32> = 200..=4000;
+pub const FIGURE_DENSITY: std::ops::RangeInclusive<f32> = 1.0..=4.0;
 
 /// A word as a POSIX shell reads it back: as it is when it holds only safe characters, else in
 /// single quotes (a quote inside written '\'').

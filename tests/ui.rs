@@ -479,7 +479,8 @@ fn png_export_through_the_screenshot_path() {
         if target == ShotTarget::Window {
             assert_eq!((img.width(), img.height()), (1400, 900));
         } else {
-            assert!(img.width() > 300 && img.width() < 1000, "landscape panel: {}", img.width());
+            // a panel is its figure, at the size and density chosen (960×720 at 2×)
+            assert_eq!((img.width(), img.height()), (1920, 1440), "landscape panel");
         }
         let mut colours = std::collections::HashSet::new();
         let mut red = 0;
@@ -789,6 +790,24 @@ fn svg_from_the_shell() {
     let (texts, _, _) = read_svg(&text, None);
     assert!(texts.iter().any(|t| t.starts_with("fitted λ = 0.5")), "{texts:?}");
     assert!(text.contains("command") && text.contains("lambdascope --preset cross"));
+    // `--panel theory --size 1280x720 --screenshot fig.png`: the figure rasterised at that size
+    // (not a squeezed screenshot of the presentation layout)
+    let png = path.with_extension("png");
+    let _ = std::fs::remove_file(&png);
+    let batch = Batch { path: png.clone(), panel: Some(Panel::Theory), size: Some([1280, 720]), animate: None };
+    let mut h =
+        harness(StartOptions { spec: Some(LandscapeSpec::preset("cross")), batch: Some(batch), ..Default::default() });
+    for _ in 0..4000 {
+        h.step();
+        if png.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let img = image::open(&png).expect("the PNG is written").to_rgba8();
+    assert_eq!((img.width(), img.height()), (1280, 720));
+    let colours: std::collections::HashSet<_> = img.pixels().map(|p| p.0).collect();
+    assert!(colours.len() > 50, "{} colours", colours.len());
 }
 
 #[test]

@@ -206,8 +206,8 @@ impl LambdaApp {
         if let Some(m) = self.exports.frame(&ctx, &mut self.settings, &prov, ready, failed.as_deref()) {
             self.notice = Some((m, Instant::now()));
         }
-        if let Some((path, panel)) = self.exports.take_svg_due() {
-            let r = export::save_svg(&path, panel, self.view.as_deref(), ctx.theme() == egui::Theme::Dark, &prov);
+        if let Some(due) = self.exports.take_figure_due() {
+            let r = export::write_figure(&due, self.view.as_deref(), ctx.theme() == egui::Theme::Dark, &prov);
             self.exports.finish_batch(&ctx, &r);
             self.notice = Some((r.unwrap_or_else(|e| e), Instant::now()));
         }
@@ -290,31 +290,37 @@ impl LambdaApp {
         use crate::start::Format;
         let s = &self.settings;
         let (n, eps) = (s.n.clamp(1.0, N_MAX), s.effective_eps(self.pipeline.status().eps_max));
-        let m = match Format::of(&path) {
-            Some(Format::Svg) => match export::target_panel(s.png_target, s) {
-                None => {
-                    "An SVG is of one panel: set 'PNG of' to the landscape, the posterior or the right panel".into()
-                }
-                Some(panel) => {
-                    let prov = export::provenance(
-                        self.pipeline.analysis().map(|a| a.as_ref()),
-                        self.pipeline.fit().map(|f| f.as_ref()),
-                        n,
-                        eps,
-                        s.command_line(),
-                    );
-                    let dark = ctx.theme() == egui::Theme::Dark;
-                    export::save_svg(&path, panel, self.view.as_deref(), dark, &prov).unwrap_or_else(|e| e)
-                }
-            },
-            Some(Format::Gif) => "A GIF is an animation: use 'Save n sweep as GIF'".into(),
-            Some(Format::Png) => {
+        let format = Format::of(&path);
+        let path = if format.is_none() { path.with_extension("png") } else { path };
+        let panel = export::target_panel(s.png_target, s);
+        let m = match (format, panel) {
+            (Some(Format::Gif), _) => "A GIF is an animation: use 'Save n sweep as GIF'".into(),
+            (Some(Format::Svg), None) => {
+                "An SVG is of one panel: set 'PNG of' to the landscape, the posterior or the right panel".into()
+            }
+            (_, None) => {
+                // the window (or its panels): a screenshot
                 self.exports.request_shot(ctx, s.png_target, path);
                 return;
             }
-            None => {
-                self.exports.request_shot(ctx, s.png_target, path.with_extension("png"));
-                return;
+            (format, Some(panel)) => {
+                // a panel: its figure, at the size and density chosen
+                let prov = export::provenance(
+                    self.pipeline.analysis().map(|a| a.as_ref()),
+                    self.pipeline.fit().map(|f| f.as_ref()),
+                    n,
+                    eps,
+                    s.command_line(),
+                );
+                let due = export::FigureDue {
+                    path,
+                    panel,
+                    format: format.unwrap_or(Format::Png),
+                    size: [s.figure_size[0] as f64, s.figure_size[1] as f64],
+                    density: s.figure_density,
+                };
+                let dark = ctx.theme() == egui::Theme::Dark;
+                export::write_figure(&due, self.view.as_deref(), dark, &prov).unwrap_or_else(|e| e)
             }
         };
         self.notice = Some((m, Instant::now()));
@@ -357,7 +363,7 @@ impl LambdaApp {
             Action::SavePng => {
                 // (a figure of the same name is not overwritten: -2, -3 … are added)
                 let path = std::path::PathBuf::from(&s.export_dir).join(format!("{}.png", export::default_stem(s)));
-                self.exports.request_shot(ctx, s.png_target, export::numbered(&path));
+                self.save_figure(ctx, export::numbered(&path));
             }
             Action::SaveSvg => {
                 let path = std::path::PathBuf::from(&s.export_dir).join(format!("{}.svg", export::default_stem(s)));

@@ -64,8 +64,9 @@ pub struct Exports {
     pub sweep: Option<SweepFrames>,
     /// A GIF being encoded on its own thread (a frame never waits for it).
     encoding: Option<std::thread::JoinHandle<String>>,
-    /// `--screenshot x.svg`: the panel's figure is due (the app builds it from its view data).
-    svg_due: Option<(PathBuf, Panel)>,
+    /// `--screenshot x.svg` or `--panel P --screenshot x.png`: the panel's figure is due (the app
+    /// builds it from its view data), with the PNG's size.
+    figure_due: Option<FigureDue>,
     batch: Option<BatchRun>,
     /// Where the panels were drawn last frame (for cropping): landscape, posterior, right column.
     pub rects: [Option<egui::Rect>; 3],
@@ -77,7 +78,7 @@ impl Exports {
             shot: None,
             sweep: None,
             encoding: None,
-            svg_due: None,
+            figure_due: None,
             batch: batch.map(|batch| BatchRun {
                 batch,
                 exit,
@@ -187,11 +188,12 @@ impl Exports {
             let target = if b.batch.panel.is_some() { ShotTarget::Landscape } else { ShotTarget::Window };
             let path = b.batch.path.clone();
             if b.settled == 5 && self.shot.is_none() && self.sweep.is_none() && !b.started_sweep {
-                let svg = (b.batch.format() == Format::Svg).then_some(b.batch.panel).flatten();
                 match b.batch.animate {
-                    _ if svg.is_some() => {
+                    None if b.batch.panel.is_some() => {
                         b.started_sweep = true;
-                        self.svg_due = svg.map(|p| (path, p));
+                        let panel = b.batch.panel.unwrap_or(Panel::Landscape);
+                        let (size, density) = batch_figure_size(b.batch.size);
+                        self.figure_due = Some(FigureDue { path, panel, format: b.batch.format(), size, density });
                     }
                     Some(a) => {
                         b.started_sweep = true;
@@ -341,9 +343,9 @@ impl Exports {
         })
     }
 
-    /// The SVG `--screenshot` asks for, once (the app writes it with `finish_batch`).
-    pub fn take_svg_due(&mut self) -> Option<(PathBuf, Panel)> {
-        self.svg_due.take()
+    /// The figure `--screenshot` asks for, once (the app writes it with `finish_batch`).
+    pub fn take_figure_due(&mut self) -> Option<FigureDue> {
+        self.figure_due.take()
     }
 
     /// End a batch run whose file was written by the app (an SVG): exit code, message, close.
@@ -377,7 +379,50 @@ pub fn numbered(path: &Path) -> PathBuf {
         .unwrap_or_else(|| path.to_path_buf())
 }
 
-/// Write the SVG of `panel` from the view on screen; the message names the file.
+/// A panel's figure to write: where, as what, at what size (SVG pixels) and density.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureDue {
+    pub path: PathBuf,
+    pub panel: Panel,
+    pub format: Format,
+    pub size: [f64; 2],
+    pub density: f32,
+}
+
+/// `--size WxH` for a panel's figure: 720 SVG pixels high (the text's size on a slide) at the
+/// aspect asked, rendered at H/720 device pixels each; without --size, 960×720 at density 2.
+pub fn batch_figure_size(size: Option<[u32; 2]>) -> ([f64; 2], f32) {
+    match size {
+        Some([w, h]) => ([720.0 * w as f64 / h as f64, 720.0], h as f32 / 720.0),
+        None => (crate::core::figure::DEFAULT_SIZE, 2.0),
+    }
+}
+
+/// Write a panel's figure as SVG or PNG (the SVG rasterised at `density`); the message names the
+/// file and its size.
+pub fn write_figure(
+    due: &FigureDue,
+    view: Option<&super::ViewData>,
+    dark: bool,
+    prov: &[(String, String)],
+) -> Result<String, String> {
+    let d = view.ok_or("nothing is computed yet: no figure")?;
+    let fig = super::figures::panel_figure(due.panel, d, dark, prov.to_vec())?;
+    let svg = fig.to_svg(due.size);
+    match due.format {
+        Format::Svg => {
+            crate::files::write_atomic(&due.path, svg.as_bytes())?;
+            Ok(format!("saved {} ({} kB, vector)", due.path.display(), svg.len().div_ceil(1024)))
+        }
+        _ => {
+            let img = super::widgets::raster::render_svg(&svg, due.density)?;
+            save_png(&due.path, &img, prov)?;
+            Ok(format!("saved {} ({}×{})", due.path.display(), img.width(), img.height()))
+        }
+    }
+}
+
+/// Write the SVG of `panel` at the default size from the view on screen.
 pub fn save_svg(
     path: &Path,
     panel: Panel,
@@ -385,11 +430,14 @@ pub fn save_svg(
     dark: bool,
     prov: &[(String, String)],
 ) -> Result<String, String> {
-    let d = view.ok_or("nothing is computed yet: no figure")?;
-    let fig = super::figures::panel_figure(panel, d, dark, prov.to_vec())?;
-    let text = fig.to_svg(crate::core::figure::DEFAULT_SIZE);
-    crate::files::write_atomic(path, text.as_bytes())?;
-    Ok(format!("saved {} ({} kB, vector)", path.display(), text.len() / 1024))
+    let due = FigureDue {
+        path: path.to_path_buf(),
+        panel,
+        format: Format::Svg,
+        size: crate::core::figure::DEFAULT_SIZE,
+        density: 1.0,
+    };
+    write_figure(&due, view, dark, prov)
 }
 
 /// The panel a figure of `target` shows (the right column: its tab's panel); None for the window.

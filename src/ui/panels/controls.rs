@@ -152,11 +152,34 @@ impl Side<'_, '_> {
             });
             if ui
                 .button("Save PNG (S)")
-                .on_hover_text("A screenshot of the window or one panel, with provenance in the PNG.")
+                .on_hover_text(
+                    "The window (a screenshot), or one panel as a figure at the size and density below, with provenance in the PNG.",
+                )
                 .clicked()
             {
                 self.out.push(Action::SavePng);
             }
+        });
+        ui.horizontal(|ui| {
+            let l = ui.label("figure");
+            let side = crate::settings::FIGURE_SIDE;
+            ui.add(egui::DragValue::new(&mut self.s.figure_size[0]).range(side.clone()).suffix(" ×"))
+                .labelled_by(l.id)
+                .on_hover_text("A panel's figure: width in SVG pixels (its text is sized for 960 × 720)");
+            ui.add(egui::DragValue::new(&mut self.s.figure_size[1]).range(side).suffix(" px"))
+                .on_hover_text("and height");
+            let d = ui.label("density");
+            egui::ComboBox::from_id_salt("figure-density")
+                .selected_text(format!("{}×", self.s.figure_density))
+                .width(48.0)
+                .show_ui(ui, |ui| {
+                    for k in [1.0f32, 2.0, 3.0, 4.0] {
+                        ui.selectable_value(&mut self.s.figure_density, k, format!("{k}×"));
+                    }
+                })
+                .response
+                .labelled_by(d.id)
+                .on_hover_text("A panel's PNG has this many pixels per SVG pixel (2×: 1920 × 1440 for 960 × 720)");
         });
         ui.horizontal(|ui| {
             if ui

@@ -4,6 +4,7 @@
 pub mod gif;
 pub mod plot;
 pub mod png;
+pub mod raster;
 pub mod render;
 pub mod texture;
 
