@@ -810,6 +810,37 @@ fn svg_from_the_shell() {
     assert!(colours.len() > 50, "{} colours", colours.len());
 }
 
+/// "Copy as command" round-trips: the view a user set up and the view its command line opens
+/// render the same picture (pixel for pixel, but for the few a timing readout may change).
+#[test]
+fn the_copied_command_reproduces_the_picture() {
+    let mut a = harness(StartOptions { spec: Some(LandscapeSpec::preset("x2y4")), ..Default::default() });
+    settle(&mut a);
+    {
+        let s = &mut a.state_mut().settings;
+        s.n = 2500.0;
+        s.eps = 3e-4;
+        s.colormap = ColourMap::Cividis;
+        s.right_tab = Tab::Theory;
+        s.fit_window = Some([1e-12, 1e-6]);
+    }
+    a.run_steps(2);
+    settle(&mut a);
+    let line = a.state().settings.command_line();
+    let argv: Vec<String> = line.split(' ').map(str::to_string).collect();
+    let cli = lambdascope::cli::parse_args(&argv).unwrap_or_else(|e| panic!("{line}: {e:?}"));
+    let start = cli.start_options().unwrap_or_else(|e| panic!("{line}: {e}"));
+    let mut b = harness(start);
+    settle(&mut b);
+    b.run_steps(2);
+    settle(&mut b);
+    let (ia, ib) = (a.render().expect("render"), b.render().expect("render"));
+    assert_eq!(ia.dimensions(), ib.dimensions());
+    let differ = ia.pixels().zip(ib.pixels()).filter(|(p, q)| p != q).count();
+    let total = (ia.width() * ia.height()) as usize;
+    assert!(differ * 200 < total, "{differ} of {total} pixels differ between the view and `{line}`");
+}
+
 #[test]
 fn compare_mode_two_landscapes_sharing_n_and_eps() {
     let mut h = harness(StartOptions {

@@ -10,7 +10,7 @@ use egui_plot::{HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints, Text, 
 use crate::core::analysis::{PhaseData, phase_view};
 use crate::core::basins::PREDICTION_FORMULA;
 use crate::ui::ViewData;
-use crate::ui::widgets::plot::{self, RED, basin_colour, log_fmt, log_grid, sci};
+use crate::ui::widgets::plot::{self, RED, basin_colour, sci};
 
 #[derive(Default)]
 pub struct PhasePanel {
@@ -77,16 +77,20 @@ impl PhasePanel {
             .on_hover_text(format!("Exact: where F_i(n) = F_j(n). Leading order: {PREDICTION_FORMULA}"));
         }
         let ln = d.n.log10();
-        let view = phase_view(&p.crossovers);
+        // (a margin of 4% each side: a decade label at the very edge, 1e12, was cut to "1e1")
+        let view = {
+            let v = phase_view(&p.crossovers);
+            let m = 0.04 * (v[1] - v[0]);
+            [v[0] - m, v[1] + m]
+        };
         let frame = (self.framed != Some(p.version)).then_some(view);
         self.framed = Some(p.version);
         let total = ui.available_height();
         let h1 = (total * 0.45).max(100.0);
         let mass_plot = Plot::new("phase-mass").height(h1);
         let r = plot::legend_if_room(mass_plot, ui, h1, Legend::default().position(egui_plot::Corner::RightTop))
-            .x_grid_spacer(log_grid)
-            .x_axis_formatter(log_fmt)
-            .x_axis_label("n")
+            .x_grid_spacer(plot::log_grid_x)
+            .custom_x_axes(vec![plot::log_x_axis("n")])
             .y_axis_label("posterior mass")
             .default_y_bounds(0.0, 1.0)
             .default_x_bounds(view[0], view[1])
@@ -150,9 +154,8 @@ impl PhasePanel {
             h2,
             Legend::default().position(egui_plot::Corner::LeftTop),
         )
-        .x_grid_spacer(log_grid)
-        .x_axis_formatter(log_fmt)
-        .x_axis_label("n")
+        .x_grid_spacer(plot::log_grid_x)
+        .custom_x_axes(vec![plot::log_x_axis("n")])
         .y_axis_label("F(n) − n·min K*")
         .default_x_bounds(view[0], view[1])
         .auto_bounds(egui::Vec2b::new(false, false))

@@ -10,7 +10,7 @@ use egui_plot::{HLine, HoverPosition, Legend, Line, Plot, PlotPoints, Points, Sp
 use crate::core::theory::{Status, Theory};
 use crate::ui::ViewData;
 use crate::ui::action::Action;
-use crate::ui::widgets::plot::{self, RED, log_fmt, log_grid, sci};
+use crate::ui::widgets::plot::{self, RED, sci};
 
 #[derive(Default)]
 pub struct VolumePanel {
@@ -201,9 +201,8 @@ impl VolumePanel {
         Plot::new("slope")
             .height(ui.available_height() - 4.0)
             .auto_bounds(egui::Vec2b::new(true, false))
-            .x_grid_spacer(log_grid)
-            .x_axis_formatter(log_fmt)
-            .x_axis_label("ε")
+            .x_grid_spacer(plot::log_grid_x)
+            .custom_x_axes(vec![plot::log_x_axis("ε")])
             .y_axis_label("s(ε) = d log V / d log ε")
             .link_axis(egui::Id::unique("volume-x"), [true, false])
             .label_formatter(move |hp: &HoverPosition<'_>| {
@@ -236,12 +235,10 @@ fn volume_plot(id: &str, ui: &egui::Ui, height: f32) -> Plot<'static> {
         height,
         Legend::default().position(egui_plot::Corner::RightBottom),
     )
-    .x_grid_spacer(log_grid)
-    .y_grid_spacer(log_grid)
-    .x_axis_formatter(log_fmt)
-    .y_axis_formatter(log_fmt)
-    .x_axis_label("ε")
-    .y_axis_label("V(ε)")
+    .x_grid_spacer(plot::log_grid_x)
+    .y_grid_spacer(plot::log_grid_y)
+    .custom_x_axes(vec![plot::log_x_axis("ε")])
+    .custom_y_axes(vec![plot::log_y_axis("V(ε)")])
 }
 
 /// The fitted law over its window, in (log10 ε, log10 V), with `k` segments.
