@@ -65,6 +65,9 @@ pub struct LearnSettings {
     pub show_chains: bool,
     /// A click on the 2-D landscape sets the SGD start.
     pub pick_start: bool,
+    /// While an SGD run is animated: the fraction of the path drawn (not saved in sessions).
+    #[serde(skip)]
+    pub replay: Option<f64>,
 }
 
 impl Default for LearnSettings {
@@ -82,6 +85,7 @@ impl Default for LearnSettings {
             show_path: true,
             show_chains: true,
             pick_start: true,
+            replay: None,
         }
     }
 }

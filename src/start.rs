@@ -120,6 +120,8 @@ pub struct Animation {
     pub frame_ms: u32,
     /// 0: loop forever; k: play k + 1 times.
     pub repeat: u16,
+    /// `--animate sgd`: the SGD run drawn step by step (n stays; from and to are n).
+    pub sgd: bool,
 }
 
 /// How the window starts. Every field was validated by the command line.

@@ -1852,7 +1852,10 @@ mod figure_flags {
             (vec!["--preset", "cross", "--screenshot", "x.gif"], "add --animate"),
             (vec!["--preset", "cross", "--animate", "n:1..10"], "go with --screenshot OUT.gif"),
             (vec!["--preset", "cross", "--animate", "n:1..10", "--screenshot", "x.png"], "name a .gif"),
-            (vec!["--preset", "cross", "--animate", "eps:1..10", "--screenshot", "x.gif"], "only n can be animated"),
+            (
+                vec!["--preset", "cross", "--animate", "eps:1..10", "--screenshot", "x.gif"],
+                "only these can be animated",
+            ),
             (vec!["--preset", "cross", "--animate", "n:10..10", "--screenshot", "x.gif"], "the same n"),
             (vec!["--preset", "cross", "--animate", "n:0..10", "--screenshot", "x.gif"], "n must be 1"),
             (vec!["--preset", "cross", "--animate", "n:1..1e13", "--screenshot", "x.gif"], "n must be 1"),
@@ -1864,6 +1867,10 @@ mod figure_flags {
             ),
             (vec!["--preset", "cross", "--animate", "n:1..10", "--loop", "-1", "--screenshot", "x.gif"], "--loop"),
             (vec!["--preset", "cross", "--screenshot", "x.jpg"], "name a .png, .svg or .gif"),
+            (
+                vec!["--preset", "cross", "--animate", "sgd", "--tab", "volume", "--screenshot", "x.gif"],
+                "use --tab learn",
+            ),
             (vec!["--preset", "cross", "--screenshot", "x.svg"], "an SVG is of one panel"),
             (vec!["--preset", "cross", "--panel", "window", "--screenshot", "x.svg"], "an SVG is of one panel"),
         ] {

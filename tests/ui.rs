@@ -636,6 +636,55 @@ fn n_sweep_as_one_gif() {
     assert!(names[0].ends_with("_sweep-2.gif") && names[1].ends_with("_sweep.gif"), "{names:?}");
 }
 
+/// An SGD run saved as one GIF: the path on the landscape drawn step by step (the frames grow),
+/// n untouched, the whole path back on screen afterwards.
+#[test]
+fn sgd_run_as_one_gif() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("sgd_gif");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut h = harness(StartOptions {
+        spec: Some(LandscapeSpec::preset("cross")),
+        tab: Some(Tab::Learn),
+        ..Default::default()
+    });
+    settle(&mut h);
+    for _ in 0..3 {
+        h.step();
+        settle(&mut h);
+    }
+    assert!(h.state().pipeline.learning().sgd.is_some(), "SGD ran by itself on the Learning tab");
+    {
+        let s = &mut h.state_mut().settings;
+        s.export_dir = dir.display().to_string();
+        s.sweep_frames = 3;
+        s.play_seconds = 0.9;
+    }
+    let n = h.state().settings.n;
+    h.state_mut().queue(Action::SaveSgdGif);
+    let mut notice = String::new();
+    for _ in 0..3000 {
+        h.step();
+        if let Some((m, _)) = &h.state().notice
+            && m.starts_with("saved")
+        {
+            notice = m.clone();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert!(notice.contains("3 frames"), "{notice:?}");
+    assert_eq!(h.state().settings.n, n);
+    assert_eq!(h.state().settings.learn.replay, None, "the whole path is back");
+    let path = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    assert!(path.display().to_string().ends_with("_sgd.gif"), "{}", path.display());
+    let (frames, _, text) = decode_gif(&path);
+    assert_eq!(frames.len(), 3);
+    assert!(frames[0] != frames[1] && frames[1] != frames[2], "the path grows frame by frame");
+    assert!(text.contains("Animation: the SGD run step by step, 3 frames, 300 ms each"), "{text}");
+    assert!(text.contains("--animate sgd --frames 3"), "{text}");
+}
+
 /// `--preset dialogue --panel posterior --animate n:1e4..1.1e4 --frames 4 --screenshot x.gif`,
 /// as the window runs it: one GIF of the asked frames, the asked size and delay, frames that differ.
 #[test]
@@ -647,7 +696,7 @@ fn animate_from_the_shell_writes_one_gif() {
         path: path.clone(),
         panel: Some(Panel::Posterior),
         size: Some([480, 360]),
-        animate: Some(Animation { from: 1e4, to: 1.1e4, frames: 4, frame_ms: 80, repeat: 0 }),
+        animate: Some(Animation { from: 1e4, to: 1.1e4, frames: 4, frame_ms: 80, repeat: 0, sgd: false }),
     };
     let mut h = harness(StartOptions {
         spec: Some(LandscapeSpec::preset("dialogue")),

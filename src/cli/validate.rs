@@ -262,6 +262,17 @@ impl Cli {
             }
         };
         let batch = self.batch()?;
+        // an SGD animation is of the Learning tab's run
+        let tab = match (batch.as_ref().and_then(|b| b.animate).is_some_and(|a| a.sgd), tab) {
+            (true, Some(t)) if t != Tab::Learn => {
+                return Err(CliError::input(format!(
+                    "--animate sgd animates the Learning tab's SGD run: use --tab learn, not --tab {}",
+                    t.name()
+                )));
+            }
+            (true, _) => Some(Tab::Learn),
+            (false, t) => t,
+        };
         let restore = session.is_none()
             && fit_window.is_none()
             && colormap.is_none()
@@ -287,11 +298,15 @@ impl Cli {
         })
     }
 
-    /// `--animate n:FROM..TO [--frames K] [--frame-ms MS] [--loop K]`.
+    /// `--animate n:FROM..TO|sgd [--frames K] [--frame-ms MS] [--loop K]`.
     fn animation(&self, a: &str) -> Result<Animation, CliError> {
-        let bad =
-            || CliError::input(format!("--animate {a}: write n:FROM..TO, e.g. n:1e4..1.1e4 (only n can be animated)"));
-        let range = a.trim().strip_prefix("n:").ok_or_else(bad)?;
+        let bad = || {
+            CliError::input(format!(
+                "--animate {a}: write n:FROM..TO (e.g. n:1e4..1.1e4) or sgd (the Learning tab's SGD run); only these can be animated"
+            ))
+        };
+        let sgd = a.trim().eq_ignore_ascii_case("sgd");
+        let range = if sgd { "1..2" } else { a.trim().strip_prefix("n:").ok_or_else(bad)? };
         let (from, to) = range.split_once("..").ok_or_else(bad)?;
         let num = |t: &str| t.trim().parse::<f64>().ok().filter(|v| v.is_finite());
         let (from, to) = (num(from).ok_or_else(bad)?, num(to).ok_or_else(bad)?);
@@ -318,7 +333,7 @@ impl Cli {
         let frames = int("--frames", &self.frames, 2..=MAX_FRAMES as u64, 48)? as usize;
         let frame_ms = int("--frame-ms", &self.frame_ms, 20..=10_000, 100)? as u32;
         let repeat = int("--loop", &self.repeat, 0..=65_535, 0)? as u16;
-        Ok(Animation { from, to, frames, frame_ms, repeat })
+        Ok(Animation { from, to, frames, frame_ms, repeat, sgd })
     }
 
     /// `--screenshot OUT.png [--panel NAME] [--size WxH]`.

@@ -31,6 +31,8 @@ pub enum Action {
     SaveCsv,
     /// One animated GIF of the PNG target as n sweeps over Play's range.
     SaveSweep,
+    /// One animated GIF of the panels as the SGD run is drawn step by step.
+    SaveSgdGif,
     SaveSession,
     LoadSession,
     /// Put the command line that reopens this view on the clipboard.

@@ -199,7 +199,12 @@ impl LambdaApp {
         if let Some(m) = self.pipeline.take_notices().pop() {
             self.notice = Some((m, Instant::now()));
         }
+        // (a figure of the Learning tab waits for its SGD run too)
+        let learned = self.settings.right_tab != Tab::Learn
+            || !self.exports.is_batch()
+            || (self.auto_learn.is_none() && self.pipeline.learning().sgd.is_some());
         let ready = !self.busy()
+            && learned
             && self.pipeline.analysis().is_some()
             && (self.pipeline.phase().is_some() || self.pipeline.phase_error().is_some());
         let failed = self.pipeline.failed();
@@ -373,6 +378,15 @@ impl LambdaApp {
             Action::SaveCsv => {
                 let (n, eps) = (s.n.clamp(1.0, N_MAX), s.effective_eps(self.pipeline.status().eps_max));
                 self.pipeline.save_csv(s.csv_what, n, eps, export::csv_path(s), s.command_line());
+            }
+            Action::SaveSgdGif => {
+                let version = self.pipeline.analysis().map(|a| a.version);
+                let ran = matches!(&self.pipeline.learning().sgd, Some((v, Ok(_))) if Some(*v) == version);
+                if !ran {
+                    self.notice = say("Run SGD first: the GIF draws its path step by step".into());
+                } else if let Err(e) = self.exports.start_sgd_sweep(s) {
+                    self.notice = say(e);
+                }
             }
             Action::SaveSweep => {
                 if let Err(e) = self.exports.start_sweep(s) {

@@ -44,6 +44,8 @@ pub struct SweepFrames {
     pub timing: Timing,
     /// n before the sweep, set back at the end.
     pub n_before: f64,
+    /// An SGD run drawn step by step (n stays) instead of an n sweep.
+    pub sgd: bool,
     pub images: Vec<Arc<egui::ColorImage>>,
 }
 
@@ -129,6 +131,25 @@ impl Exports {
         Ok(())
     }
 
+    /// Start an animation of the SGD run on screen (its path and curves drawn up to each frame's
+    /// step) into one GIF of the panels, in Play's duration.
+    pub fn start_sgd_sweep(&mut self, s: &Settings) -> Result<(), String> {
+        if self.sweep.is_some() || self.encoding.is_some() {
+            return Err("an animation is already being saved".into());
+        }
+        let frames = s.sweep_frames.clamp(2, MAX_FRAMES);
+        let path = numbered(&PathBuf::from(&s.export_dir).join(format!("{}_sgd.gif", default_stem(s))));
+        let timing = Timing {
+            frame_ms: ((s.play_seconds * 1000.0) / frames as f64).round().clamp(20.0, 10_000.0) as u32,
+            repeat: 0,
+        };
+        self.begin_sweep(s, path, [s.n, s.n], frames, timing, ShotTarget::Panels);
+        if let Some(sw) = &mut self.sweep {
+            sw.sgd = true;
+        }
+        Ok(())
+    }
+
     fn begin_sweep(
         &mut self,
         s: &Settings,
@@ -152,6 +173,7 @@ impl Exports {
             target,
             timing,
             n_before: s.n,
+            sgd: false,
             images: Vec::new(),
         });
     }
@@ -200,6 +222,9 @@ impl Exports {
                         let timing = Timing { frame_ms: a.frame_ms, repeat: a.repeat };
                         let target = if b.batch.panel.is_some() { target } else { ShotTarget::Panels };
                         self.begin_sweep(s, path, [a.from, a.to], a.frames, timing, target);
+                        if let Some(sw) = &mut self.sweep {
+                            sw.sgd = a.sgd;
+                        }
                     }
                     None => self.request_shot(ctx, target, path),
                 }
@@ -211,12 +236,16 @@ impl Exports {
                 0 => {
                     let t = sw.t0 + (sw.t1 - sw.t0) * sw.k as f64 / (sw.frames - 1).max(1) as f64;
                     // (the ends exactly as asked, not 10^log10 of them)
-                    s.n = match sw.k {
-                        0 => sw.range[0],
-                        k if k + 1 == sw.frames => sw.range[1],
-                        _ => 10f64.powf(t),
+                    if sw.sgd {
+                        s.learn.replay = Some(sw.k as f64 / (sw.frames - 1).max(1) as f64);
+                    } else {
+                        s.n = match sw.k {
+                            0 => sw.range[0],
+                            k if k + 1 == sw.frames => sw.range[1],
+                            _ => 10f64.powf(t),
+                        }
+                        .clamp(1.0, N_MAX);
                     }
-                    .clamp(1.0, N_MAX);
                     sw.stage = 1;
                     sw.settled = 0;
                     ctx.request_repaint();
@@ -277,12 +306,12 @@ impl Exports {
             // done: n as it was, and the frames into one GIF
             let sw = self.sweep.take()?;
             s.n = sw.n_before;
+            s.learn.replay = None;
             // the command that makes this GIF again: the view as it was, and the animation
+            let what = if sw.sgd { "sgd".to_string() } else { format!("n:{}..{}", sw.range[0], sw.range[1]) };
             let command = format!(
-                "{} --animate n:{}..{} --frames {} --frame-ms {}{} --screenshot {}",
+                "{} --animate {what} --frames {} --frame-ms {}{} --screenshot {}",
                 s.command_line(),
-                sw.range[0],
-                sw.range[1],
                 sw.frames,
                 sw.timing.frame_ms,
                 if sw.timing.repeat == 0 { String::new() } else { format!(" --loop {}", sw.timing.repeat) },
@@ -292,16 +321,12 @@ impl Exports {
                 .iter()
                 .map(|(k, v)| (k.clone(), if k == "command" { command.clone() } else { v.clone() }))
                 .collect();
-            prov.push((
-                "Animation".into(),
-                format!(
-                    "n from {} to {} (log-uniform), {} frames, {} ms each",
-                    sci(sw.range[0]),
-                    sci(sw.range[1]),
-                    sw.frames,
-                    sw.timing.frame_ms
-                ),
-            ));
+            let what = if sw.sgd {
+                "the SGD run step by step".to_string()
+            } else {
+                format!("n from {} to {} (log-uniform)", sci(sw.range[0]), sci(sw.range[1]))
+            };
+            prov.push(("Animation".into(), format!("{what}, {} frames, {} ms each", sw.frames, sw.timing.frame_ms)));
             let (path, timing, frames) = (sw.path, sw.timing, sw.images);
             let size = frames.first().map(|f| (f.width(), f.height())).unwrap_or_default();
             let write = move || {

@@ -110,6 +110,11 @@ impl LearnContext {
     }
 }
 
+/// How many of `len` recorded points an animation frame at fraction `f` of the run shows.
+pub fn replay_len(len: usize, f: f64) -> usize {
+    ((f.clamp(0.0, 1.0) * (len.saturating_sub(1)) as f64).round() as usize + 1).min(len)
+}
+
 /// The SGD path and the SGLD chains of the current landscape, as the settings ask to draw them.
 pub fn overlay(s: &LearnSettings, d: &ViewData) -> Overlay {
     let version = d.analysis.version;
@@ -121,6 +126,10 @@ pub fn overlay(s: &LearnSettings, d: &ViewData) -> Overlay {
         && *v == version
     {
         o.path = if one_d { r.path.iter().zip(&r.loss).map(|(w, l)| [w[0], *l]).collect() } else { r.path.clone() };
+        // an animation of the run draws the path up to its frame's step
+        if let Some(f) = s.replay {
+            o.path.truncate(replay_len(o.path.len(), f));
+        }
         if one_d {
             o.start = o.path.first().copied();
         }
@@ -242,6 +251,15 @@ fn sgd_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
                 ui.spinner();
             }
             ui.checkbox(&mut s.show_path, "draw path");
+            if ui
+                .small_button("GIF")
+                .on_hover_text(
+                    "Save the run as one animated GIF: the path on the landscape and the loss and LLC curves drawn step by step, in Play's duration, with the number of frames set in Export",
+                )
+                .clicked()
+            {
+                action = Some(Action::SaveSgdGif);
+            }
         });
         let Some(r) = current(ui, &res.sgd, ctx.version, "run again") else { return action };
         if let (Some(w), Some(l)) = (r.path.last(), r.loss.last()) {
@@ -258,11 +276,17 @@ fn sgd_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
             ui.label(RichText::new(w).color(Color32::from_rgb(220, 160, 40)).small());
         }
         let h = 140.0;
-        let loss: Vec<[f64; 2]> = r.steps.iter().zip(&r.loss).map(|(s, l)| [*s as f64, *l]).collect();
-        let pop: Vec<[f64; 2]> = r.steps.iter().zip(&r.population).map(|(s, l)| [*s as f64, *l]).collect();
+        // (an animation of the run shows the curves up to its frame's step, on the whole run's axes)
+        let shown = s.replay.map_or(r.steps.len(), |f| replay_len(r.steps.len(), f));
+        let last_step = r.steps.get(shown.saturating_sub(1)).copied().unwrap_or(0);
+        let x_end = r.steps.last().copied().unwrap_or(1) as f64;
+        let loss: Vec<[f64; 2]> = r.steps.iter().zip(&r.loss).take(shown).map(|(s, l)| [*s as f64, *l]).collect();
+        let pop: Vec<[f64; 2]> = r.steps.iter().zip(&r.population).take(shown).map(|(s, l)| [*s as f64, *l]).collect();
         let link = egui::Id::unique("sgd-steps");
         Plot::new("sgd-loss")
             .height(h)
+            .include_x(0.0)
+            .include_x(x_end)
             .legend(Legend::default())
             .x_axis_label("step")
             .y_axis_label("loss")
@@ -294,8 +318,10 @@ fn sgd_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
             // at the lower edge as down-triangles
             let hi = r.llc.iter().map(|p| p.mean).filter(|v| v.is_finite()).fold(1.2f64, f64::max);
             let lo = r.llc.iter().map(|p| p.mean).filter(|v| v.is_finite()).fold(0.0f64, f64::min).max(-0.5);
-            let pts: Vec<[f64; 2]> = r.llc.iter().map(|p| [p.step as f64, p.mean.max(lo)]).collect();
-            let below: Vec<[f64; 2]> = r.llc.iter().filter(|p| p.mean < lo).map(|p| [p.step as f64, lo]).collect();
+            let upto = |p: &&crate::core::sgd::LlcPoint| p.step <= last_step;
+            let pts: Vec<[f64; 2]> = r.llc.iter().filter(upto).map(|p| [p.step as f64, p.mean.max(lo)]).collect();
+            let below: Vec<[f64; 2]> =
+                r.llc.iter().filter(upto).filter(|p| p.mean < lo).map(|p| [p.step as f64, lo]).collect();
             let x1 = r.steps.last().copied().unwrap_or(1).max(1) as f64;
             Plot::new("sgd-llc")
                 .height(h)
@@ -317,7 +343,7 @@ fn sgd_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
                         [-0.02 * x1, lo - 0.05 * (hi - lo)],
                         [1.02 * x1, hi + 0.05 * (hi - lo)],
                     ));
-                    for p in r.llc.iter().filter(|p| p.mean >= lo) {
+                    for p in r.llc.iter().filter(upto).filter(|p| p.mean >= lo) {
                         let s = p.step as f64;
                         pui.line(
                             Line::new("± s.e.", PlotPoints::from(vec![[s, p.mean - p.se], [s, p.mean + p.se]]))
