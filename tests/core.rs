@@ -2581,6 +2581,39 @@ mod hostile {
         assert_eq!(Iv::EMPTY.powi(0), Iv::point(1.0));
     }
 
+    /// Found by the interval fuzzer: (−∞)^x at a tiny x > 0 is +∞ (IEEE 754 defines a power of
+    /// −∞ for every exponent), but a non-integer power of a negative interval was enclosed as
+    /// "no value", so 138802^(E^x) with E = −∞ had an empty enclosure and a point value +∞.
+    #[test]
+    fn a_power_of_minus_infinity_is_enclosed() {
+        use lambdascope::core::expr::Formula;
+        use lambdascope::core::interval::Iv;
+        let f = Formula::parse("0000138802^{606000-----w----000-----030000000^0892613880299-220)^w1").unwrap();
+        let x = 7.129335128546276e-287;
+        let (y0, y1) = (1.6571364861842306e-76, 1.3684555315672042e-48);
+        assert_eq!(f.eval(x, y0), f64::INFINITY);
+        let enc = f.tape.eval_iv(Iv::new(x, x), Iv::new(y0, y1));
+        assert!(enc.hi == f64::INFINITY && !enc.is_empty(), "{enc:?}");
+        assert!(f.tape.eval_ivd(Iv::new(x, x), Iv::new(y0, y1)).v.hi == f64::INFINITY);
+        assert_eq!(Iv::new(f64::NEG_INFINITY, -1.0).pow(Iv::point(0.5)), Iv::point(f64::INFINITY));
+        assert_eq!(Iv::new(f64::NEG_INFINITY, -1.0).pow(Iv::point(-0.5)), Iv::point(0.0));
+    }
+
+    /// Found by the formula fuzzer: x^(22^…) with a computed exponent of 22 was `powf` in the tape
+    /// and `ipow` in the tree, an ulp apart, which sin of 10^132 turned into different numbers.
+    /// The tape computes a power as the tree does, and the enclosure follows.
+    #[test]
+    fn the_tape_and_the_tree_compute_a_power_alike() {
+        use lambdascope::core::expr::Formula;
+        let f = Formula::parse("x^-2-----223+sin(-x^22^x^22^-(x^2-y^3)-4-y)").unwrap();
+        for [x, y] in [[1e6, -1e6], [0.5, -0.25], [3.0, 7.0]] {
+            let (a, t) = (f.eval(x, y), f.expr.eval_tree([x, y]));
+            assert_eq!(a.to_bits(), t.to_bits(), "({x}, {y}): tape {a}, tree {t}");
+        }
+        let g = Formula::parse("x^(2*11)").unwrap();
+        assert_eq!(g.eval(1e6, 0.0).to_bits(), lambdascope::core::expr::ipow(1e6, 22).to_bits());
+    }
+
     /// Every field of a restored session is validated; a huge file is refused before it is parsed.
     #[test]
     fn sessions_are_validated_field_by_field() {

@@ -396,7 +396,9 @@ pub fn ipow(x: f64, k: i32) -> f64 {
     }
 }
 
-fn pow(a: f64, b: f64) -> f64 {
+/// a^b as the tree and the tape compute it: integer exponents up to 64 by multiplication (`ipow`),
+/// the rest by `powf`.
+pub fn pow(a: f64, b: f64) -> f64 {
     if b.fract() == 0.0 && b.abs() <= 64.0 { ipow(a, b as i32) } else { a.powf(b) }
 }
 

@@ -178,7 +178,7 @@ impl Iv {
         }
     }
 
-    /// a^b as the tape evaluates it (`powf`).
+    /// a^b as the tape evaluates it (`expr::pow`: `ipow` for integer exponents up to 64, else `powf`).
     pub fn pow(self, b: Iv) -> Iv {
         if self.is_empty() || b.is_empty() {
             // IEEE 754 pow: 1^NaN = 1 and NaN^0 = 1; every other power of "no value" is NaN
@@ -190,6 +190,10 @@ impl Iv {
         }
         if b.lo == b.hi {
             let e = b.lo;
+            if e.fract() == 0.0 && e.abs() <= 64.0 {
+                // the point value is `ipow` then (expr::pow), enclosed as the tape's PowI is
+                return self.powi(e as i32);
+            }
             if e.fract() == 0.0 || e.is_infinite() {
                 // an integer exponent beyond the tape's PowI range: parity decides, as for powi;
                 // ±∞ behaves as an even one (|a|^±∞, defined for a < 0 too: found by the fuzzer,
@@ -210,13 +214,21 @@ impl Iv {
                     }
                 };
             }
-            // a non-integer power is defined for a ≥ 0 only
+            // a non-integer power is defined for a ≥ 0 only, and at a = −∞ (IEEE 754: (−∞)^e is
+            // +∞ for e > 0 and 0 for e < 0; found by the fuzzer, (−∞)^x at a tiny x > 0)
+            let at_minus_inf = (self.lo == f64::NEG_INFINITY).then(|| Iv::point(f64::NEG_INFINITY.powf(e)));
             let a = self.meet(0.0, INF);
-            if a.is_empty() {
-                return a;
-            }
-            let (p, q) = (a.lo.powf(e), a.hi.powf(e));
-            return Iv::out(p.min(q), p.max(q), 4);
+            let r = if a.is_empty() {
+                a
+            } else {
+                let (p, q) = (a.lo.powf(e), a.hi.powf(e));
+                Iv::out(p.min(q), p.max(q), 4)
+            };
+            return match at_minus_inf {
+                Some(m) if r.is_empty() => m,
+                Some(m) => r.hull(m),
+                None => r,
+            };
         }
         if self.lo > 0.0 {
             return b.mul(self.ln()).exp();

@@ -99,7 +99,9 @@ impl Tape {
                 }
                 Op::Pow => {
                     sp -= 1;
-                    st[sp - 1] = st[sp - 1].powf(st[sp]);
+                    // (as the tree computes it: a computed integer exponent is a PowI too, found by
+                    // the fuzzer — x^(22^…) was powf in the tape and ipow in the tree)
+                    st[sp - 1] = super::expr::pow(st[sp - 1], st[sp]);
                 }
                 Op::F2(f) => {
                     sp -= 1;
