@@ -156,8 +156,9 @@ pub struct Settings {
     pub play_from: f64,
     pub play_to: f64,
     pub play_seconds: f64,
-    /// Frames of "Save n sweep as GIF".
+    /// Frames of "Save n sweep as GIF", and how often it plays (0: forever; k: k + 1 times).
     pub sweep_frames: usize,
+    pub gif_loop: u16,
     /// A panel's figure (PNG or SVG): its size in SVG pixels (the text is sized for 960×720) and
     /// the PNG's device pixels per SVG pixel.
     pub figure_size: [u32; 2],
@@ -219,6 +220,7 @@ impl Default for Settings {
             play_to: 1e6,
             play_seconds: 6.0,
             sweep_frames: 48,
+            gif_loop: 0,
             figure_size: [960, 720],
             figure_density: 2.0,
             fine: false,

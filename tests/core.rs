@@ -1846,6 +1846,30 @@ mod models {
 mod figure_flags {
     use super::cli::run;
 
+    /// A figure of the Learning panel, or an SGD animation, opens the Learning tab (which runs SGD).
+    #[test]
+    fn a_learning_figure_opens_the_learning_tab() {
+        use lambdascope::start::Tab;
+        for args in [
+            vec!["lambdascope", "--preset", "cross", "--panel", "learn", "--screenshot", "x.svg"],
+            vec!["lambdascope", "--preset", "cross", "--animate", "sgd", "--screenshot", "x.gif"],
+        ] {
+            let cli = lambdascope::cli::parse_args(&args).unwrap();
+            assert_eq!(cli.start_options().unwrap().tab, Some(Tab::Learn), "{args:?}");
+        }
+        let cli = lambdascope::cli::parse_args([
+            "lambdascope",
+            "--preset",
+            "cross",
+            "--panel",
+            "volume",
+            "--screenshot",
+            "x.svg",
+        ])
+        .unwrap();
+        assert_eq!(cli.start_options().unwrap().tab, None);
+    }
+
     #[test]
     fn bad_figure_flags_are_refused_with_one_sentence() {
         for (args, says) in [
@@ -1879,6 +1903,74 @@ mod figure_flags {
             assert!(err.contains(says), "{args:?}: {err}");
             assert_eq!(err.trim().lines().count(), 1, "{args:?}: one line: {err}");
         }
+    }
+}
+
+/// The vector figures' writer: base64 against RFC 4648's examples, the contour of x² + y² = 1
+/// against the circle, decade ticks, escaping, and a clipped line that stays on its line.
+mod figure_writer {
+    use lambdascope::core::figure::*;
+
+    #[test]
+    fn base64_ticks_contours_and_escaping() {
+        // RFC 4648 §10
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(i.as_bytes()), o);
+        }
+        let t = ticks(&Axis::log10("ε", [-13.2, 0.1]));
+        let labels: Vec<&str> = t.iter().map(|(_, l)| l.as_str()).collect();
+        assert!(labels.contains(&"1e-12") && labels.contains(&"1") && labels.len() >= 5, "{labels:?}");
+        let t = ticks(&Axis::log10("n", [1.9, 3.1]));
+        let labels: Vec<&str> = t.iter().map(|(_, l)| l.as_str()).collect();
+        assert!(labels.contains(&"100") && labels.contains(&"200") && labels.contains(&"500"), "{labels:?}");
+        let t = ticks(&Axis::linear("x", [-1.0, 1.0]));
+        assert!(t.iter().any(|(v, l)| *v == 0.0 && l == "0") && t.len() >= 4);
+        // the unit circle from a 101 × 101 grid of x² + y²
+        let xs: Vec<f64> = (0..101).map(|i| -2.0 + 4.0 * i as f64 / 100.0).collect();
+        let rows: Vec<Vec<f64>> = xs.iter().map(|y| xs.iter().map(|x| x * x + y * y).collect()).collect();
+        let seg = contour(&xs, &xs, &rows, 1.0);
+        assert!(seg.len() > 50);
+        for p in seg.iter().flatten() {
+            let r = (p[0] * p[0] + p[1] * p[1]).sqrt();
+            assert!((r - 1.0).abs() < 2e-3, "a contour point at radius {r}");
+        }
+        assert_eq!(xml_escape("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");
+        // a line to a point a billion units away is drawn to the edge of the area, on its line
+        let fig = Figure {
+            charts: vec![Chart {
+                title: "t".into(),
+                x: Axis::linear("x", [0.0, 1.0]),
+                y: Axis::linear("y", [0.0, 1.0]),
+                layers: vec![Layer {
+                    name: Some("l".into()),
+                    colour: [0, 0, 0],
+                    mark: Mark::Line { points: vec![[0.0, 0.0], [1e9, 1e9]], width: 1.0, dash: Dash::Solid },
+                }],
+                raster: None,
+                colour_bar: None,
+                legend: Corner::LeftTop,
+            }],
+            provenance: vec![("formula".into(), "x<y".into())],
+            dark: false,
+        };
+        let svg = fig.to_svg(DEFAULT_SIZE);
+        assert!(svg.contains("<entry key=\"formula\">x&lt;y</entry>"));
+        let pl = svg.lines().find(|l| l.starts_with("<polyline")).expect("the line is drawn");
+        let pts = pl.split("points=\"").nth(1).unwrap().trim_end_matches("\"/>");
+        let v: Vec<f64> = pts.split([' ', ',']).map(|t| t.parse::<f64>().unwrap()).collect();
+        assert!(v.iter().all(|c| c.abs() < 4000.0), "{pl}");
+        // and on the line y = x: the clipped end keeps the slope of the pixels' diagonal
+        let (dx, dy) = (v[2] - v[0], v[3] - v[1]);
+        let (pw, ph) = (960.0 - 96.0 - 24.0, 720.0 - 44.0 - 70.0);
+        assert!((dy / dx + ph / pw).abs() < 1e-3, "{pl}");
     }
 }
 

@@ -591,6 +591,7 @@ fn n_sweep_as_one_gif() {
         s.png_target = ShotTarget::Posterior;
         s.sweep_frames = 3;
         (s.play_from, s.play_to, s.play_seconds) = (10.0, 1e5, 1.5);
+        s.gif_loop = 2;
     }
     h.state_mut().queue(Action::SaveSweep);
     let mut notice = String::new();
@@ -620,6 +621,7 @@ fn n_sweep_as_one_gif() {
     // 500 ms per frame: Play's 1.5 s over 3 frames
     let mut dec = gif::DecodeOptions::new().read_info(std::fs::File::open(&files[0]).unwrap()).unwrap();
     assert_eq!(dec.read_next_frame().unwrap().unwrap().delay, 50);
+    assert_eq!(dec.repeat(), gif::Repeat::Finite(2), "plays 3 times");
     // a second sweep does not overwrite the first
     h.state_mut().queue(Action::SaveSweep);
     for _ in 0..3000 {

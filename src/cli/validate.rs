@@ -271,6 +271,8 @@ impl Cli {
                 )));
             }
             (true, _) => Some(Tab::Learn),
+            // (a figure of the Learning panel is of its run: the tab runs it)
+            (false, None) if batch.as_ref().is_some_and(|b| b.panel == Some(Panel::Learn)) => Some(Tab::Learn),
             (false, t) => t,
         };
         let restore = session.is_none()

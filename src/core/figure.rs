@@ -609,8 +609,13 @@ fn chart_svg(s: &mut String, c: &Chart, id: usize, r: [f64; 4], fg: &str, grid: 
     if let Some(b) = &c.colour_bar {
         let bx = l + pw + 30.0;
         let n = b.colours.len().max(1);
-        let _ =
-            writeln!(s, r#"<text class="note" x="{}" y="{}">{}</text>"#, f(bx - 6.0), f(t - 8.0), xml_escape(&b.title));
+        let _ = writeln!(
+            s,
+            r#"<text class="note" x="{}" y="{}">{}</text>"#,
+            f(bx - 6.0),
+            f(t - 16.0),
+            xml_escape(&b.title)
+        );
         for (k, col) in b.colours.iter().enumerate() {
             // low at the bottom
             let y = t + ph * (1.0 - (k + 1) as f64 / n as f64);

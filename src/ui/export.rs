@@ -123,7 +123,7 @@ impl Exports {
         let path = numbered(&PathBuf::from(&s.export_dir).join(format!("{}_sweep.gif", default_stem(s))));
         let timing = Timing {
             frame_ms: ((s.play_seconds * 1000.0) / frames as f64).round().clamp(20.0, 10_000.0) as u32,
-            repeat: 0,
+            repeat: s.gif_loop,
         };
         // (an animation of the window would show the side panel's n changing: the panels alone)
         let target = if s.png_target == ShotTarget::Window { ShotTarget::Panels } else { s.png_target };
@@ -141,7 +141,7 @@ impl Exports {
         let path = numbered(&PathBuf::from(&s.export_dir).join(format!("{}_sgd.gif", default_stem(s))));
         let timing = Timing {
             frame_ms: ((s.play_seconds * 1000.0) / frames as f64).round().clamp(20.0, 10_000.0) as u32,
-            repeat: 0,
+            repeat: s.gif_loop,
         };
         self.begin_sweep(s, path, [s.n, s.n], frames, timing, ShotTarget::Panels);
         if let Some(sw) = &mut self.sweep {

@@ -438,7 +438,21 @@ fn landscape_2d(d: &ViewData) -> Result<Chart, String> {
     let (xs, ys) = centres(&g.spec);
     let rows: Vec<Vec<f64>> = (0..ys.len()).map(|j| g.k[j * xs.len()..(j + 1) * xs.len()].to_vec()).collect();
     let outline = contour(&xs, &ys, &rows, kmin + d.eps);
-    let mut l = vec![layer(Some(SET_LABEL.into()), SET_FILL, Mark::Segments { segments: outline, width: 2.5 })];
+    // the level lines the panel draws: K − K* = span·10^(−k/2), two per decade
+    let span = (scale.kmax - scale.kmin).max(1e-300);
+    let mut levels = vec![];
+    for k in 0..12 {
+        let seg = contour(&xs, &ys, &rows, kmin + span * 10f64.powf(-(k as f64) / 2.0));
+        levels.extend(seg);
+    }
+    let mut l = vec![
+        layer(
+            Some("level lines of K (two per decade)".into()),
+            Color32::from_rgb(20, 20, 20),
+            Mark::Segments { segments: levels, width: 1.0 },
+        ),
+        layer(Some(SET_LABEL.into()), SET_FILL, Mark::Segments { segments: outline, width: 2.5 }),
+    ];
     let mins: Vec<[f64; 2]> = d.analysis.estimate.minimum.argmin.iter().map(|w| [w[0], w[1]]).collect();
     l.push(layer(Some("minimisers w*".into()), Color32::WHITE, Mark::Points { points: mins, radius: 4.0 }));
     let lab = |t: f64| sci(scale.value_at(t));

@@ -237,6 +237,10 @@ impl Side<'_, '_> {
             ui.add(egui::DragValue::new(&mut self.s.sweep_frames).range(2..=crate::start::MAX_FRAMES))
                 .labelled_by(l.id)
                 .on_hover_text("How many frames the GIF holds");
+            let l = ui.label("loop");
+            ui.add(egui::DragValue::new(&mut self.s.gif_loop).range(0..=1000))
+                .labelled_by(l.id)
+                .on_hover_text("0: the GIF loops forever; k: it plays k + 1 times (its speed is Play's duration over the frames)");
         });
         ui.horizontal(|ui| {
             ui.label("session");
