@@ -1491,3 +1491,31 @@ fn copy_as_command() {
     let notice = h.state().notice.clone().expect("a notice").0;
     assert!(notice.starts_with("copied: lambdascope"), "{notice}");
 }
+
+/// The Export section with its figure controls fits the side panel at font scale 1 and 2, light
+/// and dark (and the renderings are kept to look at).
+#[test]
+fn the_export_section_fits() {
+    for (scale, dark) in [(1.0f32, true), (2.0, false)] {
+        let mut h = harness(StartOptions {
+            spec: Some(LandscapeSpec::preset("cross")),
+            font_scale: Some(scale),
+            theme: Some(if dark { lambdascope::start::Theme::Dark } else { lambdascope::start::Theme::Light }),
+            ..Default::default()
+        });
+        settle(&mut h);
+        for title in ["Landscape", "Samples and threshold", "Readouts", "Lecture"] {
+            h.get_by_label(title).click();
+            h.run_steps(2);
+        }
+        h.get_by_label("Export").click();
+        h.run_steps(3);
+        for label in ["Save SVG", "Save as…", "Save n sweep as GIF", "Copy as command"] {
+            let r = h.get_by_label(label).rect();
+            let side = h.state().side_rect.expect("the side panel");
+            assert!(r.right() <= side.right() + 1.0, "{label} at x = {} beyond the side panel ({scale}×)", r.right());
+        }
+        let img = h.render().expect("render");
+        img.save(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("export_{scale}.png"))).unwrap();
+    }
+}
