@@ -1481,6 +1481,88 @@ mod llc {
         llc(&l, e.minimum.argmin[0], e.minimum.k_min, &law, &LlcOptions { seed, ..Default::default() }).unwrap()
     }
 
+    /// Issue 16: the default sampler (MALA, exact gradients) is within 0.03 of the exact tempered
+    /// value of its own target (same β, same localisation) where unadjusted SGLD read 0.578 for
+    /// 0.498 on the curved valley (x + y²)², with default draws, two seeds each.
+    #[test]
+    fn the_default_sampler_is_right_in_curved_valleys() {
+        use lambdascope::core::sampler::Sampler;
+        for f in ["(x+y^2)^2", "x^2*y^2", "(x^2-y^3)^2", "x^2+y^6"] {
+            for seed in [0, 1] {
+                let r = run(f, seed);
+                assert_eq!(r.sampler, Sampler::Mala, "the default with exact gradients");
+                let err = (r.llc_mean - r.exact_tempered_localized).abs();
+                assert!(
+                    err < 0.03 || err < 2.0 * r.llc_se,
+                    "{f} (seed {seed}): {} ± {} vs exact {}",
+                    r.llc_mean,
+                    r.llc_se,
+                    r.exact_tempered_localized
+                );
+                let dg = &r.diagnostics;
+                assert!(dg.r_hat < 1.05, "{f}: R̂ {}", dg.r_hat);
+                assert!(dg.ess > 400.0, "{f}: ESS {}", dg.ess);
+                let a = dg.acceptance.expect("MALA reports its acceptance");
+                assert!((0.2..0.95).contains(&a), "{f}: acceptance {a}");
+                assert!(dg.burn_in >= 2000 && dg.traces.len() == 4 && dg.running.len() == 4);
+            }
+        }
+    }
+
+    /// SGLD is still there (what devinterp runs), with its step-size bias measured at half the step.
+    #[test]
+    fn sgld_reports_its_step_size_bias() {
+        use lambdascope::core::sampler::Sampler;
+        let l = land("x^4");
+        let e = estimate(&l, &EstimateOptions::default()).unwrap();
+        let law = VolumeLaw::new(&e.curve, &e.fit.best);
+        let o = LlcOptions { sampler: Some(Sampler::Sgld), step: Some(3e-3), ..Default::default() };
+        let r = llc(&l, e.minimum.argmin[0], e.minimum.k_min, &law, &o).unwrap();
+        assert_eq!(r.sampler, Sampler::Sgld);
+        let b = r.diagnostics.step_bias.expect("the half-step check");
+        // at η = 3e-3 its bias is large (0.286 for 0.2475): halving the step pulls the estimate down
+        assert!(b < -0.01, "half-step change {b}");
+        assert!(r.warnings.iter().any(|w| w.contains("step-size bias")), "{:?}", r.warnings);
+        assert!(r.diagnostics.acceptance.is_none());
+    }
+
+    /// Split-R̂ and the effective sample size against closed forms: independent draws (R̂ ≈ 1,
+    /// ESS ≈ m·n), an AR(1) chain with φ = 0.9 (ESS = m·n·(1 − φ)/(1 + φ)), and chains around
+    /// different means (R̂ well above 1).
+    #[test]
+    fn r_hat_and_ess_against_closed_forms() {
+        use lambdascope::core::sampler::{ess, split_r_hat};
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, StandardNormal};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let iid: Vec<Vec<f64>> = (0..4).map(|_| (0..8000).map(|_| StandardNormal.sample(&mut rng)).collect()).collect();
+        let refs: Vec<&[f64]> = iid.iter().map(|c| c.as_slice()).collect();
+        assert!((split_r_hat(&refs) - 1.0).abs() < 0.01);
+        let e = ess(&refs);
+        assert!((e / 32_000.0 - 1.0).abs() < 0.1, "iid ESS {e}");
+        let phi: f64 = 0.9;
+        let ar: Vec<Vec<f64>> = (0..4)
+            .map(|_| {
+                let mut x = 0.0;
+                (0..8000)
+                    .map(|_| {
+                        let z: f64 = StandardNormal.sample(&mut rng);
+                        x = phi * x + (1.0 - phi * phi).sqrt() * z;
+                        x
+                    })
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[f64]> = ar.iter().map(|c| c.as_slice()).collect();
+        let want = 32_000.0 * (1.0 - phi) / (1.0 + phi);
+        let e = ess(&refs);
+        assert!((e / want - 1.0).abs() < 0.2, "AR(1) ESS {e} vs {want}");
+        let shifted: Vec<Vec<f64>> =
+            iid.iter().enumerate().map(|(k, c)| c.iter().map(|v| v + k as f64).collect()).collect();
+        let refs: Vec<&[f64]> = shifted.iter().map(|c| c.as_slice()).collect();
+        assert!(split_r_hat(&refs) > 1.5);
+    }
+
     #[test]
     fn defaults_are_within_0_05_of_the_exact_tempered_value() {
         // n = 10,000, default settings; the exact value n·β·E_β[K − K*] comes from the volume curve
@@ -1778,6 +1860,40 @@ mod models {
         assert!((w[0].abs() - 0.6).abs() < 0.2 && (w[1].abs() - 0.6).abs() < 0.2, "{w:?}");
     }
 
+    /// Issue 16: the escape model at n = 10,000 with default draws (unadjusted SGLD needed 10× the
+    /// draws), through the command line, with the diagnostics in its JSON.
+    #[test]
+    fn the_escape_model_with_default_draws() {
+        for seed in ["0", "1"] {
+            let out = super::cli::run(&["llc", "--model", "escape", "--n", "10000", "--seed", seed, "--json"]);
+            assert_eq!(out.0, 0, "{}", out.2);
+            let v: serde_json::Value = serde_json::from_str(&out.1).unwrap();
+            let (m, se, exact) = (
+                v["llc_mean"].as_f64().unwrap(),
+                v["llc_se"].as_f64().unwrap(),
+                v["exact_tempered_localized"].as_f64().unwrap(),
+            );
+            assert!((m - exact).abs() < 0.03 || (m - exact).abs() < 2.0 * se, "seed {seed}: {m} ± {se} vs {exact}");
+            assert_eq!(v["sampler"], "mala");
+            let dg = &v["diagnostics"];
+            for k in ["r_hat", "ess", "acceptance", "burn_in", "traces", "running"] {
+                assert!(!dg[k].is_null(), "diagnostics.{k}");
+            }
+            assert!(dg["step_bias"].is_null(), "MALA has no step-size bias to measure");
+            assert!(dg["traces"].as_array().unwrap().len() == 4 && dg["traces"][0].as_array().unwrap().len() <= 200);
+        }
+        // SGLD asked for with a minibatch, and MALA refused with one
+        let out = super::cli::run(&["llc", "--model", "escape", "--batch", "64", "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&out.1).unwrap();
+        assert_eq!(v["sampler"], "sgld");
+        assert!(v["diagnostics"]["step_bias"].is_number());
+        let out = super::cli::run(&["llc", "--model", "escape", "--batch", "64", "--sampler", "mala"]);
+        assert_eq!(out.0, 2);
+        assert!(out.2.contains("MALA needs exact gradients"), "{}", out.2);
+        let out = super::cli::run(&["llc", "--preset", "cross", "--sampler", "hmc"]);
+        assert_eq!(out.0, 2, "{}", out.2);
+    }
+
     #[test]
     fn llc_on_models_matches_the_exact_tempered_value() {
         // the same tolerance as on the landscapes: 0.05 against the exact value for the same target
@@ -1793,7 +1909,9 @@ mod models {
                 r.llc_mean,
                 r.exact_tempered_localized
             );
-            assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+            // (MALA's chains reach the end of tanh's flat valleys at the box, and say so)
+            let other: Vec<_> = r.warnings.iter().filter(|w| !w.contains("edge of the prior")).collect();
+            assert!(other.is_empty(), "{id}: {other:?}");
         }
     }
 

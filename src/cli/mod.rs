@@ -203,6 +203,10 @@ pub struct LlcArgs {
     /// With --model: SGLD minibatch size (default: the exact gradient of L_n).
     #[arg(long, value_parser = count)]
     pub batch: Option<usize>,
+    /// mala (Metropolis-adjusted: exact target; the default with exact gradients) or sgld
+    /// (unadjusted; the default with --batch).
+    #[arg(long, value_name = "mala|sgld")]
+    pub sampler: Option<crate::core::sampler::Sampler>,
     #[arg(long)]
     pub json: bool,
 }

@@ -233,6 +233,7 @@ fn llc_options(a: &LlcArgs) -> crate::core::sampler::LlcOptions {
         burn_in: a.burn_in,
         seed: a.seed,
         batch: a.batch,
+        sampler: a.sampler,
     }
 }
 
@@ -290,6 +291,17 @@ fn run_sgd(a: &SgdArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// A number for JSON: null where it is not finite.
+fn finite_or_null(v: f64) -> serde_json::Value {
+    if v.is_finite() { json!(v) } else { serde_json::Value::Null }
+}
+
+/// At most `k` evenly spaced points of a trace.
+fn thin_to(t: &[[f64; 2]], k: usize) -> Vec<[f64; 2]> {
+    let step = t.len().div_ceil(k).max(1);
+    t.iter().step_by(step).copied().collect()
+}
+
 fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
     let land = llc_landscape(a)?;
     let est = estimate(&land, &EstimateOptions { seed: a.seed, ..Default::default() })?;
@@ -312,6 +324,15 @@ fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
                     "id": d.spec.info().id, "truth": d.spec.truth, "sigma": d.spec.sigma, "n": d.spec.n,
                     "data_seed": d.spec.seed, "population": d.spec.population,
                 })),
+                "sampler": r.sampler.name(), "sampler_reason": r.sampler_reason,
+                "diagnostics": {
+                    "r_hat": finite_or_null(r.diagnostics.r_hat), "ess": finite_or_null(r.diagnostics.ess),
+                    "acceptance": r.diagnostics.acceptance, "step_bias": r.diagnostics.step_bias,
+                    "burn_in": r.diagnostics.burn_in,
+                    // (thinned to 200 points per chain: (draw, nβ(L − L*)) and the running LLC)
+                    "traces": r.diagnostics.traces.iter().map(|t| thin_to(t, 200)).collect::<Vec<_>>(),
+                    "running": r.diagnostics.running.iter().map(|t| thin_to(t, 200)).collect::<Vec<_>>(),
+                },
                 "warnings": r.warnings,
             })
         );
@@ -338,6 +359,19 @@ fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
     if let Some(b) = r.batch {
         println!("minibatch   {b} of {} data points", r.n);
     }
+    println!("sampler     {}", r.sampler_reason);
+    let dg = &r.diagnostics;
+    println!(
+        "diagnostics split-R̂ {}, {} effective draws, {}, burn-in {} (from the traces)",
+        crate::core::num::fixed4(dg.r_hat),
+        if dg.ess.is_finite() { format!("{:.0}", dg.ess) } else { "n/a".into() },
+        match (dg.acceptance, dg.step_bias) {
+            (Some(a), _) => format!("acceptance {:.1}%", 100.0 * a),
+            (None, Some(b)) => format!("half-step change {b:+.4}"),
+            _ => "—".into(),
+        },
+        dg.burn_in
+    );
     println!("cost        {:.0} ms", r.elapsed_ms);
     for w in &r.warnings {
         println!("warning     {w}");

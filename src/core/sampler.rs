@@ -39,6 +39,8 @@ pub enum SamplerError {
     BadChains,
     #[error("the minibatch must hold at least 1 point")]
     EmptyBatch,
+    #[error("MALA needs exact gradients (a minibatch breaks its Metropolis test): drop --batch, or use --sampler sgld")]
+    MalaMinibatch,
     #[error("{what} = {} is more than {MAX_WORK:.0e} gradient terms: {fix}", super::num::short(*.work))]
     TooMuchWork { what: &'static str, work: f64, fix: &'static str },
     #[error("the LLC needs n ≥ 3 (β = 1/log n)")]
@@ -82,6 +84,49 @@ pub struct LlcOptions {
     /// Minibatch size for a model with sampled data. None: the exact gradient of L_n (cheap through
     /// the model's sufficient statistics or table). A formula has no data: its gradient is exact.
     pub batch: Option<usize>,
+    /// None: MALA with exact gradients, SGLD with a minibatch (`Sampler::default_for`).
+    #[serde(default)]
+    pub sampler: Option<Sampler>,
+}
+
+/// The sampler of the chains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sampler {
+    /// Unadjusted Langevin (what devinterp runs): its stationary law is off the target by a bias
+    /// that grows with the step, and a minibatch adds its own.
+    Sgld,
+    /// Metropolis-adjusted Langevin with the same preconditioner: the proposal is the SGLD step and
+    /// a Metropolis–Hastings test makes the tempered, localised posterior exactly stationary, so
+    /// the only error left is Monte Carlo error. Chosen over HMC/NUTS because it needs one gradient
+    /// per step, as SGLD does (the same cost per draw, compared like for like), and its step scale
+    /// is tuned by one number (the acceptance rate, towards 0.574) during the burn-in.
+    Mala,
+}
+
+impl Sampler {
+    /// MALA needs exact gradients (a minibatch gradient breaks its test): MALA unless a minibatch
+    /// is asked for.
+    pub fn default_for(batch: Option<usize>) -> Sampler {
+        if batch.is_some() { Sampler::Sgld } else { Sampler::Mala }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Sampler::Sgld => "sgld",
+            Sampler::Mala => "mala",
+        }
+    }
+}
+
+impl std::str::FromStr for Sampler {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Sampler, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "sgld" => Ok(Sampler::Sgld),
+            "mala" => Ok(Sampler::Mala),
+            _ => Err(format!("'{s}': use mala or sgld")),
+        }
+    }
 }
 
 impl Default for LlcOptions {
@@ -96,6 +141,7 @@ impl Default for LlcOptions {
             burn_in: 2000,
             seed: 0,
             batch: None,
+            sampler: None,
         }
     }
 }
@@ -135,8 +181,33 @@ pub struct LlcResult {
     pub left_box: usize,
     /// Every chain's draws (thinned to at most `TRACE_POINTS` each), for drawing.
     pub traces: Vec<Vec<[f64; 2]>>,
+    /// The sampler the chains ran, and why (the default per case, or the user's choice).
+    pub sampler: Sampler,
+    pub sampler_reason: String,
+    pub diagnostics: Diagnostics,
     pub warnings: Vec<String>,
     pub elapsed_ms: f64,
+}
+
+/// How far an estimate can be trusted, from its chains: split-R̂ and the effective sample size of
+/// n·β·(L − L*) across chains, the acceptance rate (MALA) or the change at half the step (SGLD),
+/// the burn-in chosen from the traces, and the traces themselves (thinned).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Diagnostics {
+    /// Split-R̂ (Gelman et al.): near 1 when the chains agree with each other and with themselves.
+    pub r_hat: f64,
+    /// Effective sample size over all chains (Geyer's initial positive sequence).
+    pub ess: f64,
+    /// MALA: the fraction of proposals accepted after the burn-in.
+    pub acceptance: Option<f64>,
+    /// SGLD: the estimate at half the step minus the estimate (its step-size bias, measured).
+    pub step_bias: Option<f64>,
+    /// Steps dropped from the start of every chain: the tuning steps and then as many as the
+    /// traces needed to reach their typical level.
+    pub burn_in: usize,
+    /// Per chain, (draw, n·β·(L − L*)) thinned to at most `TRACE_POINTS`, and the running LLC.
+    pub traces: Vec<Vec<[f64; 2]>>,
+    pub running: Vec<Vec<[f64; 2]>>,
 }
 
 /// The most per-sample gradient terms (of a formula of cost `REFERENCE_COST`, see `term_weight`)
@@ -218,6 +289,15 @@ impl<'a> Gradient<'a> {
 /// What the chains produce before any comparison with exact values.
 pub(crate) struct Chains {
     pub(crate) means: Vec<f64>,
+    /// Per chain, n·β·(L − L*) at every draw after the tuning steps.
+    series: Vec<Vec<f64>>,
+    accepted: usize,
+    proposed: usize,
+    sampler: Sampler,
+    /// Steps dropped after the tuning steps (from the traces).
+    dropped: usize,
+    /// Draws within 1% of the box's width from its edge.
+    near_edge: usize,
     traces: Vec<Vec<[f64; 2]>>,
     divergences: usize,
     left_box: usize,
@@ -255,6 +335,9 @@ pub(crate) fn check(land: &Landscape, opts: &LlcOptions) -> Result<(), SamplerEr
     if opts.batch == Some(0) {
         return Err(SamplerError::EmptyBatch);
     }
+    if opts.sampler == Some(Sampler::Mala) && minibatch(land, opts.batch) {
+        return Err(SamplerError::MalaMinibatch);
+    }
     // a bound on the work of one estimate (a few seconds at most on the worker thread)
     let work = llc_work(land, opts);
     if work > MAX_WORK {
@@ -272,6 +355,17 @@ pub(crate) fn run_chains(
     w_star: [f64; 2],
     opts: &LlcOptions,
     thin: usize,
+) -> Result<Chains, SamplerError> {
+    run_chains_scaled(land, w_star, opts, thin, 1.0)
+}
+
+/// The chains with the preconditioner multiplied by `scale` (½: the step-size bias check).
+fn run_chains_scaled(
+    land: &Landscape,
+    w_star: [f64; 2],
+    opts: &LlcOptions,
+    thin: usize,
+    scale: f64,
 ) -> Result<Chains, SamplerError> {
     check(land, opts)?;
     // for a model, n is the size of its dataset (L_n is the mean over those points)
@@ -356,50 +450,149 @@ pub(crate) fn run_chains(
     };
     let (m_mat, l_mat) =
         if d == 1 { ([[m_mat[0][0], 0.0], [0.0, 0.0]], [[l_mat[0][0], 0.0], [0.0, 0.0]]) } else { (m_mat, l_mat) };
+    let m_mat = m_mat.map(|r| r.map(|v| v * scale));
+    let l_mat = l_mat.map(|r| r.map(|v| v * scale.sqrt()));
     let steps = [m_mat[0][0], m_mat[1][1]];
     let k0 = land.k(w_star[0], w_star[1]);
     let batch = opts.batch;
+    let sampler = opts.sampler.unwrap_or(Sampler::default_for(minibatch(land, batch).then_some(1)));
     let mut means = vec![];
+    let mut series_all = vec![];
     let mut divergences = 0;
     let mut left_box = 0;
+    let (mut accepted, mut proposed) = (0usize, 0usize);
     let mut traces = vec![];
+    let mut dropped_max = 0;
+    let mut near_edge = 0usize;
+    let inside = |v: [f64; 2]| (0..d).all(|a| v[a] >= land.bounds[a][0] && v[a] <= land.bounds[a][1]);
     for c in 0..opts.chains {
         let mut rng = StdRng::seed_from_u64(opts.seed.wrapping_mul(1_000_003).wrapping_add(c as u64));
         let mut gradient = Gradient::new(land, batch);
         let mut w = w_star;
-        let mut sum = 0.0;
-        let mut count = 0usize;
-        let mut trace = vec![];
+        let mut trace_w = vec![];
+        let mut series = Vec::with_capacity(opts.draws);
+        // MALA: the state's U = nβ(K − K*) + (γ/2)|w − w*|², its gradient, and the step scale
+        // tuned during the burn-in (log s, towards an acceptance of 0.574), frozen after it
+        let u_of = |v: [f64; 2], k: f64| {
+            nb * (k - k0) + 0.5 * opts.gamma * (0..d).map(|a| (v[a] - w_star[a]).powi(2)).sum::<f64>()
+        };
+        let grad_u = |g: [f64; 2], v: [f64; 2]| [0, 1].map(|a| nb * g[a] + opts.gamma * (v[a] - w_star[a]));
+        let mut kw = k0;
+        let mut uw = u_of(w, kw);
+        let mut gw = grad_u(gradient.at(w, &mut rng), w);
+        let mut log_s = 0.0f64;
+        let (mut mc, mut lc) = (m_mat, l_mat);
+        let mut seen: Vec<[f64; 2]> = vec![];
         for t in 0..(opts.burn_in + opts.draws) {
-            let g = gradient.at(w, &mut rng);
-            let mut next = w;
             let z: [f64; 2] = [rng.sample(StandardNormal), if d == 2 { rng.sample(StandardNormal) } else { 0.0 }];
-            let u = [0, 1].map(|a| nb * g[a] + opts.gamma * (w[a] - w_star[a]));
-            for a in 0..d {
-                let drift = m_mat[a][0] * u[0] + m_mat[a][1] * u[1];
-                next[a] = w[a] - 0.5 * drift + l_mat[a][0] * z[0] + l_mat[a][1] * z[1];
-                if next[a] < land.bounds[a][0] || next[a] > land.bounds[a][1] {
-                    left_box += 1;
+            match sampler {
+                Sampler::Sgld => {
+                    let g = if t == 0 { gw } else { grad_u(gradient.at(w, &mut rng), w) };
+                    let mut next = w;
+                    for a in 0..d {
+                        let drift = m_mat[a][0] * g[0] + m_mat[a][1] * g[1];
+                        next[a] = w[a] - 0.5 * drift + l_mat[a][0] * z[0] + l_mat[a][1] * z[1];
+                        if next[a] < land.bounds[a][0] || next[a] > land.bounds[a][1] {
+                            left_box += 1;
+                        }
+                        next[a] = reflect(next[a], land.bounds[a][0], land.bounds[a][1]);
+                    }
+                    let kv = land.k(next[0], next[1]);
+                    if !kv.is_finite() || next.iter().any(|v| !v.is_finite()) {
+                        divergences += 1;
+                        w = w_star;
+                        kw = k0;
+                        continue;
+                    }
+                    w = next;
+                    kw = kv;
                 }
-                next[a] = reflect(next[a], land.bounds[a][0], land.bounds[a][1]);
+                Sampler::Mala => {
+                    let sc = log_s.exp();
+                    let (m_s, l_s) = (sc, sc.sqrt());
+                    // the drift ½·s·M·∇U, truncated to DRIFT_CAP proposal widths (MALTA, Roberts &
+                    // Tweedie 1996): where a quartic's gradient is steep, the full drift overshoots,
+                    // every proposal is refused and a chain sticks (found on x⁴: 0.232 for 0.2475)
+                    let mean_of = |v: [f64; 2], g: [f64; 2]| {
+                        let mut dr =
+                            [0, 1].map(|a| if a < d { 0.5 * m_s * (mc[a][0] * g[0] + mc[a][1] * g[1]) } else { 0.0 });
+                        let e = solve_l(&lc, dr, d);
+                        let size = ((e[0] * e[0] + e[1] * e[1]) / m_s).sqrt();
+                        if size > DRIFT_CAP {
+                            dr = dr.map(|x| x * DRIFT_CAP / size);
+                        }
+                        [0, 1].map(|a| v[a] - dr[a])
+                    };
+                    let mu = mean_of(w, gw);
+                    let mut next = w;
+                    for a in 0..d {
+                        next[a] = mu[a] + l_s * (lc[a][0] * z[0] + lc[a][1] * z[1]);
+                    }
+                    proposed += usize::from(t >= opts.burn_in);
+                    let mut alpha = 0.0;
+                    if !inside(next) || next.iter().any(|v| !v.is_finite()) {
+                        // outside the prior's support: the target density is 0 there
+                        left_box += 1;
+                    } else {
+                        let kv = land.k(next[0], next[1]);
+                        if !kv.is_finite() {
+                            divergences += 1;
+                        } else {
+                            let un = u_of(next, kv);
+                            let gn = grad_u(gradient.at(next, &mut rng), next);
+                            // log q(to | from) = −|L⁻¹(to − μ(from))|²/2 (the common factors cancel)
+                            let log_q = |to: [f64; 2], mu: [f64; 2]| -> f64 {
+                                let r = [to[0] - mu[0], if d == 2 { to[1] - mu[1] } else { 0.0 }];
+                                let e = solve_l(&lc, r, d);
+                                -0.5 * (e[0] * e[0] + e[1] * e[1]) / m_s
+                            };
+                            let log_a = -un + uw + log_q(w, mean_of(next, gn)) - log_q(next, mu);
+                            alpha = if log_a.is_nan() { 0.0 } else { log_a.min(0.0).exp() };
+                            if rng.random::<f64>() < alpha {
+                                (w, kw, uw, gw) = (next, kv, un, gn);
+                                accepted += usize::from(t >= opts.burn_in);
+                            }
+                        }
+                    }
+                    if t < opts.burn_in {
+                        // Robbins–Monro on log s: a 1/√t gain, so the scale settles
+                        let k = if t >= opts.burn_in / 2 { t - opts.burn_in / 2 } else { t };
+                        log_s = (log_s + (alpha - 0.574) / ((k + 1) as f64).sqrt()).clamp(-12.0, 4.0);
+                        // half-way through the burn-in, the shape of the proposal becomes the
+                        // covariance of the states seen so far (where the posterior really goes:
+                        // along a flat or curved valley the Hessian at w* cannot tell), and the
+                        // scale is tuned again for it
+                        if t >= opts.burn_in / 4 && t < opts.burn_in / 2 {
+                            seen.push(w);
+                        }
+                        if t + 1 == opts.burn_in / 2
+                            && let Some((m2, l2)) = covariance_shape(&seen, d)
+                        {
+                            (mc, lc) = (m2, l2);
+                            log_s = 0.0;
+                        }
+                    }
+                }
             }
-            let kv = land.k(next[0], next[1]);
-            if !kv.is_finite() || next.iter().any(|v| !v.is_finite()) {
-                divergences += 1;
-                w = w_star;
-                continue;
-            }
-            w = next;
             if t >= opts.burn_in {
-                sum += kv;
-                count += 1;
+                if (0..d).any(|a| (w[a] - land.bounds[a][0]).min(land.bounds[a][1] - w[a]) < 0.01 * width[a]) {
+                    near_edge += 1;
+                }
+                series.push(nb * (kw - k0));
                 if (t - opts.burn_in).is_multiple_of(thin) {
-                    trace.push(w);
+                    trace_w.push(w);
                 }
             }
         }
-        means.push(nb * (sum / count.max(1) as f64 - k0));
-        traces.push(trace);
+        // the burn-in from the trace: the chain starts at w*, where nβ(L − L*) = 0, below its
+        // typical level; drop the draws before it first reaches the median of its second half
+        // (at most a tenth of them)
+        let dropped = reached_typical(&series).min(series.len() / 10);
+        dropped_max = dropped_max.max(dropped);
+        let kept = &series[dropped..];
+        means.push(kept.iter().sum::<f64>() / kept.len().max(1) as f64);
+        series_all.push(series);
+        traces.push(trace_w);
     }
     let batch = sampled_data(land).and(batch).map(|b| b.min(n as usize));
     // minibatch noise in the drift, (η/2)·nβ·σ_g/√B, against the injected noise √η
@@ -410,7 +603,163 @@ pub(crate) fn run_chains(
         }
         _ => 0.0,
     };
-    Ok(Chains { means, traces, divergences, left_box, n, beta, steps, batch, noise_ratio })
+    Ok(Chains {
+        means,
+        series: series_all,
+        accepted,
+        proposed,
+        sampler,
+        dropped: dropped_max,
+        near_edge,
+        traces,
+        divergences,
+        left_box,
+        n,
+        beta,
+        steps,
+        batch,
+        noise_ratio,
+    })
+}
+
+/// A 2×2 matrix, row by row.
+type Mat2 = [[f64; 2]; 2];
+
+/// A proposal shape from states: M = Σ̂ (their covariance) scaled by 2.38²/d·¼ (a starting scale
+/// that the acceptance tuning then corrects) and its Cholesky factor; None when the states do not
+/// spread in every direction (a stuck chain keeps the Hessian's shape).
+fn covariance_shape(states: &[[f64; 2]], d: usize) -> Option<(Mat2, Mat2)> {
+    if states.len() < 50 {
+        return None;
+    }
+    let n = states.len() as f64;
+    let mean = [0, 1].map(|a| states.iter().map(|w| w[a]).sum::<f64>() / n);
+    let c = |a: usize, b: usize| states.iter().map(|w| (w[a] - mean[a]) * (w[b] - mean[b])).sum::<f64>() / (n - 1.0);
+    let f = 2.38f64.powi(2) / d as f64 * 0.25;
+    if d == 1 {
+        let v = c(0, 0) * f;
+        return (v > 0.0 && v.is_finite()).then(|| ([[v, 0.0], [0.0, 0.0]], [[v.sqrt(), 0.0], [0.0, 0.0]]));
+    }
+    let (a, b, e) = (c(0, 0) * f, c(0, 1) * f, c(1, 1) * f);
+    let det = a * e - b * b;
+    if !(a > 0.0 && e > 0.0 && det > 1e-12 * a * e && det.is_finite()) {
+        return None;
+    }
+    let l00 = a.sqrt();
+    let l10 = b / l00;
+    let l11 = (e - l10 * l10).sqrt();
+    Some(([[a, b], [b, e]], [[l00, 0.0], [l10, l11]]))
+}
+
+/// The longest MALA drift, in proposal widths (see `run_chains_scaled`).
+const DRIFT_CAP: f64 = 2.0;
+
+/// True when the chains' gradients come from a minibatch (a model's data and a batch asked for).
+fn minibatch(land: &Landscape, batch: Option<usize>) -> bool {
+    batch.is_some() && sampled_data(land).is_some()
+}
+
+/// L⁻¹·r for the 2×2 (or 1×1) factor L of the preconditioner.
+fn solve_l(l: &[[f64; 2]; 2], r: [f64; 2], d: usize) -> [f64; 2] {
+    if d == 1 {
+        return [r[0] / l[0][0], 0.0];
+    }
+    let det = l[0][0] * l[1][1] - l[0][1] * l[1][0];
+    [(l[1][1] * r[0] - l[0][1] * r[1]) / det, (l[0][0] * r[1] - l[1][0] * r[0]) / det]
+}
+
+/// The index of the first value at or above the median of the series' second half (its typical
+/// level, which a chain started at w* rises to).
+fn reached_typical(series: &[f64]) -> usize {
+    let half = &series[series.len() / 2..];
+    if half.is_empty() {
+        return 0;
+    }
+    let mut h: Vec<f64> = half.iter().copied().filter(|v| v.is_finite()).collect();
+    h.sort_by(f64::total_cmp);
+    let Some(&median) = h.get(h.len() / 2) else { return 0 };
+    series.iter().position(|v| *v >= median).unwrap_or(0)
+}
+
+/// Split-R̂ of equal-length chains (each split in halves; Gelman et al., BDA3 §11.4).
+pub fn split_r_hat(chains: &[&[f64]]) -> f64 {
+    let n = chains.iter().map(|c| c.len()).min().unwrap_or(0) / 2;
+    if n < 2 || chains.is_empty() {
+        return f64::NAN;
+    }
+    let halves: Vec<&[f64]> = chains.iter().flat_map(|c| [&c[..n], &c[n..2 * n]]).collect();
+    let m = halves.len() as f64;
+    let means: Vec<f64> = halves.iter().map(|h| h.iter().sum::<f64>() / n as f64).collect();
+    let grand = means.iter().sum::<f64>() / m;
+    let b = n as f64 / (m - 1.0) * means.iter().map(|x| (x - grand).powi(2)).sum::<f64>();
+    let w = halves
+        .iter()
+        .zip(&means)
+        .map(|(h, mu)| h.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (n as f64 - 1.0))
+        .sum::<f64>()
+        / m;
+    if !(w > 0.0) {
+        return if b > 0.0 { f64::INFINITY } else { 1.0 };
+    }
+    let var = (n as f64 - 1.0) / n as f64 * w + b / n as f64;
+    (var / w).sqrt()
+}
+
+/// The effective sample size of equal-length chains: m·n / (1 + 2·Σ ρ_t), with the autocorrelations
+/// ρ_t combined across chains (Stan's estimator) and summed in pairs while the pairs are positive
+/// (Geyer's initial positive sequence), at most 4,000 lags.
+pub fn ess(chains: &[&[f64]]) -> f64 {
+    // (a long chain is thinned to 10,000 draws first: the effective size of the thinned chain is
+    // at most that of the whole, so the figure errs on the cautious side, and it costs at most
+    // 4·10⁷ products per chain)
+    let full = chains.iter().map(|c| c.len()).min().unwrap_or(0);
+    let k = full.div_ceil(10_000).max(1);
+    if k > 1 {
+        let thinned: Vec<Vec<f64>> = chains.iter().map(|c| c[..full].iter().step_by(k).copied().collect()).collect();
+        let refs: Vec<&[f64]> = thinned.iter().map(|c| c.as_slice()).collect();
+        return ess(&refs);
+    }
+    let n = full;
+    let m = chains.len();
+    if n < 4 || m == 0 {
+        return f64::NAN;
+    }
+    let means: Vec<f64> = chains.iter().map(|c| c[..n].iter().sum::<f64>() / n as f64).collect();
+    let grand = means.iter().sum::<f64>() / m as f64;
+    let w = chains
+        .iter()
+        .zip(&means)
+        .map(|(c, mu)| c[..n].iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (n as f64 - 1.0))
+        .sum::<f64>()
+        / m as f64;
+    let b =
+        if m > 1 { n as f64 / (m as f64 - 1.0) * means.iter().map(|x| (x - grand).powi(2)).sum::<f64>() } else { 0.0 };
+    let var_plus = (n as f64 - 1.0) / n as f64 * w + b / n as f64;
+    if !(var_plus > 0.0) {
+        return (m * n) as f64;
+    }
+    // the average autocovariance at lag t
+    let acov = |t: usize| -> f64 {
+        chains
+            .iter()
+            .zip(&means)
+            .map(|(c, mu)| (0..n - t).map(|i| (c[i] - mu) * (c[i + t] - mu)).sum::<f64>() / n as f64)
+            .sum::<f64>()
+            / m as f64
+    };
+    let rho = |t: usize| 1.0 - (w - acov(t)) / var_plus;
+    let mut sum = 0.0;
+    let mut t = 1;
+    while t + 1 < n.min(4000) {
+        let pair = rho(t) + rho(t + 1);
+        if !(pair > 0.0) {
+            break;
+        }
+        sum += pair;
+        t += 2;
+    }
+    let tau = (1.0 + 2.0 * sum).max(1.0 / (m * n) as f64);
+    (m * n) as f64 / tau
 }
 
 /// The largest η·nβ·κ_aa allowed where the posterior ends (see `edge_curvature`).
@@ -583,6 +932,48 @@ pub fn llc(
     let thin = ((opts.draws / TRACE_POINTS).max(1)).max(1);
     let ch = run_chains(land, w_star, opts, thin)?;
     let (m, se, sd) = mean_se(&ch.means);
+    // diagnostics of the kept draws
+    let kept: Vec<&[f64]> = ch.series.iter().map(|c| &c[ch.dropped.min(c.len())..]).collect();
+    let r_hat = split_r_hat(&kept);
+    let ess_all = ess(&kept);
+    let acceptance = (ch.sampler == Sampler::Mala).then(|| ch.accepted as f64 / ch.proposed.max(1) as f64);
+    // SGLD: the same chains at half the step; the difference is its step-size bias, measured
+    let step_bias = if ch.sampler == Sampler::Sgld {
+        let half = run_chains_scaled(land, w_star, opts, usize::MAX, 0.5)?;
+        Some(mean_se(&half.means).0 - m)
+    } else {
+        None
+    };
+    let trace_of = |c: &Vec<f64>| -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
+        let k = (c.len() / TRACE_POINTS).max(1);
+        let mut run = 0.0;
+        let mut tr = vec![];
+        let mut rn = vec![];
+        for (i, v) in c.iter().enumerate() {
+            run += v;
+            if i % k == 0 {
+                tr.push([i as f64, *v]);
+                rn.push([i as f64, run / (i + 1) as f64]);
+            }
+        }
+        (tr, rn)
+    };
+    let (dtraces, running): (Vec<_>, Vec<_>) = ch.series.iter().map(trace_of).unzip();
+    let diagnostics = Diagnostics {
+        r_hat,
+        ess: ess_all,
+        acceptance,
+        step_bias,
+        burn_in: opts.burn_in + ch.dropped,
+        traces: dtraces,
+        running,
+    };
+    let sampler_reason = match (opts.sampler, ch.sampler) {
+        (Some(_), Sampler::Mala) => "MALA, as asked: the Metropolis test makes the tempered posterior exact".to_string(),
+        (Some(_), Sampler::Sgld) => "SGLD, as asked: unadjusted, its error includes a step-size bias".to_string(),
+        (None, Sampler::Mala) => "MALA (the default with exact gradients): the Metropolis test makes the tempered posterior exact, so only Monte Carlo error is left".to_string(),
+        (None, Sampler::Sgld) => "SGLD (the default with a minibatch: MALA needs exact gradients)".to_string(),
+    };
     // one chain has no spread to measure: no standard error (NaN, null in JSON) rather than 0
     let se = if opts.chains < 2 { f64::NAN } else { se };
     let nb = ch.n * ch.beta;
@@ -597,10 +988,16 @@ pub fn llc(
             ch.divergences
         ));
     }
-    if ch.left_box as f64 > 0.01 * total {
+    // the posterior at the edge of the prior: SGLD's steps reflected there; MALA's draws near it
+    // (its proposals outside the box are simply refused, part of its exact test)
+    let (edge, of) = match ch.sampler {
+        Sampler::Sgld => (ch.left_box as f64, "steps left the box and were reflected"),
+        Sampler::Mala => (ch.near_edge as f64 * d as f64, "draws lie within 1% of the box's edge"),
+    };
+    if edge > 0.01 * total {
         warnings.push(format!(
-            "{:.1}% of the steps left the box and were reflected: the posterior reaches the edge of the prior (widen the box or raise γ)",
-            100.0 * ch.left_box as f64 / total
+            "{:.1}% of the {of}: the posterior reaches the edge of the prior (widen the box or raise γ)",
+            100.0 * edge / total
         ));
     }
     if ch.noise_ratio > 0.3 {
@@ -630,6 +1027,32 @@ pub fn llc(
     if !m.is_finite() {
         warnings.push("the estimate is not a finite number: the chains diverged".into());
     }
+    if opts.chains > 1 && r_hat > 1.05 {
+        warnings.push(format!(
+            "split-R̂ = {r_hat:.3} (> 1.05): the chains disagree with each other or drift; raise the draws{}",
+            if ch.sampler == Sampler::Sgld { " or use MALA (--sampler mala)" } else { "" }
+        ));
+    }
+    if ess_all < 400.0 {
+        warnings.push(format!(
+            "only {ess_all:.0} effective draws (< 400): the standard error is itself uncertain; raise the draws"
+        ));
+    }
+    if let Some(a) = acceptance
+        && a < 0.15
+    {
+        warnings.push(format!(
+                "MALA accepted {:.0}% of its proposals: the chains barely move; raise the burn-in (the step is tuned there) or give a smaller --step",
+                100.0 * a
+            ));
+    }
+    if let Some(b) = step_bias
+        && b.abs() > 2.0 * se.max(0.005)
+    {
+        warnings.push(format!(
+            "halving the step changes the estimate by {b:+.3} (more than 2 standard errors): SGLD's step-size bias; use MALA (--sampler mala) or a smaller --step"
+        ));
+    }
     Ok(LlcResult {
         llc_mean: m,
         llc_se: se,
@@ -652,6 +1075,9 @@ pub fn llc(
         divergences: ch.divergences,
         left_box: ch.left_box,
         traces: ch.traces,
+        sampler: ch.sampler,
+        sampler_reason,
+        diagnostics,
         warnings,
         elapsed_ms: t0.elapsed().as_secs_f64() * 1e3,
     })
