@@ -2791,6 +2791,25 @@ mod hostile {
         assert_eq!(Iv::EMPTY.powi(0), Iv::point(1.0));
     }
 
+    /// Found by the formula fuzzer: negation is written (0 − 1)·a in the canonical form, which the
+    /// tape compiled as two operations where the typed −a was one, so a formula of 1,400 negations
+    /// was accepted typed and refused as more than 4,000 operations canonically. (−1)·a compiles to
+    /// a negation now (bit for bit the same), and the two tapes have the same length.
+    #[test]
+    fn the_canonical_form_of_many_negations_compiles_alike() {
+        use lambdascope::core::expr::Formula;
+        let f = format!("(x^2-y^3)^{}y-x+0.01*{}x", "-".repeat(150), "-".repeat(150));
+        let a = Formula::parse(&f).unwrap();
+        let b = Formula::parse_canonical(&a.expr.canonical()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.tape.len(), b.tape.len());
+        for [x, y] in [[0.5, -0.25], [-0.0, 0.0], [3.0, 7.0]] {
+            let (u, v) = (a.eval(x, y), b.eval(x, y));
+            assert!(u.to_bits() == v.to_bits() || (u.is_nan() && v.is_nan()));
+        }
+        let g = Formula::parse("(0-1)*x").unwrap();
+        assert_eq!(g.tape.len(), Formula::parse("-x").unwrap().tape.len());
+    }
+
     /// Found by the interval fuzzer: (−∞)^x at a tiny x > 0 is +∞ (IEEE 754 defines a power of
     /// −∞ for every exponent), but a non-integer power of a negative interval was enclosed as
     /// "no value", so 138802^(E^x) with E = −∞ had an empty enclosure and a point value +∞.
