@@ -1519,3 +1519,38 @@ fn the_export_section_fits() {
         img.save(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("export_{scale}.png"))).unwrap();
     }
 }
+
+/// Issue 16: the Learning tab's diagnostics (sampler, split-R̂, ESS, acceptance, burn-in, the
+/// traces beside the exact value) and the calibration heatmap, as a snapshot.
+#[test]
+fn snapshot_diagnostics_and_calibration() {
+    let ctx = egui::Context::default();
+    let app = LambdaApp::new(
+        &ctx,
+        StartOptions { spec: Some(LandscapeSpec::preset("cross")), tab: Some(Tab::Learn), ..Default::default() },
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 2600.0))
+        .build_ui_state(|ui, app: &mut LambdaApp| app.show(ui), app);
+    settle(&mut h);
+    for _ in 0..3 {
+        h.step();
+        settle(&mut h);
+    }
+    h.state_mut().queue(Action::RunCalibration);
+    h.run_steps(2);
+    settle(&mut h);
+    h.run_steps(2);
+    let l = h.state().pipeline.learning();
+    let (_, r) = l.llc.as_ref().expect("the LLC ran");
+    let r = r.as_ref().unwrap();
+    assert_eq!(r.sampler, lambdascope::core::sampler::Sampler::Mala);
+    let (_, c) = l.calibration.as_ref().expect("the calibration ran");
+    let c = c.as_ref().unwrap();
+    assert_eq!(c.cells.len(), 25);
+    assert!(c.recommended.is_some(), "{}", c.reason);
+    h.get_by_label_contains("split R-hat");
+    h.get_by_label_contains("recommended: γ =");
+    h.get_by_label_contains("WBIC, sampled");
+    h.snapshot("learning_diagnostics");
+}

@@ -89,8 +89,12 @@ pub enum Command {
     Phase(PhaseArgs),
     /// Write a CSV (with provenance in its header comments): volume, slope, fit, posterior or phase.
     Export(ExportArgs),
-    /// The local learning coefficient from SGLD, beside the exact tempered values.
+    /// The local learning coefficient from MALA or SGLD chains, beside the exact tempered values,
+    /// with diagnostics.
     Llc(LlcArgs),
+    /// A grid of step × γ: every cell's LLC against the exact value for its own target, and the
+    /// cheapest right cell.
+    Calibrate(CalibrateArgs),
     /// Minibatch SGD from a start point (a formula takes full gradient steps), with the LLC along the path.
     Sgd(SgdArgs),
     /// List the preset landscapes.
@@ -209,6 +213,18 @@ pub struct LlcArgs {
     pub sampler: Option<crate::core::sampler::Sampler>,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CalibrateArgs {
+    #[command(flatten)]
+    pub llc: LlcArgs,
+    /// Step scales (× the automatic preconditioner), comma-separated (default 0.25,0.5,1,2,4).
+    #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
+    pub steps: Option<String>,
+    /// Localisations γ, comma-separated (default 0.1,1,10,100,1000).
+    #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
+    pub gammas: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -234,6 +234,7 @@ fn llc_options(a: &LlcArgs) -> crate::core::sampler::LlcOptions {
         seed: a.seed,
         batch: a.batch,
         sampler: a.sampler,
+        step_scale: None,
     }
 }
 
@@ -302,6 +303,75 @@ fn thin_to(t: &[[f64; 2]], k: usize) -> Vec<[f64; 2]> {
     t.iter().step_by(step).copied().collect()
 }
 
+/// A comma-separated list of positive numbers for `flag` (at most 10).
+fn positive_list(flag: &str, text: &Option<String>, default: &[f64]) -> Result<Vec<f64>, CliError> {
+    let Some(t) = text else { return Ok(default.to_vec()) };
+    let v: Result<Vec<f64>, _> = t.split(',').map(|x| x.trim().parse::<f64>()).collect();
+    match v {
+        Ok(v) if !v.is_empty() && v.len() <= 10 && v.iter().all(|x| x.is_finite() && *x >= 0.0) => Ok(v),
+        _ => Err(CliError::input(format!("{flag} {t}: 1 … 10 comma-separated numbers ≥ 0"))),
+    }
+}
+
+fn run_calibrate(c: &crate::cli::CalibrateArgs) -> Result<(), CliError> {
+    let a = &c.llc;
+    let steps = positive_list("--steps", &c.steps, &crate::core::sampler::CALIBRATION_STEPS)?;
+    if steps.contains(&0.0) {
+        return Err(CliError::input("--steps: every step scale must be > 0"));
+    }
+    let gammas = positive_list("--gammas", &c.gammas, &crate::core::sampler::CALIBRATION_GAMMAS)?;
+    let land = llc_landscape(a)?;
+    let est = estimate(&land, &EstimateOptions { seed: a.seed, ..Default::default() })?;
+    let law = crate::core::free_energy::VolumeLaw::new(&est.curve, &est.fit.best);
+    let Some(w) = est.minimum.argmin.first().copied() else {
+        return Err(CliError::input("no minimum was found on the box to localise the LLC at"));
+    };
+    let opts = llc_options(a);
+    let cal = crate::core::sampler::calibrate(&land, w, est.minimum.k_min, &law, &opts, &steps, &gammas)?;
+    if a.json {
+        let cell = |c: &crate::core::sampler::Cell| {
+            json!({"step_scale": c.step_scale, "step": c.step, "gamma": c.gamma, "estimate": finite_or_null(c.estimate),
+                   "se": finite_or_null(c.se), "exact": finite_or_null(c.exact), "ok": c.ok})
+        };
+        println!(
+            "{}",
+            json!({
+                "sampler": cal.sampler.name(), "n": a.n, "chains": a.chains, "draws": a.draws, "seed": a.seed,
+                "w_star": w[..land.dim].to_vec(),
+                "cells": cal.cells.iter().map(cell).collect::<Vec<_>>(),
+                "recommended": cal.recommended.as_ref().map(cell), "reason": cal.reason,
+                "exact_unlocalized": finite_or_null(cal.exact_unlocalized),
+                "elapsed_ms": cal.elapsed_ms,
+            })
+        );
+        return Ok(());
+    }
+    println!("landscape   {}", land.describe());
+    println!("sampler     {} ({} chains × {} draws per cell)", cal.sampler.name(), a.chains, a.draws);
+    println!("{:>10} {:>8} {:>10} {:>10} {:>10}  right", "step ×", "γ", "estimate", "s.e.", "exact");
+    for c in &cal.cells {
+        println!(
+            "{:>10} {:>8} {:>10.4} {:>10.4} {:>10.4}  {}",
+            c.step_scale,
+            c.gamma,
+            c.estimate,
+            c.se,
+            c.exact,
+            if c.ok { "yes" } else { "no" }
+        );
+    }
+    match &cal.recommended {
+        Some(c) => println!(
+            "recommended step × {} (η = {:.3e}), γ = {}: {:.4} ± {:.4}, exact {:.4} ({})",
+            c.step_scale, c.step, c.gamma, c.estimate, c.se, c.exact, cal.reason
+        ),
+        None => println!("recommended none: {}", cal.reason),
+    }
+    println!("unlocalised exact {}", crate::core::num::fixed4(cal.exact_unlocalized));
+    println!("cost        {:.0} ms", cal.elapsed_ms);
+    Ok(())
+}
+
 fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
     let land = llc_landscape(a)?;
     let est = estimate(&land, &EstimateOptions { seed: a.seed, ..Default::default() })?;
@@ -325,6 +395,11 @@ fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
                     "data_seed": d.spec.seed, "population": d.spec.population,
                 })),
                 "sampler": r.sampler.name(), "sampler_reason": r.sampler_reason,
+                "wbic": {
+                    "sampler": finite_or_null(r.wbic.sampler), "exact_same_gamma": finite_or_null(r.wbic.exact_same_gamma),
+                    "exact": finite_or_null(r.wbic.exact), "free_energy": finite_or_null(r.wbic.free_energy),
+                    "scale": "each minus n·L*",
+                },
                 "diagnostics": {
                     "r_hat": finite_or_null(r.diagnostics.r_hat), "ess": finite_or_null(r.diagnostics.ess),
                     "acceptance": r.diagnostics.acceptance, "step_bias": r.diagnostics.step_bias,
@@ -360,6 +435,13 @@ fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
         println!("minibatch   {b} of {} data points", r.n);
     }
     println!("sampler     {}", r.sampler_reason);
+    println!(
+        "WBIC − nL*  {} sampled, {} exact with the same γ, {} exact; F_n − nL* = {}",
+        crate::core::num::fixed4(r.wbic.sampler),
+        crate::core::num::fixed4(r.wbic.exact_same_gamma),
+        crate::core::num::fixed4(r.wbic.exact),
+        crate::core::num::fixed4(r.wbic.free_energy)
+    );
     let dg = &r.diagnostics;
     println!(
         "diagnostics split-R̂ {}, {} effective draws, {}, burn-in {} (from the traces)",
@@ -426,6 +508,7 @@ fn run_command_here(cmd: &Command) -> i32 {
         Command::Phase(a) => run_phase(a),
         Command::Export(a) => run_export(a),
         Command::Llc(a) => run_llc(a),
+        Command::Calibrate(a) => run_calibrate(a),
         Command::Sgd(a) => run_sgd(a),
         Command::Presets { json } => {
             run_presets(*json);

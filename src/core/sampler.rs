@@ -87,6 +87,10 @@ pub struct LlcOptions {
     /// None: MALA with exact gradients, SGLD with a minibatch (`Sampler::default_for`).
     #[serde(default)]
     pub sampler: Option<Sampler>,
+    /// The preconditioner (automatic or `step`) multiplied by this (None: 1); what `calibrate`
+    /// varies.
+    #[serde(default)]
+    pub step_scale: Option<f64>,
 }
 
 /// The sampler of the chains.
@@ -142,6 +146,7 @@ impl Default for LlcOptions {
             seed: 0,
             batch: None,
             sampler: None,
+            step_scale: None,
         }
     }
 }
@@ -185,8 +190,26 @@ pub struct LlcResult {
     pub sampler: Sampler,
     pub sampler_reason: String,
     pub diagnostics: Diagnostics,
+    /// WBIC beside the free energy, all on the scale F − n·L*.
+    pub wbic: Wbic,
     pub warnings: Vec<String>,
     pub elapsed_ms: f64,
+}
+
+/// Widely applicable BIC, WBIC = E_β[n·L_n] at β = 1/log n, measured by the chains and exact by
+/// quadrature, beside the exact free energy F_n, each minus n·L* (so that the gaps read directly):
+/// the sampler's gap is `sampler − exact_same_gamma`, the localisation's `exact_same_gamma −
+/// exact`, WBIC's own `exact − free_energy`.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Wbic {
+    /// From the chains: n·E[L − L*] = LLC / β (with the localisation γ).
+    pub sampler: f64,
+    /// Exact, with the same localisation.
+    pub exact_same_gamma: f64,
+    /// Exact, under the box prior (no localisation).
+    pub exact: f64,
+    /// The exact free energy F_n − n·L* (β = 1, the volume law).
+    pub free_energy: f64,
 }
 
 /// How far an estimate can be trusted, from its chains: split-R̂ and the effective sample size of
@@ -335,6 +358,11 @@ pub(crate) fn check(land: &Landscape, opts: &LlcOptions) -> Result<(), SamplerEr
     if opts.batch == Some(0) {
         return Err(SamplerError::EmptyBatch);
     }
+    if let Some(k) = opts.step_scale
+        && !(k > 0.0 && k.is_finite() && k <= 1e6)
+    {
+        return Err(SamplerError::BadStep(k));
+    }
     if opts.sampler == Some(Sampler::Mala) && minibatch(land, opts.batch) {
         return Err(SamplerError::MalaMinibatch);
     }
@@ -356,7 +384,7 @@ pub(crate) fn run_chains(
     opts: &LlcOptions,
     thin: usize,
 ) -> Result<Chains, SamplerError> {
-    run_chains_scaled(land, w_star, opts, thin, 1.0)
+    run_chains_scaled(land, w_star, opts, thin, opts.step_scale.unwrap_or(1.0))
 }
 
 /// The chains with the preconditioner multiplied by `scale` (½: the step-size bias check).
@@ -939,7 +967,7 @@ pub fn llc(
     let acceptance = (ch.sampler == Sampler::Mala).then(|| ch.accepted as f64 / ch.proposed.max(1) as f64);
     // SGLD: the same chains at half the step; the difference is its step-size bias, measured
     let step_bias = if ch.sampler == Sampler::Sgld {
-        let half = run_chains_scaled(land, w_star, opts, usize::MAX, 0.5)?;
+        let half = run_chains_scaled(land, w_star, opts, usize::MAX, 0.5 * opts.step_scale.unwrap_or(1.0))?;
         Some(mean_se(&half.means).0 - m)
     } else {
         None
@@ -1078,6 +1106,12 @@ pub fn llc(
         sampler: ch.sampler,
         sampler_reason,
         diagnostics,
+        wbic: Wbic {
+            sampler: m / ch.beta,
+            exact_same_gamma: localized / ch.beta,
+            exact: exact / ch.beta,
+            free_energy: free_energy(law, k_star, ch.n).map(|f| f.f - ch.n * k_star).unwrap_or(f64::NAN),
+        },
         warnings,
         elapsed_ms: t0.elapsed().as_secs_f64() * 1e3,
     })
@@ -1151,4 +1185,126 @@ fn tempered_localized(land: &Landscape, w: [f64; 2], k_star: f64, nb: f64, gamma
         }
     }
     if spent.get() { f64::NAN } else { nb * num / den }
+}
+
+/// One cell of a calibration grid: the estimate at a step scale and a localisation γ, against the
+/// exact tempered value of that cell's own target.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Cell {
+    /// The step scale (× the automatic preconditioner) and the step it gave (largest per axis).
+    pub step_scale: f64,
+    pub step: f64,
+    pub gamma: f64,
+    pub estimate: f64,
+    pub se: f64,
+    pub exact: f64,
+    /// Within 2 standard errors of the exact value (the s.e. floored at 0.005).
+    pub ok: bool,
+    /// The exact value without localisation (the same in every cell).
+    #[serde(skip)]
+    unlocalized: f64,
+}
+
+/// A grid of step × γ for one landscape, and the cheapest cell that is right.
+#[derive(Debug, Clone, Serialize)]
+pub struct Calibration {
+    pub sampler: Sampler,
+    pub cells: Vec<Cell>,
+    /// The right cell with the smallest standard error (at equal draws: the fewest draws to a given
+    /// precision) among those whose localisation leaves the target within 0.02 of the unlocalised
+    /// value (a strong γ is "right" about another quantity); None when no cell is right.
+    pub recommended: Option<Cell>,
+    /// Why that cell (or why none).
+    pub reason: String,
+    /// n·β·E_β[L − L*] without localisation (from the volume law).
+    pub exact_unlocalized: f64,
+    pub elapsed_ms: f64,
+}
+
+/// The step scales and localisations a calibration tries by default.
+pub const CALIBRATION_STEPS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
+pub const CALIBRATION_GAMMAS: [f64; 5] = [0.1, 1.0, 10.0, 100.0, 1000.0];
+
+/// The calibration devinterp users do blind: every cell's estimate beside the exact value for its
+/// own target, on both cores (cells split between two threads; each cell is seeded, so the grid is
+/// the same whatever the split).
+pub fn calibrate(
+    land: &Landscape,
+    w_star: [f64; 2],
+    k_star: f64,
+    law: &VolumeLaw,
+    base: &LlcOptions,
+    steps: &[f64],
+    gammas: &[f64],
+) -> Result<Calibration, SamplerError> {
+    let t0 = Instant::now();
+    let sampler = base.sampler.unwrap_or(Sampler::Sgld);
+    let grid: Vec<(f64, f64)> = gammas.iter().flat_map(|g| steps.iter().map(move |k| (*k, *g))).collect();
+    if grid.is_empty() || grid.len() > 100 {
+        return Err(SamplerError::BadChains);
+    }
+    for &(k, g) in &grid {
+        check(land, &LlcOptions { gamma: g, step_scale: Some(k), sampler: Some(sampler), ..*base })?;
+    }
+    let work = llc_work(land, base) * grid.len() as f64 * if sampler == Sampler::Sgld { 2.0 } else { 1.0 };
+    if work > 5.0 * MAX_WORK {
+        return Err(SamplerError::TooMuchWork {
+            what: "cells × chains × (draws + burn-in) × the formula's cost",
+            work,
+            fix: "use fewer draws or chains, or fewer cells",
+        });
+    }
+    let cell = |land: &Landscape, (k, g): (f64, f64)| -> Result<Cell, SamplerError> {
+        let o = LlcOptions { gamma: g, step_scale: Some(k), sampler: Some(sampler), ..*base };
+        let r = llc(land, w_star, k_star, law, &o)?;
+        let se = if r.llc_se.is_finite() { r.llc_se } else { f64::INFINITY };
+        let exact = r.exact_tempered_localized;
+        let ok = (r.llc_mean - exact).abs() <= 2.0 * se.max(0.005);
+        Ok(Cell {
+            step_scale: k,
+            step: r.step,
+            gamma: g,
+            estimate: r.llc_mean,
+            se: r.llc_se,
+            exact,
+            ok,
+            unlocalized: r.exact_tempered,
+        })
+    };
+    let half = grid.len().div_ceil(2);
+    let (a, b) = grid.split_at(half);
+    let (ra, rb) = std::thread::scope(|sc| {
+        let other = land.clone();
+        let h = sc.spawn(move || b.iter().map(|c| cell(&other, *c)).collect::<Result<Vec<_>, _>>());
+        let ra = a.iter().map(|c| cell(land, *c)).collect::<Result<Vec<_>, _>>();
+        (ra, h.join().unwrap_or(Err(SamplerError::BadChains)))
+    });
+    let mut cells = ra?;
+    cells.extend(rb?);
+    let unloc = cells.first().map_or(f64::NAN, |c| c.unlocalized);
+    let best = |f: &dyn Fn(&&Cell) -> bool| {
+        cells.iter().filter(|c| c.ok && c.se.is_finite()).filter(f).min_by(|x, y| x.se.total_cmp(&y.se)).copied()
+    };
+    let faithful = |c: &&Cell| (c.exact - unloc).abs() <= 0.02;
+    let (recommended, reason) = match (best(&faithful), best(&|_| true)) {
+        (Some(c), _) => (
+            Some(c),
+            "the smallest standard error among the right cells whose γ leaves the target within 0.02 of the unlocalised value".to_string(),
+        ),
+        (None, Some(c)) => (
+            Some(c),
+            format!(
+                "every right cell's γ moves the target more than 0.02 from the unlocalised {unloc:.4}: the smallest standard error among them, an estimate of the localised quantity"
+            ),
+        ),
+        (None, None) => (None, "no cell is within 2 standard errors of its exact value: raise the draws".to_string()),
+    };
+    Ok(Calibration {
+        sampler,
+        cells,
+        recommended,
+        reason,
+        exact_unlocalized: unloc,
+        elapsed_ms: t0.elapsed().as_secs_f64() * 1e3,
+    })
 }

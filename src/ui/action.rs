@@ -41,6 +41,8 @@ pub enum Action {
     SetFitWindow(Option<[f64; 2]>),
     RunSgd,
     RunLlc,
+    /// A calibration grid of step × γ at the minimum.
+    RunCalibration,
     /// A click on the landscape: the SGD start, when the learning tab asks for it.
     Clicked([f64; 2]),
 }

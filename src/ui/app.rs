@@ -415,6 +415,12 @@ impl LambdaApp {
             Action::SetFitWindow(w) => s.fit_window = w,
             Action::RunSgd => self.run_learning(true, false),
             Action::RunLlc => self.run_learning(false, true),
+            Action::RunCalibration => {
+                if let Some(cx) = self.view.as_ref().map(|d| LearnContext::of(d)) {
+                    let o = self.settings.learn.llc_options(cx.n, cx.model);
+                    self.pipeline.run_calibration(o);
+                }
+            }
             Action::Clicked(p) => {
                 if s.learn.pick_start && s.right_tab == Tab::Learn {
                     s.learn.sgd.start = p;

@@ -36,6 +36,8 @@ pub type Run<T> = Option<(u64, Result<Arc<T>, String>)>;
 pub struct Learning {
     pub sgd: Run<SgdResult>,
     pub llc: Run<LlcResult>,
+    pub calibration: Run<crate::core::sampler::Calibration>,
+    pub running_calibration: bool,
     pub running_sgd: bool,
     pub running_llc: bool,
 }
@@ -378,6 +380,12 @@ impl Pipeline {
                         self.learning.llc = Some((version, result));
                     }
                 }
+                Reply::Calibration { version, result } => {
+                    self.learning.running_calibration = false;
+                    if version == self.version {
+                        self.learning.calibration = Some((version, result));
+                    }
+                }
                 Reply::Saved(m) => self.notices.push(m),
                 _ => {} // stale: from inputs that have changed since
             }
@@ -397,6 +405,14 @@ impl Pipeline {
         if self.analysis.is_some() {
             self.learning.running_llc = true;
             self.worker.send(Job::Llc { version: self.version, opts });
+        }
+    }
+
+    /// A calibration grid at the current landscape's minimum (if there is one).
+    pub fn run_calibration(&mut self, opts: LlcOptions) {
+        if self.analysis.is_some() {
+            self.learning.running_calibration = true;
+            self.worker.send(Job::Calibrate { version: self.version, opts });
         }
     }
 

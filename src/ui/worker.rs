@@ -14,7 +14,9 @@ use crate::core::fit::FitReport;
 use crate::core::free_energy::VolumeLaw;
 use crate::core::landscape::LandscapeSpec;
 use crate::core::posterior::{GridSpec, KGrid};
-use crate::core::sampler::{LlcOptions, LlcResult, llc, llc_centre};
+use crate::core::sampler::{
+    CALIBRATION_GAMMAS, CALIBRATION_STEPS, Calibration, LlcOptions, LlcResult, calibrate, llc, llc_centre,
+};
 use crate::core::sgd::{SgdOptions, SgdResult, sgd};
 
 #[derive(Debug, Clone)]
@@ -31,6 +33,8 @@ pub enum Job {
     Sgd { version: u64, opts: SgdOptions },
     /// The SGLD estimate of the LLC at the current landscape's minimum.
     Llc { version: u64, opts: LlcOptions },
+    /// A calibration grid (step × γ) at the minimum.
+    Calibrate { version: u64, opts: LlcOptions },
     /// A CSV file of the current landscape, with the fit on screen (and its basins, if found).
     Csv { version: u64, csv: Box<CsvJob> },
 }
@@ -57,6 +61,7 @@ impl Job {
             | Job::Phase { version }
             | Job::Sgd { version, .. }
             | Job::Llc { version, .. }
+            | Job::Calibrate { version, .. }
             | Job::Csv { version, .. } => *version,
         }
     }
@@ -94,6 +99,10 @@ pub enum Reply {
         version: u64,
         result: Result<Arc<LlcResult>, String>,
     },
+    Calibration {
+        version: u64,
+        result: Result<Arc<Calibration>, String>,
+    },
     /// A file written (or why not): a message for the user.
     Saved(String),
 }
@@ -128,9 +137,10 @@ impl Worker {
                     let phase = newest(&|j| matches!(j, Job::Phase { .. }));
                     let sgd = newest(&|j| matches!(j, Job::Sgd { .. }));
                     let llc = newest(&|j| matches!(j, Job::Llc { .. }));
+                    let cal = newest(&|j| matches!(j, Job::Calibrate { .. }));
                     // (every file asked for is written, not only the newest)
                     let files = batch.iter().filter(|j| matches!(j, Job::Csv { .. })).cloned().map(Some);
-                    let jobs = [analyze, refit, resample, phase, sgd, llc].into_iter().chain(files);
+                    let jobs = [analyze, refit, resample, phase, sgd, llc, cal].into_iter().chain(files);
                     for job in jobs.flatten() {
                         let version = job.version();
                         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(job, &mut state)));
@@ -238,6 +248,19 @@ fn run(job: Job, state: &mut State) -> Option<Reply> {
                 }
             };
             Reply::Llc { version, result }
+        }
+        Job::Calibrate { opts, .. } => {
+            let min = &a.estimate.minimum;
+            let result = match min.argmin.first() {
+                None => Err("no minimum to calibrate at".to_string()),
+                Some(&w) => {
+                    a.landscape.renew_budget();
+                    calibrate(&a.landscape, w, min.k_min, &a.law, &opts, &CALIBRATION_STEPS, &CALIBRATION_GAMMAS)
+                        .map(Arc::new)
+                        .map_err(|e| e.to_string())
+                }
+            };
+            Reply::Calibration { version, result }
         }
         Job::Csv { csv, .. } => Reply::Saved(write_csv(a, &csv)),
         Job::Resample { view_version, view, .. } => match a.sample(view) {

@@ -376,7 +376,7 @@ fn sgd_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
 fn llc_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Learning) -> Option<Action> {
     let mut action = None;
     {
-        ui.strong("LLC at the minimum (SGLD)");
+        ui.strong("LLC at the minimum (MALA or SGLD)");
         ui.label(
             RichText::new(format!(
                 "LLC = n·β·(E[L_n] − L_n(w*)), n = {}{}",
@@ -435,8 +435,29 @@ fn llc_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
             )
             .labelled_by(l.id);
         });
+        ui.horizontal_wrapped(|ui| {
+            use crate::core::sampler::Sampler;
+            let l = ui.label("sampler");
+            let name = match s.llc.sampler {
+                None => "auto",
+                Some(Sampler::Mala) => "MALA",
+                Some(Sampler::Sgld) => "SGLD",
+            };
+            egui::ComboBox::from_id_salt("llc-sampler")
+                .selected_text(name)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut s.llc.sampler, None, "auto")
+                        .on_hover_text("MALA with exact gradients, SGLD with a minibatch");
+                    ui.selectable_value(&mut s.llc.sampler, Some(Sampler::Mala), "MALA")
+                        .on_hover_text("Metropolis-adjusted: the tempered posterior exactly, only Monte Carlo error");
+                    ui.selectable_value(&mut s.llc.sampler, Some(Sampler::Sgld), "SGLD")
+                        .on_hover_text("Unadjusted, as devinterp runs it: a step-size bias besides Monte Carlo error");
+                })
+                .response
+                .labelled_by(l.id);
+        });
         ui.horizontal(|ui| {
-            if ui.button("Estimate LLC").on_hover_text("SGLD chains started at the minimum w*").clicked() {
+            if ui.button("Estimate LLC").on_hover_text("Chains started at the minimum w*").clicked() {
                 action = Some(Action::RunLlc);
             }
             if res.running_llc {
@@ -460,7 +481,7 @@ fn llc_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
                 ui.end_row();
             };
             row(
-                "LLC (SGLD)",
+                if r.sampler == crate::core::sampler::Sampler::Mala { "LLC (MALA)" } else { "LLC (SGLD)" },
                 format!("{:.4} {}{}", r.llc_mean, crate::core::num::pm(r.llc_se), if doubtful { " (see the warning)" } else { "" }),
                 "Mean over chains ± standard error across chains",
             );
@@ -507,8 +528,191 @@ fn llc_ui(ui: &mut egui::Ui, s: &mut LearnSettings, ctx: &LearnContext, res: &Le
             );
             row("time", format!("{:.0} ms", r.elapsed_ms), "Wall time of the estimate on the worker thread");
         });
+        ui.label(RichText::new("WBIC = E_β[n·L_n] at β = 1/log n, and F_n (each − n·L*)").small().strong());
+        egui::Grid::new("llc-wbic").num_columns(2).striped(true).show(ui, |ui| {
+            let mut row = |k: &str, v: f64, tip: &str| {
+                ui.label(k).on_hover_text(tip);
+                ui.label(RichText::new(crate::core::num::fixed4(v)).monospace());
+                ui.end_row();
+            };
+            row("WBIC, sampled", r.wbic.sampler, "From the chains: LLC / β, with the localisation γ");
+            row(
+                "WBIC, exact, same γ",
+                r.wbic.exact_same_gamma,
+                "By quadrature: the difference to the line above is the sampler's",
+            );
+            row(
+                "WBIC, exact",
+                r.wbic.exact,
+                "Without localisation: the difference to the line above is the localisation's",
+            );
+            row(
+                "F_n, exact",
+                r.wbic.free_energy,
+                "The free energy from the volume law: the difference to the line above is WBIC's own",
+            );
+        });
+        diagnostics_ui(ui, &r);
+    }
+    ui.separator();
+    ui.horizontal_wrapped(|ui| {
+        ui.strong("Calibration");
+        if ui
+            .button("Calibrate step × γ")
+            .on_hover_text(
+                "Estimate the LLC on a 5 × 5 grid of step scales and localisations γ (SGLD unless MALA is chosen), each against the exact value for its own target; the recommended cell is the cheapest that is right",
+            )
+            .clicked()
+        {
+            action = Some(Action::RunCalibration);
+        }
+        if res.running_calibration {
+            ui.spinner();
+        }
+    });
+    if let Some(c) = current(ui, &res.calibration, ctx.version, "calibrate again") {
+        calibration_ui(ui, &c);
     }
     action
+}
+
+/// The calibration grid as a heatmap: a row per γ, a column per step scale; each cell its estimate,
+/// coloured by its error in standard errors (green within 2, then orange to red), the recommended
+/// cell outlined.
+fn calibration_ui(ui: &mut egui::Ui, c: &crate::core::sampler::Calibration) {
+    let mut steps: Vec<f64> = c.cells.iter().map(|x| x.step_scale).collect();
+    steps.sort_by(f64::total_cmp);
+    steps.dedup();
+    let mut gammas: Vec<f64> = c.cells.iter().map(|x| x.gamma).collect();
+    gammas.sort_by(f64::total_cmp);
+    gammas.dedup();
+    ui.label(
+        RichText::new(format!(
+            "{} chains; exact without localisation {}; rows γ, columns step × (the automatic step); green: within 2 s.e. of its own exact value",
+            c.sampler.name().to_uppercase(),
+            crate::core::num::fixed4(c.exact_unlocalized)
+        ))
+        .small(),
+    );
+    egui::Grid::new("calibration").spacing([2.0, 2.0]).show(ui, |ui| {
+        ui.label(RichText::new("γ \\ step×").small());
+        for k in &steps {
+            ui.label(RichText::new(format!("{k}")).small().monospace());
+        }
+        ui.end_row();
+        for g in &gammas {
+            ui.label(RichText::new(format!("{g}")).small().monospace());
+            for k in &steps {
+                let Some(cell) = c.cells.iter().find(|x| x.gamma == *g && x.step_scale == *k) else {
+                    ui.label("");
+                    continue;
+                };
+                let z = (cell.estimate - cell.exact).abs() / cell.se.max(0.005);
+                let fill = if cell.ok {
+                    Color32::from_rgb(60, 150, 70)
+                } else if z < 5.0 {
+                    Color32::from_rgb(200, 140, 40)
+                } else {
+                    Color32::from_rgb(190, 60, 50)
+                };
+                let recommended = c.recommended.is_some_and(|r| r.gamma == *g && r.step_scale == *k);
+                let text = RichText::new(format!("{:.3}", cell.estimate)).small().monospace().color(Color32::WHITE);
+                let b = egui::Button::new(text).fill(fill).stroke(if recommended {
+                    egui::Stroke::new(2.5, Color32::WHITE)
+                } else {
+                    egui::Stroke::NONE
+                });
+                ui.add(b).on_hover_text(format!(
+                    "γ = {g}, step × {k} (η = {}): {:.4} ± {:.4}, exact {:.4}{}",
+                    sci(cell.step),
+                    cell.estimate,
+                    cell.se,
+                    cell.exact,
+                    if recommended { "\nrecommended" } else { "" }
+                ));
+            }
+            ui.end_row();
+        }
+    });
+    match &c.recommended {
+        Some(r) => ui.label(
+            RichText::new(format!(
+                "recommended: γ = {}, step × {} (η = {}): {:.4} ± {:.4} — {}",
+                r.gamma,
+                r.step_scale,
+                sci(r.step),
+                r.estimate,
+                r.se,
+                c.reason
+            ))
+            .small(),
+        ),
+        None => ui.label(RichText::new(&c.reason).small().color(Color32::from_rgb(230, 150, 30))),
+    };
+}
+
+/// Is the estimate trustworthy? The sampler and why, split-R̂, the effective draws, the acceptance
+/// (MALA) or the change at half the step (SGLD), the burn-in chosen from the traces; each chain's
+/// trace of n·β·(L − L*) and its running LLC beside the exact tempered value (a dashed line).
+fn diagnostics_ui(ui: &mut egui::Ui, r: &crate::core::sampler::LlcResult) {
+    let dg = &r.diagnostics;
+    egui::CollapsingHeader::new("Diagnostics").default_open(true).show(ui, |ui| {
+        ui.label(RichText::new(&r.sampler_reason).small());
+        let ok = |good: bool| if good { Color32::from_rgb(90, 180, 90) } else { Color32::from_rgb(230, 150, 30) };
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new(format!("split R-hat {}", crate::core::num::fixed4(dg.r_hat)))
+                    .monospace()
+                    .color(ok(dg.r_hat < 1.05)),
+            )
+            .on_hover_text("Near 1 when the chains agree with each other and with themselves (below 1.05 is good)");
+            ui.label(RichText::new(format!("ESS {:.0}", dg.ess)).monospace().color(ok(dg.ess >= 400.0)))
+                .on_hover_text("Effective draws over all chains (400 or more for a trustworthy standard error)");
+            if let Some(a) = dg.acceptance {
+                ui.label(
+                    RichText::new(format!("acceptance {:.0}%", 100.0 * a))
+                        .monospace()
+                        .color(ok((0.2..0.95).contains(&a))),
+                )
+                .on_hover_text("MALA's accepted proposals after the burn-in (tuned towards 57%)");
+            }
+            if let Some(b) = dg.step_bias {
+                let fine = b.abs() <= 2.0 * r.llc_se.max(0.005);
+                ui.label(RichText::new(format!("half step {b:+.4}")).monospace().color(ok(fine)))
+                    .on_hover_text("SGLD run again at half the step: the change is its step-size bias");
+            }
+            ui.label(RichText::new(format!("burn-in {}", dg.burn_in)).monospace())
+                .on_hover_text("The tuning steps, then the draws each chain needed to reach its typical level");
+        });
+        let exact = r.exact_tempered_localized;
+        let h = 110.0;
+        ui.label(
+            RichText::new("one colour per chain; dashed green: the exact value for the same target (same β, same γ)")
+                .small()
+                .weak(),
+        );
+        for (id, title, series) in
+            [("llc-traces", "n·β·(L − L*) per chain", &dg.traces), ("llc-running", "running LLC", &dg.running)]
+        {
+            Plot::new(id).height(h).x_axis_label("draw").y_axis_label(title).show(ui, |pui| {
+                for (i, t) in series.iter().enumerate() {
+                    pui.line(
+                        Line::new(format!("chain {}", i + 1), PlotPoints::from(t.clone()))
+                            .color(crate::ui::widgets::plot::basin_colour(i))
+                            .width(1.0),
+                    );
+                }
+                if exact.is_finite() {
+                    pui.hline(
+                        egui_plot::HLine::new("exact, same γ", exact)
+                            .color(Color32::from_rgb(120, 220, 120))
+                            .style(egui_plot::LineStyle::dashed_dense())
+                            .width(2.0),
+                    );
+                }
+            });
+        }
+    });
 }
 
 /// The index of the value nearest x.
