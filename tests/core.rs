@@ -2828,6 +2828,25 @@ mod hostile {
         assert_eq!(Iv::new(f64::NEG_INFINITY, -1.0).pow(Iv::point(-0.5)), Iv::point(0.0));
     }
 
+    /// Found by the interval fuzzer: 0^(…)/2^36000 is 0/∞ = 0 at a point, but the enclosure of
+    /// [−∞, ∞]/[∞, ∞] was empty (its corners are ∞/∞, NaN, which min and max skipped).
+    #[test]
+    fn a_division_of_infinities_is_enclosed() {
+        use lambdascope::core::expr::Formula;
+        use lambdascope::core::interval::Iv;
+        let f = Formula::parse("0^3600002002^x^2^x^3599/0002^36000-02^-2002^x^36000/02000/0200^020000").unwrap();
+        let (bx, by) = (
+            Iv::new(1.3980512091113708e-76, 5.4131510272373604e-67),
+            Iv::new(4.4759388729393065e-91, 1.9172864395909345e-76),
+        );
+        assert_eq!(f.eval(bx.lo, by.lo), 0.0);
+        let enc = f.tape.eval_iv(bx, by);
+        assert!(enc.contains(0.0), "{enc:?}");
+        assert!(f.tape.eval_ivd(bx, by).v.contains(0.0));
+        assert!(Iv::ENTIRE.div(Iv::point(f64::INFINITY)).contains(0.0));
+        assert!(Iv::new(1.0, f64::INFINITY).div(Iv::new(2.0, f64::INFINITY)).contains(f64::INFINITY));
+    }
+
     /// Found by the formula fuzzer: x^(22^…) with a computed exponent of 22 was `powf` in the tape
     /// and `ipow` in the tree, an ulp apart, which sin of 10^132 turned into different numbers.
     /// The tape computes a power as the tree does, and the enclosure follows.

@@ -131,9 +131,19 @@ impl Iv {
         }
         let q = |a: f64, b: f64| if a == 0.0 { 0.0 } else { a / b };
         if o.lo > 0.0 || o.hi < 0.0 {
-            let p = [q(self.lo, o.lo), q(self.lo, o.hi), q(self.hi, o.lo), q(self.hi, o.hi)];
-            let lo = p.iter().copied().fold(INF, f64::min);
-            let hi = p.iter().copied().fold(-INF, f64::max);
+            // a corner ∞/∞ (NaN) stands for the quotients of large dividends by large divisors:
+            // anything from 0 to ±∞ of that sign (found by the fuzzer: [−∞, ∞]/∞ was empty, while
+            // 0/∞ = 0 at a point)
+            let mut lo = INF;
+            let mut hi = -INF;
+            for (a, b) in [(self.lo, o.lo), (self.lo, o.hi), (self.hi, o.lo), (self.hi, o.hi)] {
+                let v = q(a, b);
+                let vs = if v.is_nan() { [0.0, a.signum() * b.signum() * INF] } else { [v, v] };
+                for v in vs {
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
+            }
             return Iv::out(lo, hi, 1);
         }
         // the divisor touches or straddles 0
