@@ -99,6 +99,32 @@ fn main() {
         println!("{:<28} {:>9.1} {:>9.4} {:>11} {:>8.1}", p.id, ms, lam, ev, dec);
     }
     llc_timing();
+    calibration_timing();
+}
+
+/// A 5 × 5 calibration grid (step × γ) at n = 10,000 with default draws (target ≤ 10 s on 2 cores).
+fn calibration_timing() {
+    use lambdascope::core::free_energy::VolumeLaw;
+    use lambdascope::core::sampler::{CALIBRATION_GAMMAS, CALIBRATION_STEPS, LlcOptions, calibrate};
+    println!();
+    println!("{:<28} {:>9} {:>12}", "calibration 5 × 5, n = 1e4", "ms", "recommended");
+    for f in ["(x+y^2)^2", "x^2*y^2", "(x^2-y^3)^2"] {
+        let land = Landscape::from_spec(&LandscapeSpec::formula(f)).expect("valid");
+        let e = estimate(&land, &EstimateOptions::default()).expect("estimate");
+        let law = VolumeLaw::new(&e.curve, &e.fit.best);
+        let c = calibrate(
+            &land,
+            e.minimum.argmin[0],
+            e.minimum.k_min,
+            &law,
+            &LlcOptions::default(),
+            &CALIBRATION_STEPS,
+            &CALIBRATION_GAMMAS,
+        )
+        .expect("calibrate");
+        let rec = c.recommended.map(|r| format!("×{} γ {}", r.step_scale, r.gamma)).unwrap_or_else(|| "none".into());
+        println!("{:<28} {:>9.0} {:>12}", f, c.elapsed_ms, rec);
+    }
 }
 
 /// The LLC estimate with default settings at n = 10,000 (the target: ≤ 1 s each), and the

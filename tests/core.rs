@@ -1876,7 +1876,7 @@ mod models {
             assert!((m - exact).abs() < 0.03 || (m - exact).abs() < 2.0 * se, "seed {seed}: {m} ± {se} vs {exact}");
             assert_eq!(v["sampler"], "mala");
             let dg = &v["diagnostics"];
-            for k in ["r_hat", "ess", "acceptance", "burn_in", "traces", "running"] {
+            for k in ["r_hat", "ess", "acceptance", "burn_in", "traces", "running", "distance"] {
                 assert!(!dg[k].is_null(), "diagnostics.{k}");
             }
             assert!(dg["step_bias"].is_null(), "MALA has no step-size bias to measure");

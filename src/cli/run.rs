@@ -407,6 +407,7 @@ fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
                     // (thinned to 200 points per chain: (draw, nβ(L − L*)) and the running LLC)
                     "traces": r.diagnostics.traces.iter().map(|t| thin_to(t, 200)).collect::<Vec<_>>(),
                     "running": r.diagnostics.running.iter().map(|t| thin_to(t, 200)).collect::<Vec<_>>(),
+                    "distance": r.diagnostics.distance.iter().map(|t| thin_to(t, 200)).collect::<Vec<_>>(),
                 },
                 "warnings": r.warnings,
             })

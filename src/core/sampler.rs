@@ -228,9 +228,11 @@ pub struct Diagnostics {
     /// Steps dropped from the start of every chain: the tuning steps and then as many as the
     /// traces needed to reach their typical level.
     pub burn_in: usize,
-    /// Per chain, (draw, n·β·(L − L*)) thinned to at most `TRACE_POINTS`, and the running LLC.
+    /// Per chain, (draw, n·β·(L − L*)) thinned to at most `TRACE_POINTS`, the running LLC, and
+    /// (draw, |w − w*|): how far the chain wanders from where it is localised.
     pub traces: Vec<Vec<[f64; 2]>>,
     pub running: Vec<Vec<[f64; 2]>>,
+    pub distance: Vec<Vec<[f64; 2]>>,
 }
 
 /// The most per-sample gradient terms (of a formula of cost `REFERENCE_COST`, see `term_weight`)
@@ -995,6 +997,19 @@ pub fn llc(
         burn_in: opts.burn_in + ch.dropped,
         traces: dtraces,
         running,
+        distance: ch
+            .traces
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .enumerate()
+                    .map(|(i, w)| {
+                        let r2: f64 = (0..land.dim).map(|a| (w[a] - w_star[a]).powi(2)).sum();
+                        [(i * thin) as f64, r2.sqrt()]
+                    })
+                    .collect()
+            })
+            .collect(),
     };
     let sampler_reason = match (opts.sampler, ch.sampler) {
         (Some(_), Sampler::Mala) => "MALA, as asked: the Metropolis test makes the tempered posterior exact".to_string(),

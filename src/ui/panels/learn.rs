@@ -691,9 +691,11 @@ fn diagnostics_ui(ui: &mut egui::Ui, r: &crate::core::sampler::LlcResult) {
                 .small()
                 .weak(),
         );
-        for (id, title, series) in
-            [("llc-traces", "n·β·(L − L*) per chain", &dg.traces), ("llc-running", "running LLC", &dg.running)]
-        {
+        for (id, title, series) in [
+            ("llc-traces", "n·β·(L − L*) per chain", &dg.traces),
+            ("llc-running", "running LLC", &dg.running),
+            ("llc-distance", "|w − w*|", &dg.distance),
+        ] {
             Plot::new(id).height(h).x_axis_label("draw").y_axis_label(title).show(ui, |pui| {
                 for (i, t) in series.iter().enumerate() {
                     pui.line(
@@ -702,7 +704,7 @@ fn diagnostics_ui(ui: &mut egui::Ui, r: &crate::core::sampler::LlcResult) {
                             .width(1.0),
                     );
                 }
-                if exact.is_finite() {
+                if exact.is_finite() && id != "llc-distance" {
                     pui.hline(
                         egui_plot::HLine::new("exact, same γ", exact)
                             .color(Color32::from_rgb(120, 220, 120))
