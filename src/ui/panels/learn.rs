@@ -37,7 +37,7 @@ pub fn draw_overlay(pui: &mut egui_plot::PlotUi<'_>, o: &Overlay) {
     for (i, c) in o.chains.iter().enumerate() {
         let col = CHAIN_COLOURS[i % CHAIN_COLOURS.len()];
         let pts: Vec<[f64; 2]> = c.clone();
-        pui.points(Points::new(format!("SGLD chain {}", i + 1), pts).radius(1.2).color(col.gamma_multiply(0.7)));
+        pui.points(Points::new(format!("LLC chain {}", i + 1), pts).radius(1.2).color(col.gamma_multiply(0.7)));
     }
     if let Some(w) = o.centre {
         pui.points(
@@ -173,9 +173,9 @@ impl LearnPanel {
             ui.strong("Learning: SGD, SGLD and the local learning coefficient");
             ui.label(
                 RichText::new(if ctx.model {
-                    "SGD follows minibatch gradients of L_n; SGLD samples the tempered, localised posterior."
+                    "SGD follows minibatch gradients of L_n; MALA (or SGLD) samples the tempered, localised posterior."
                 } else {
-                    "A formula has no data: SGD takes full gradient steps of K; SGLD uses the exact gradient of K."
+                    "A formula has no data: SGD takes full gradient steps of K; MALA uses its exact gradient."
                 })
                 .small()
                 .weak(),
