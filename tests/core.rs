@@ -1894,6 +1894,39 @@ mod models {
         assert_eq!(out.0, 2, "{}", out.2);
     }
 
+    /// `calibrate --json`: 25 cells, each against its own exact value, SGLD's bias growing with
+    /// the step on the curved valley, a recommended cell that is right; bad values exit 2.
+    #[test]
+    fn calibrate_from_the_shell() {
+        let out = super::cli::run(&["calibrate", "--expr", "(x+y^2)^2", "--n", "10000", "--json"]);
+        assert_eq!(out.0, 0, "{}", out.2);
+        let v: serde_json::Value = serde_json::from_str(&out.1).unwrap();
+        let cells = v["cells"].as_array().unwrap();
+        assert_eq!(cells.len(), 25);
+        assert_eq!(v["sampler"], "sgld");
+        let at = |k: f64, g: f64| cells.iter().find(|c| c["step_scale"] == k && c["gamma"] == g).unwrap().clone();
+        let (small, big) = (at(0.25, 1.0), at(4.0, 1.0));
+        assert!(small["ok"].as_bool().unwrap(), "{small}");
+        assert!(
+            !big["ok"].as_bool().unwrap() && big["estimate"].as_f64().unwrap() > 0.7,
+            "SGLD's bias at 4× the step: {big}"
+        );
+        let rec = &v["recommended"];
+        assert!(rec["ok"].as_bool().unwrap());
+        let unloc = v["exact_unlocalized"].as_f64().unwrap();
+        assert!((rec["exact"].as_f64().unwrap() - unloc).abs() <= 0.02, "the recommended γ keeps the target: {rec}");
+        for bad in [
+            vec!["calibrate", "--preset", "cross", "--draws", "0"],
+            vec!["calibrate", "--preset", "cross", "--gammas", "-1"],
+            vec!["calibrate", "--preset", "cross", "--steps", "0,1"],
+            vec!["calibrate", "--preset", "cross", "--step", "-1"],
+            vec!["llc", "--preset", "cross", "--gamma", "-1"],
+        ] {
+            let out = super::cli::run(&bad);
+            assert_eq!(out.0, 2, "{bad:?}: {}", out.2);
+        }
+    }
+
     #[test]
     fn llc_on_models_matches_the_exact_tempered_value() {
         // the same tolerance as on the landscapes: 0.05 against the exact value for the same target
