@@ -2841,6 +2841,13 @@ mod hostile {
         }
         let g = Formula::parse("(0-1)*x").unwrap();
         assert_eq!(g.tape.len(), Formula::parse("-x").unwrap().tape.len());
+        // and its length: 2,850 negations are ~26,000 characters written out
+        let long = format!("{}x", "-".repeat(190)).repeat(15);
+        let long = long.replace("x-", "x+-");
+        let a = Formula::parse(&long).unwrap_or_else(|e| panic!("{e}"));
+        let c = a.expr.canonical();
+        assert!(c.chars().count() > lambdascope::core::expr::MAX_FORMULA_CHARS);
+        assert!(Formula::parse_canonical(&c).is_ok());
     }
 
     /// Found by the interval fuzzer: (−∞)^x at a tiny x > 0 is +∞ (IEEE 754 defines a power of

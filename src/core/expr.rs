@@ -756,18 +756,19 @@ fn constant(name: &str) -> Option<f64> {
 
 /// Parse a formula into a tree.
 pub fn parse(src: &str) -> Result<Expr, ParseError> {
-    parse_within(src, MAX_DEPTH)
+    parse_within(src, MAX_DEPTH, MAX_FORMULA_CHARS)
 }
 
 /// Parse a canonical form (`Expr::canonical`): the same grammar, with the depth its parentheses
-/// need.
+/// need and the length it needs (found by the fuzzer: −a is 9 characters written canonically, so
+/// a typed formula of 20,000 characters can be ~180,000 written out).
 pub fn parse_canonical(src: &str) -> Result<Expr, ParseError> {
-    parse_within(src, CANONICAL_DEPTH)
+    parse_within(src, CANONICAL_DEPTH, 10 * MAX_FORMULA_CHARS)
 }
 
-fn parse_within(src: &str, max_depth: usize) -> Result<Expr, ParseError> {
+fn parse_within(src: &str, max_depth: usize, max_chars: usize) -> Result<Expr, ParseError> {
     let n = src.chars().count();
-    if n > MAX_FORMULA_CHARS {
+    if n > max_chars {
         return Err(ParseError::TooLong { chars: n });
     }
     if src.trim().is_empty() {
