@@ -543,6 +543,31 @@ fn guided_tour_steps_set_what_they_promise() {
     assert_eq!(h.state().tour, Some(lambdascope::ui::panels::tour::STEPS.len() - 2));
 }
 
+/// Step until the app says it saved something; the message.
+fn wait_saved(h: &mut Harness<'static, LambdaApp>) -> String {
+    for _ in 0..3000 {
+        h.step();
+        if let Some((m, _)) = &h.state().notice
+            && m.starts_with("saved")
+        {
+            return m.clone();
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    String::new()
+}
+
+/// Step until `path` exists (a batch figure written).
+fn wait_file(h: &mut Harness<'static, LambdaApp>, path: &std::path::Path) {
+    for _ in 0..4000 {
+        h.step();
+        if path.exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
 /// Decode a GIF: its frames (RGBA) and its comment blocks.
 fn decode_gif(path: &std::path::Path) -> (Vec<Vec<u8>>, [u16; 2], String) {
     let mut opts = gif::DecodeOptions::new();
@@ -594,17 +619,7 @@ fn n_sweep_as_one_gif() {
         s.gif_loop = 2;
     }
     h.state_mut().queue(Action::SaveSweep);
-    let mut notice = String::new();
-    for _ in 0..3000 {
-        h.step();
-        if let Some((m, _)) = &h.state().notice
-            && m.starts_with("saved")
-        {
-            notice = m.clone();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    let notice = wait_saved(&mut h);
     assert!(notice.contains("3 frames"), "{notice:?}");
     // n is back where it was
     assert_eq!(h.state().settings.n, 300.0);
@@ -664,17 +679,7 @@ fn sgd_run_as_one_gif() {
     }
     let n = h.state().settings.n;
     h.state_mut().queue(Action::SaveSgdGif);
-    let mut notice = String::new();
-    for _ in 0..3000 {
-        h.step();
-        if let Some((m, _)) = &h.state().notice
-            && m.starts_with("saved")
-        {
-            notice = m.clone();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    let notice = wait_saved(&mut h);
     assert!(notice.contains("3 frames"), "{notice:?}");
     assert_eq!(h.state().settings.n, n);
     assert_eq!(h.state().settings.learn.replay, None, "the whole path is back");
@@ -705,13 +710,7 @@ fn animate_from_the_shell_writes_one_gif() {
         batch: Some(batch),
         ..Default::default()
     });
-    for _ in 0..4000 {
-        h.step();
-        if path.exists() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    wait_file(&mut h, &path);
     let (frames, size, text) = decode_gif(&path);
     assert_eq!(frames.len(), 4);
     assert_eq!(size, [480, 360]);
@@ -830,13 +829,7 @@ fn svg_from_the_shell() {
     let batch = Batch { path: path.clone(), panel: Some(Panel::Volume), size: None, animate: None };
     let mut h =
         harness(StartOptions { spec: Some(LandscapeSpec::preset("cross")), batch: Some(batch), ..Default::default() });
-    for _ in 0..4000 {
-        h.step();
-        if path.exists() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    wait_file(&mut h, &path);
     let text = std::fs::read_to_string(&path).expect("the SVG is written");
     let (texts, _, _) = read_svg(&text, None);
     assert!(texts.iter().any(|t| t.starts_with("fitted λ = 0.5")), "{texts:?}");
@@ -848,13 +841,7 @@ fn svg_from_the_shell() {
     let batch = Batch { path: png.clone(), panel: Some(Panel::Theory), size: Some([1280, 720]), animate: None };
     let mut h =
         harness(StartOptions { spec: Some(LandscapeSpec::preset("cross")), batch: Some(batch), ..Default::default() });
-    for _ in 0..4000 {
-        h.step();
-        if png.exists() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    wait_file(&mut h, &png);
     let img = image::open(&png).expect("the PNG is written").to_rgba8();
     assert_eq!((img.width(), img.height()), (1280, 720));
     let colours: std::collections::HashSet<_> = img.pixels().map(|p| p.0).collect();

@@ -320,12 +320,7 @@ fn run_calibrate(c: &crate::cli::CalibrateArgs) -> Result<(), CliError> {
         return Err(CliError::input("--steps: every step scale must be > 0"));
     }
     let gammas = positive_list("--gammas", &c.gammas, &crate::core::sampler::CALIBRATION_GAMMAS)?;
-    let land = llc_landscape(a)?;
-    let est = estimate(&land, &EstimateOptions { seed: a.seed, ..Default::default() })?;
-    let law = crate::core::free_energy::VolumeLaw::new(&est.curve, &est.fit.best);
-    let Some(w) = est.minimum.argmin.first().copied() else {
-        return Err(CliError::input("no minimum was found on the box to localise the LLC at"));
-    };
+    let (land, est, law, w) = llc_target(a)?;
     let opts = llc_options(a);
     let cal = crate::core::sampler::calibrate(&land, w, est.minimum.k_min, &law, &opts, &steps, &gammas)?;
     if a.json {
@@ -372,13 +367,21 @@ fn run_calibrate(c: &crate::cli::CalibrateArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
+/// The landscape of an LLC, its estimate and volume law, and the minimiser the chains start at.
+fn llc_target(
+    a: &LlcArgs,
+) -> Result<(Landscape, crate::core::estimate::Estimate, crate::core::free_energy::VolumeLaw, [f64; 2]), CliError> {
     let land = llc_landscape(a)?;
     let est = estimate(&land, &EstimateOptions { seed: a.seed, ..Default::default() })?;
     let law = crate::core::free_energy::VolumeLaw::new(&est.curve, &est.fit.best);
     let Some(w) = est.minimum.argmin.first().copied() else {
         return Err(CliError::input("no minimum was found on the box to localise the LLC at"));
     };
+    Ok((land, est, law, w))
+}
+
+fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
+    let (land, est, law, w) = llc_target(a)?;
     let opts = llc_options(a);
     let r = crate::core::sampler::llc(&land, w, est.minimum.k_min, &law, &opts)?;
     if a.json {

@@ -119,6 +119,22 @@ pub struct NewtonPolygon {
     pub principal_roots: Vec<(f64, usize)>,
 }
 
+impl NewtonPolygon {
+    /// How far a drawing reaches on both axes (past the support and t₀), and the boundary Γ as
+    /// drawn: the vertical ray, the compact edges, the horizontal ray, cut there. None without
+    /// vertices.
+    pub fn drawn(&self) -> Option<(f64, Vec<[f64; 2]>)> {
+        let v = &self.vertices;
+        let (first, last) = (v.first()?, v.last()?);
+        let reach =
+            self.support.iter().map(|(k, _)| k.0.max(k.1)).max().unwrap_or(4).max(self.t0.ceil() as u32) as f64 + 1.5;
+        let mut b: Vec<[f64; 2]> = vec![[first.0 as f64, reach]];
+        b.extend(v.iter().map(|p| [p.0 as f64, p.1 as f64]));
+        b.push([reach, last.1 as f64]);
+        Some((reach, b))
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Hessian {
     pub at: Vec<f64>,

@@ -121,10 +121,7 @@ impl Exports {
         }
         let frames = s.sweep_frames.clamp(2, MAX_FRAMES);
         let path = numbered(&PathBuf::from(&s.export_dir).join(format!("{}_sweep.gif", default_stem(s))));
-        let timing = Timing {
-            frame_ms: ((s.play_seconds * 1000.0) / frames as f64).round().clamp(20.0, 10_000.0) as u32,
-            repeat: s.gif_loop,
-        };
+        let timing = play_timing(s, frames);
         // (an animation of the window would show the side panel's n changing: the panels alone)
         let target = if s.png_target == ShotTarget::Window { ShotTarget::Panels } else { s.png_target };
         self.begin_sweep(s, path, [s.play_from, s.play_to], frames, timing, target);
@@ -139,10 +136,7 @@ impl Exports {
         }
         let frames = s.sweep_frames.clamp(2, MAX_FRAMES);
         let path = numbered(&PathBuf::from(&s.export_dir).join(format!("{}_sgd.gif", default_stem(s))));
-        let timing = Timing {
-            frame_ms: ((s.play_seconds * 1000.0) / frames as f64).round().clamp(20.0, 10_000.0) as u32,
-            repeat: s.gif_loop,
-        };
+        let timing = play_timing(s, frames);
         self.begin_sweep(s, path, [s.n, s.n], frames, timing, ShotTarget::Panels);
         if let Some(sw) = &mut self.sweep {
             sw.sgd = true;
@@ -387,6 +381,14 @@ impl Exports {
     /// True while a sweep is being captured or encoded.
     pub fn sweeping(&self) -> bool {
         self.sweep.is_some() || self.encoding.is_some()
+    }
+}
+
+/// A GIF of `frames` frames that plays in Play's duration, looping as the settings say.
+fn play_timing(s: &Settings, frames: usize) -> Timing {
+    Timing {
+        frame_ms: ((s.play_seconds * 1000.0) / frames as f64).round().clamp(20.0, 10_000.0) as u32,
+        repeat: s.gif_loop,
     }
 }
 

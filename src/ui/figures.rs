@@ -260,12 +260,7 @@ fn theory(d: &ViewData) -> Result<Chart, String> {
         .newton
         .as_ref()
         .ok_or("no Newton polygon for this landscape (it is 1-D, or K is not a polynomial at the minimum)")?;
-    let maxc = np.support.iter().map(|(k, _)| k.0.max(k.1)).max().unwrap_or(4).max(np.t0.ceil() as u32) as f64 + 1.5;
-    let v = &np.vertices;
-    let mut b: Vec<[f64; 2]> = vec![[v[0].0 as f64, maxc]];
-    b.extend(v.iter().map(|p| [p.0 as f64, p.1 as f64]));
-    let last = v[v.len() - 1];
-    b.push([maxc, last.1 as f64]);
+    let (maxc, b) = np.drawn().ok_or("the Newton polygon has no vertices")?;
     let mut region = b.clone();
     region.push([maxc, maxc]);
     let blue = Color32::from_rgb(80, 170, 255);

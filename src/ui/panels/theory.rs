@@ -126,9 +126,9 @@ impl TheoryPanel {
         let lambda_f = d.readouts.free_energy.map(|f| f.lambda_f);
         ui.label(RichText::new(reading(exact, d.fit.best.lambda, d.fit.best.m, lambda_f, d.n)).small().italics());
         // the Newton polygon
-        if let Some(np) = &r.newton {
-            let maxc =
-                np.support.iter().map(|(k, _)| k.0.max(k.1)).max().unwrap_or(4).max(np.t0.ceil() as u32) as f64 + 1.5;
+        if let Some(np) = &r.newton
+            && let Some((maxc, b)) = np.drawn()
+        {
             let h = ui.available_height() - 4.0;
             crate::ui::widgets::plot::legend_if_room(
                 Plot::new("newton").height(h),
@@ -145,11 +145,6 @@ impl TheoryPanel {
                 let pts: Vec<[f64; 2]> = np.support.iter().map(|(k, _)| [k.0 as f64, k.1 as f64]).collect();
                 pui.points(Points::new("support", pts).radius(5.0).color(Color32::from_rgb(80, 170, 255)));
                 // boundary: the vertical ray, the compact edges, the horizontal ray
-                let v = &np.vertices;
-                let mut b: Vec<[f64; 2]> = vec![[v[0].0 as f64, maxc]];
-                b.extend(v.iter().map(|p| [p.0 as f64, p.1 as f64]));
-                let last = v[v.len() - 1];
-                b.push([maxc, last.1 as f64]);
                 // Γ₊ = conv(support) + R²₊: the whole region above and right of the boundary
                 // (convex, so one polygon), closed through the plot's corner
                 let mut region = b.clone();
