@@ -27,6 +27,7 @@ fuzz_target!(|args: Vec<String>| {
             Some(Command::Export(a)) => validate(&a.landscape),
             Some(Command::Llc(a)) => validate(&a.landscape),
             Some(Command::Sgd(a)) => validate(&a.llc.landscape),
+            Some(Command::Calibrate(a)) => validate(&a.llc.landscape),
             Some(Command::Presets { .. }) => {}
         },
     }
