@@ -1,5 +1,6 @@
 //! Figures and files: PNGs of the window or a panel (through egui's screenshot callback, which
-//! delivers the image a frame later), the n-sweep frames, CSV files, sessions, and the batch
+//! delivers the image a frame later), the n sweep and SGD run as GIFs, panel figures (SVG, or PNG
+//! rasterised from it), CSV files, sessions, and the batch
 //! screenshot of `--screenshot` (taken once everything is computed). Provenance comes from the
 //! analysed landscape, never from re-reading the inputs.
 
