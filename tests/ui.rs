@@ -543,6 +543,14 @@ fn guided_tour_steps_set_what_they_promise() {
     assert_eq!(h.state().tour, Some(lambdascope::ui::panels::tour::STEPS.len() - 2));
 }
 
+/// An empty folder under the test's temporary directory.
+fn fresh_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// Step until the app says it saved something; the message.
 fn wait_saved(h: &mut Harness<'static, LambdaApp>) -> String {
     for _ in 0..3000 {
@@ -600,9 +608,7 @@ fn decode_gif(path: &std::path::Path) -> (Vec<Vec<u8>>, [u16; 2], String) {
 
 #[test]
 fn n_sweep_as_one_gif() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("sweep");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("sweep");
     let mut h = harness(StartOptions {
         spec: Some(LandscapeSpec::preset("two_basin")),
         n: Some(300.0),
@@ -657,9 +663,7 @@ fn n_sweep_as_one_gif() {
 /// n untouched, the whole path back on screen afterwards.
 #[test]
 fn sgd_run_as_one_gif() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("sgd_gif");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("sgd_gif");
     let mut h = harness(StartOptions {
         spec: Some(LandscapeSpec::preset("cross")),
         tab: Some(Tab::Learn),

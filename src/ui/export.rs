@@ -117,30 +117,28 @@ impl Exports {
     /// PNG target (the window's panels without the side panel when the target is the window),
     /// played in Play's duration.
     pub fn start_sweep(&mut self, s: &Settings) -> Result<(), String> {
-        if self.sweep.is_some() || self.encoding.is_some() {
-            return Err("an n sweep is already being saved".into());
-        }
-        let frames = s.sweep_frames.clamp(2, MAX_FRAMES);
-        let path = numbered(&PathBuf::from(&s.export_dir).join(format!("{}_sweep.gif", default_stem(s))));
-        let timing = play_timing(s, frames);
-        // (an animation of the window would show the side panel's n changing: the panels alone)
-        let target = if s.png_target == ShotTarget::Window { ShotTarget::Panels } else { s.png_target };
-        self.begin_sweep(s, path, [s.play_from, s.play_to], frames, timing, target);
-        Ok(())
+        self.start_animation(s, false)
     }
 
     /// Start an animation of the SGD run on screen (its path and curves drawn up to each frame's
     /// step) into one GIF of the panels, in Play's duration.
     pub fn start_sgd_sweep(&mut self, s: &Settings) -> Result<(), String> {
+        self.start_animation(s, true)
+    }
+
+    fn start_animation(&mut self, s: &Settings, sgd: bool) -> Result<(), String> {
         if self.sweep.is_some() || self.encoding.is_some() {
             return Err("an animation is already being saved".into());
         }
         let frames = s.sweep_frames.clamp(2, MAX_FRAMES);
-        let path = numbered(&PathBuf::from(&s.export_dir).join(format!("{}_sgd.gif", default_stem(s))));
-        let timing = play_timing(s, frames);
-        self.begin_sweep(s, path, [s.n, s.n], frames, timing, ShotTarget::Panels);
+        let name = if sgd { "sgd" } else { "sweep" };
+        let path = numbered(&PathBuf::from(&s.export_dir).join(format!("{}_{name}.gif", default_stem(s))));
+        // (an animation of the window would show the side panel's n changing: the panels alone)
+        let target = if sgd || s.png_target == ShotTarget::Window { ShotTarget::Panels } else { s.png_target };
+        let range = if sgd { [s.n, s.n] } else { [s.play_from, s.play_to] };
+        self.begin_sweep(s, path, range, frames, play_timing(s, frames), target);
         if let Some(sw) = &mut self.sweep {
-            sw.sgd = true;
+            sw.sgd = sgd;
         }
         Ok(())
     }
