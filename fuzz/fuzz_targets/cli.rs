@@ -28,7 +28,7 @@ fuzz_target!(|args: Vec<String>| {
             Some(Command::Llc(a)) => validate(&a.landscape),
             Some(Command::Sgd(a)) => validate(&a.llc.landscape),
             Some(Command::Calibrate(a)) => validate(&a.llc.landscape),
-            Some(Command::Presets { .. }) => {}
+            Some(Command::Presets { .. }) | Some(Command::Tms(_)) => {}
         },
     }
 });

@@ -8,6 +8,7 @@
 
 use clap::{Args, Parser, Subcommand};
 
+mod dmodels;
 mod run;
 mod validate;
 
@@ -97,6 +98,9 @@ pub enum Command {
     Calibrate(CalibrateArgs),
     /// Minibatch SGD from a start point (a formula takes full gradient steps), with the LLC along the path.
     Sgd(SgdArgs),
+    /// The Toy Model of Superposition: its critical points (k-gons), their LLCs beside the paper's,
+    /// and the n where the Bayesian posterior's dominant phase changes.
+    Tms(TmsArgs),
     /// List the preset landscapes.
     Presets {
         /// One JSON array on stdout.
@@ -211,6 +215,35 @@ pub struct LlcArgs {
     /// (unadjusted; the default with --batch).
     #[arg(long, value_name = "mala|sgld")]
     pub sampler: Option<crate::core::sampler::Sampler>,
+    /// A d-parameter model's w*: a TMS critical point (4gon, 4+gon, 5gon, 5+gon, 6gon) or d
+    /// comma-separated numbers (default: the true parameter, or the formula's minimum).
+    #[arg(long, allow_hyphen_values = true, value_name = "POINT")]
+    pub at: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct TmsArgs {
+    /// Number of data points (the LLC's n).
+    #[arg(long, default_value_t = 5000.0, allow_hyphen_values = true)]
+    pub n: f64,
+    /// Seed of the dataset.
+    #[arg(long, default_value_t = 1)]
+    pub data_seed: u64,
+    /// Seed of the chains.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Localisation strength γ (10: the chains stay near their critical point; with γ = 1 the
+    /// 5⁺ chains reach the deeper 6-gon and read its loss — README "Toy Model of Superposition").
+    #[arg(long, default_value_t = 10.0, allow_hyphen_values = true)]
+    pub gamma: f64,
+    #[arg(long, default_value_t = 4, value_parser = count)]
+    pub chains: usize,
+    #[arg(long, default_value_t = 20_000, value_parser = count)]
+    pub draws: usize,
+    #[arg(long = "burn-in", default_value_t = 4000, value_parser = count)]
+    pub burn_in: usize,
     #[arg(long)]
     pub json: bool,
 }

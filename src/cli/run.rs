@@ -222,7 +222,7 @@ fn llc_landscape(a: &LlcArgs) -> Result<Landscape, CliError> {
     }
 }
 
-fn llc_options(a: &LlcArgs) -> crate::core::sampler::LlcOptions {
+pub(super) fn llc_options(a: &LlcArgs) -> crate::core::sampler::LlcOptions {
     crate::core::sampler::LlcOptions {
         n: a.n,
         beta: a.beta,
@@ -381,6 +381,9 @@ fn llc_target(
 }
 
 fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
+    if let Some(t) = super::dmodels::d_target(a)? {
+        return super::dmodels::run_llc_d(a, t);
+    }
     let (land, est, law, w) = llc_target(a)?;
     let opts = llc_options(a);
     let r = crate::core::sampler::llc(&land, w, est.minimum.k_min, &law, &opts)?;
@@ -514,6 +517,7 @@ fn run_command_here(cmd: &Command) -> i32 {
         Command::Llc(a) => run_llc(a),
         Command::Calibrate(a) => run_calibrate(a),
         Command::Sgd(a) => run_sgd(a),
+        Command::Tms(a) => super::dmodels::run_tms(a),
         Command::Presets { json } => {
             run_presets(*json);
             Ok(())

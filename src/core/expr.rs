@@ -19,6 +19,8 @@ pub const MAX_DEPTH: usize = 200;
 /// parser's recursion where the typed text spent one ("((0-1)*a)" for "-a", parentheses around
 /// every operation): found by the fuzzer, an accepted formula's canonical form was refused.
 const CANONICAL_DEPTH: usize = 3 * MAX_DEPTH + 8;
+/// Variables of a d-parameter formula: x1 … x8.
+pub const MAX_INDEXED_VARS: usize = 8;
 /// Longest compiled tape.
 pub const MAX_OPS: usize = 4_000;
 
@@ -39,6 +41,10 @@ pub enum ParseError {
         "unknown variable '{name}' at position {pos}: the allowed variables are x, y (aliases w, w1 = x and w2 = y)"
     )]
     UnknownVariable { pos: usize, name: String },
+    #[error(
+        "unknown variable '{name}' at position {pos}: a formula in several parameters uses x1 … x{MAX_INDEXED_VARS} (aliases w1 … w{MAX_INDEXED_VARS})"
+    )]
+    UnknownIndexedVariable { pos: usize, name: String },
     #[error("unknown function '{name}' at position {pos}: known functions are {}", known_functions())]
     UnknownFunction { pos: usize, name: String },
     #[error("'{text}' at position {pos} is not a number")]
@@ -274,7 +280,8 @@ impl Expr {
         match self {
             Expr::Num(v) => s.push_str(&fmt_number(*v)),
             Expr::Var(0) => s.push('x'),
-            Expr::Var(_) => s.push('y'),
+            Expr::Var(1) => s.push('y'),
+            Expr::Var(i) => s.push_str(&format!("x{}", i + 1)),
             Expr::Neg(a) => {
                 // −a as (−1)·a, exact in IEEE arithmetic, also for ±0 and ±∞ (0 − a turned −0
                 // into +0, so 1/−0 became +∞: found by the fuzzer); no leading minus for exmex
@@ -352,17 +359,22 @@ impl Expr {
 
     /// Evaluate by walking the tree (reference implementation for tests; the tape is the fast path).
     pub fn eval_tree(&self, w: [f64; 2]) -> f64 {
+        self.eval_at(&w)
+    }
+
+    /// Evaluate at a point of any dimension (variable i reads w[i]; the d-parameter formulas).
+    pub fn eval_at(&self, w: &[f64]) -> f64 {
         match self {
             Expr::Num(v) => *v,
             Expr::Var(i) => w[*i],
-            Expr::Neg(a) => -a.eval_tree(w),
-            Expr::Add(a, b) => a.eval_tree(w) + b.eval_tree(w),
-            Expr::Sub(a, b) => a.eval_tree(w) - b.eval_tree(w),
-            Expr::Mul(a, b) => a.eval_tree(w) * b.eval_tree(w),
-            Expr::Div(a, b) => a.eval_tree(w) / b.eval_tree(w),
-            Expr::Pow(a, b) => pow(a.eval_tree(w), b.eval_tree(w)),
-            Expr::F1(f, a) => f.apply(a.eval_tree(w)),
-            Expr::F2(f, a, b) => f.apply(a.eval_tree(w), b.eval_tree(w)),
+            Expr::Neg(a) => -a.eval_at(w),
+            Expr::Add(a, b) => a.eval_at(w) + b.eval_at(w),
+            Expr::Sub(a, b) => a.eval_at(w) - b.eval_at(w),
+            Expr::Mul(a, b) => a.eval_at(w) * b.eval_at(w),
+            Expr::Div(a, b) => a.eval_at(w) / b.eval_at(w),
+            Expr::Pow(a, b) => pow(a.eval_at(w), b.eval_at(w)),
+            Expr::F1(f, a) => f.apply(a.eval_at(w)),
+            Expr::F2(f, a, b) => f.apply(a.eval_at(w), b.eval_at(w)),
         }
     }
 }
@@ -556,6 +568,8 @@ struct Parser {
     i: usize,
     depth: usize,
     max_depth: usize,
+    /// x1 … x8 (d-parameter formulas) instead of x, y.
+    indexed: bool,
 }
 
 impl Parser {
@@ -708,7 +722,7 @@ impl Parser {
                         let a = args.remove(0);
                         return Ok(Expr::F2(*f, Box::new(a), Box::new(b)));
                     }
-                    if variable(lower).is_some() {
+                    if self.variable(lower).is_some() {
                         return Err(ParseError::UnexpectedChar {
                             pos: open,
                             ch: '(',
@@ -717,7 +731,7 @@ impl Parser {
                     }
                     return Err(ParseError::UnknownFunction { pos, name });
                 }
-                if let Some(v) = variable(lower) {
+                if let Some(v) = self.variable(lower) {
                     return Ok(Expr::Var(v));
                 }
                 if let Some(c) = constant(lower) {
@@ -730,10 +744,28 @@ impl Parser {
                         found: self.found(),
                     });
                 }
+                if self.indexed {
+                    return Err(ParseError::UnknownIndexedVariable { pos, name });
+                }
                 Err(ParseError::UnknownVariable { pos, name })
             }
             _ => Err(ParseError::Expected { pos, what: "a number, a variable or '('", found: self.found() }),
         }
+    }
+}
+
+impl Parser {
+    fn variable(&self, name: &str) -> Option<usize> {
+        if self.indexed { indexed_variable(name) } else { variable(name) }
+    }
+}
+
+/// x1 … x8 (also w1 … w8) → 0 … 7.
+fn indexed_variable(name: &str) -> Option<usize> {
+    let digits = name.strip_prefix('x').or_else(|| name.strip_prefix('w'))?;
+    match digits.parse::<usize>() {
+        Ok(k) if (1..=MAX_INDEXED_VARS).contains(&k) && !digits.starts_with('0') => Some(k - 1),
+        _ => None,
     }
 }
 
@@ -766,7 +798,24 @@ pub fn parse_canonical(src: &str) -> Result<Expr, ParseError> {
     parse_within(src, CANONICAL_DEPTH, 10 * MAX_FORMULA_CHARS)
 }
 
+/// Parse a formula in x1 … x8 (a d-parameter loss for `llc`/`sgd`); returns the tree and d, the
+/// highest index used (x1 + x3 has d = 3: x2 is a flat direction of the box).
+pub fn parse_indexed(src: &str) -> Result<(Expr, usize), ParseError> {
+    let e = parse_within_vars(src, MAX_DEPTH, MAX_FORMULA_CHARS, true)?;
+    let mut d = 0;
+    e.visit(&mut |n| {
+        if let Expr::Var(i) = n {
+            d = d.max(i + 1);
+        }
+    });
+    Ok((e, d))
+}
+
 fn parse_within(src: &str, max_depth: usize, max_chars: usize) -> Result<Expr, ParseError> {
+    parse_within_vars(src, max_depth, max_chars, false)
+}
+
+fn parse_within_vars(src: &str, max_depth: usize, max_chars: usize, indexed: bool) -> Result<Expr, ParseError> {
     let n = src.chars().count();
     if n > max_chars {
         return Err(ParseError::TooLong { chars: n });
@@ -775,7 +824,7 @@ fn parse_within(src: &str, max_depth: usize, max_chars: usize) -> Result<Expr, P
         return Err(ParseError::Empty);
     }
     let lx = lex(src)?;
-    let mut p = Parser { toks: lx.toks, i: 0, depth: 0, max_depth };
+    let mut p = Parser { toks: lx.toks, i: 0, depth: 0, max_depth, indexed };
     let e = p.expr()?;
     if *p.peek() != Tok::End {
         let what = if matches!(p.peek(), Tok::Op(')')) {

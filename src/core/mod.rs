@@ -2,6 +2,8 @@
 
 pub mod analysis;
 pub mod basins;
+pub mod dmodel;
+pub mod dsampler;
 pub mod estimate;
 pub mod export;
 pub mod expr;
@@ -19,8 +21,10 @@ pub mod posterior;
 pub mod presets;
 pub mod profile;
 pub mod readouts;
+pub mod rrr;
 pub mod sampler;
 pub mod sgd;
 pub mod tape;
 pub mod theory;
+pub mod tms;
 pub mod volume;

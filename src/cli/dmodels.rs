@@ -1,0 +1,415 @@
+//! The d-parameter side of the command line (issue 15): `llc --model rrr:M,H,N,r`,
+//! `llc --model tms --at 5gon`, `llc --expr "x1^2+x2^4+x3^6"`, and `tms`. Flags are validated here,
+//! bad input exits 2 with one line.
+
+use serde_json::{Value, json};
+
+use crate::core::dmodel::{DModelError, FormulaModel, Model, fmt_vec};
+use crate::core::dsampler::{DLlc, llc_d};
+use crate::core::landscape::parse_list;
+use crate::core::rrr::{Rrr, RrrShape};
+use crate::core::sampler::LlcOptions;
+use crate::core::tms::{self, Tms};
+
+use super::validate::CliError;
+use super::{LlcArgs, TmsArgs};
+
+impl From<DModelError> for CliError {
+    fn from(e: DModelError) -> Self {
+        CliError::input(e.to_string())
+    }
+}
+
+/// What an `llc` on a d-parameter model localises at and compares with.
+pub struct DTarget {
+    pub model: Box<dyn Model>,
+    pub w_star: Vec<f64>,
+    /// Why there.
+    pub localisation: String,
+    /// The "model" object of the JSON.
+    pub info: Value,
+    pub lambda_exact: Option<(f64, u32)>,
+    /// For a separable formula: its exact tempered values at (nβ, γ): (unlocalised, localised).
+    pub separable: Option<crate::core::dmodel::Separable>,
+    pub warnings: Vec<String>,
+}
+
+/// `--at` for the TMS: a critical point id, "4", "4+", "5gon", "5+gon" …
+pub fn critical_point_id(s: &str) -> Result<tms::CriticalPoint, CliError> {
+    let t = s.trim().to_ascii_lowercase().replace("-gon", "").replace("gon", "");
+    let t = if let Some(k) = t.strip_suffix('+') { format!("{k}+") } else { t };
+    tms::critical_points().into_iter().find(|c| c.id == t).ok_or_else(|| {
+        CliError::input(format!(
+            "--at {s}: unknown critical point; the TMS's are 4gon, 4+gon, 5gon, 5+gon, 6gon (or a list of 18 numbers)"
+        ))
+    })
+}
+
+fn at_point(a: &LlcArgs, d: usize) -> Result<Option<Vec<f64>>, CliError> {
+    match &a.at {
+        None => Ok(None),
+        Some(s) => Ok(Some(parse_list(s, d, "--at").map_err(|e| CliError::input(e.to_string()))?)),
+    }
+}
+
+/// The box of a formula model: --domain LO,HI (every axis) or --box with 2·d numbers; [−1, 1].
+fn formula_box(a: &LlcArgs) -> Result<Vec<[f64; 2]>, CliError> {
+    let l = &a.landscape;
+    if l.dim.is_some() {
+        return Err(CliError::input("--dim is for formulas in x, y; a formula in x1 … x8 has d = its highest index"));
+    }
+    let text = match (&l.domain, &l.bbox) {
+        (Some(_), Some(_)) => return Err(CliError::input("give --domain or --box, not both")),
+        (Some(s), None) | (None, Some(s)) => s.clone(),
+        (None, None) => return Ok(vec![[-1.0, 1.0]]),
+    };
+    let v: Vec<f64> = text
+        .split(',')
+        .map(|p| p.trim().parse::<f64>().map_err(|_| CliError::input(format!("'{p}' in the box is not a number"))))
+        .collect::<Result<_, _>>()?;
+    if v.len() % 2 == 1 {
+        return Err(CliError::input(format!("the box {text} needs pairs LO,HI")));
+    }
+    Ok(v.chunks(2).map(|c| [c[0], c[1]]).collect())
+}
+
+/// Does this `llc` ask for a d-parameter model? Some(target) if so.
+pub fn d_target(a: &LlcArgs) -> Result<Option<DTarget>, CliError> {
+    let model = a.model.model.as_deref().map(str::trim);
+    if let Some(m) = model {
+        let lower = m.to_ascii_lowercase();
+        if let Some(spec) = lower.strip_prefix("rrr:") {
+            return rrr_target(a, spec).map(Some);
+        }
+        if lower == "rrr" {
+            return Err(CliError::input("--model rrr needs its shape: rrr:M,H,N,r (e.g. rrr:2,2,2,0)"));
+        }
+        if lower == "tms" {
+            return tms_target(a).map(Some);
+        }
+        if a.at.is_some() {
+            return Err(CliError::input("--at is for d-parameter models (rrr:…, tms, a formula in x1 … x8)"));
+        }
+        return Ok(None);
+    }
+    let Some(src) = &a.landscape.expr else {
+        if a.at.is_some() {
+            return Err(CliError::input("--at is for d-parameter models (rrr:…, tms, a formula in x1 … x8)"));
+        }
+        return Ok(None);
+    };
+    // a formula in x, y keeps the 2-D path; one in x1 … x8 comes here
+    if crate::core::expr::parse(src).is_ok() {
+        if a.at.is_some() {
+            return Err(CliError::input("--at is for d-parameter models (rrr:…, tms, a formula in x1 … x8)"));
+        }
+        return Ok(None);
+    }
+    if crate::core::expr::parse_indexed(src).is_err() {
+        return Ok(None); // the 2-D path reports the formula's own error
+    }
+    let fm = FormulaModel::new(src, &formula_box(a)?)?;
+    let d = fm.dim();
+    let mut warnings = vec![];
+    let (w_star, localisation) = match at_point(a, d)? {
+        Some(w) => (w, "at --at".to_string()),
+        None => match &fm.separable {
+            Some(sep) => {
+                let (w, certified) = sep.minimum(&fm.bounds).map_err(|e| CliError { code: 1, message: e })?;
+                if !certified {
+                    warnings.push("the minimum of some axis was not certified by the interval search".into());
+                }
+                (w, format!("the minimum, axis by axis (separable){}", if certified { ", certified" } else { "" }))
+            }
+            None => {
+                let (w, _) = crate::core::dmodel::local_minimum(&fm, 32, a.seed);
+                warnings.push(
+                    "the formula couples its variables: w* is the best of 33 local searches, not a certified minimum (give --at to choose it)".into(),
+                );
+                (w, "the best of 33 local searches (not certified)".to_string())
+            }
+        },
+    };
+    crate::core::dmodel::check_point(&fm, &w_star)?;
+    let info =
+        json!({"kind": "formula", "formula": src, "dim": d, "domain": fm.bounds, "separable": fm.separable.is_some()});
+    let separable = fm.separable.clone();
+    Ok(Some(DTarget { model: Box::new(fm), w_star, localisation, info, lambda_exact: None, separable, warnings }))
+}
+
+fn data_n(a: &LlcArgs, max: usize) -> Result<usize, CliError> {
+    if !(a.n.is_finite() && a.n >= 2.0 && a.n.fract() == 0.0 && a.n <= max as f64) {
+        return Err(CliError::input(format!(
+            "--n {}: a model's n is its number of data points, a whole number 2 … {max}",
+            a.n
+        )));
+    }
+    Ok(a.n as usize)
+}
+
+fn half_width(a: &LlcArgs, default: f64) -> Result<f64, CliError> {
+    if a.landscape.bbox.is_some() || a.landscape.dim.is_some() {
+        return Err(CliError::input("a d-parameter model's box is --domain -B,B (the same on every parameter)"));
+    }
+    match &a.landscape.domain {
+        None => Ok(default),
+        Some(s) => {
+            let v = parse_list(s, 2, "--domain").map_err(|e| CliError::input(e.to_string()))?;
+            if !(v[0] < 0.0 && v[1] > 0.0 && (v[0] + v[1]).abs() < 1e-12 && v[1].is_finite()) {
+                return Err(CliError::input(format!("--domain {s}: give a symmetric box -B,B around 0")));
+            }
+            Ok(v[1])
+        }
+    }
+}
+
+fn rrr_target(a: &LlcArgs, spec: &str) -> Result<DTarget, CliError> {
+    let shape = RrrShape::parse(spec).map_err(CliError::input)?;
+    if a.model.truth.is_some() || a.model.population {
+        return Err(CliError::input("--truth and --population are not for rrr (the truth is rank r, entries 1)"));
+    }
+    let n = data_n(a, crate::core::rrr::RRR_N_MAX)?;
+    let sigma = a.model.sigma.unwrap_or(1.0);
+    let seed = a.model.data_seed.unwrap_or(1);
+    let m = Rrr::new(shape, n, sigma, seed, half_width(a, 2.0)?).map_err(CliError::input)?;
+    let (w_star, localisation) = match a.at.as_deref().map(str::trim) {
+        Some("truth") => (m.truth_point(), "the true parameter (B₀A₀ = C₀ of rank r)".to_string()),
+        Some(_) => (at_point(a, m.dim())?.unwrap_or_default(), "at --at".to_string()),
+        None => (
+            m.empirical_minimum(),
+            "the minimum of L_n nearest the truth (the rank-H least-squares fit, factorised balanced)".to_string(),
+        ),
+    };
+    crate::core::dmodel::check_point(&m, &w_star)?;
+    let info = json!({"kind": "rrr", "M": shape.m, "H": shape.h, "N": shape.n, "r": shape.r, "dim": m.dim(),
+                      "sigma": sigma, "n": n, "data_seed": seed, "domain": [-m.bounds[0][1], m.bounds[0][1]]});
+    let exact = m.exact();
+    Ok(DTarget {
+        model: Box::new(m),
+        w_star,
+        localisation,
+        info,
+        lambda_exact: Some(exact),
+        separable: None,
+        warnings: vec![],
+    })
+}
+
+fn saddle_warning(id: &str) -> String {
+    format!(
+        "the {id} point is a saddle of the population loss (its Hessian has a negative eigenvalue): the LLC is a local minimum's; here the localisation γ alone holds the chains, and the number is not a learning coefficient"
+    )
+}
+
+fn tms_target(a: &LlcArgs) -> Result<DTarget, CliError> {
+    let mut warnings = vec![];
+    if a.model.truth.is_some() || a.model.sigma.is_some() {
+        return Err(CliError::input("--truth and --sigma are not for the TMS"));
+    }
+    let n = data_n(a, tms::TMS_N_MAX)?;
+    let seed = a.model.data_seed.unwrap_or(1);
+    let mut m = Tms::new(n, seed).map_err(CliError::input)?;
+    m.population = a.model.population;
+    let at =
+        a.at.clone()
+            .ok_or_else(|| CliError::input("--model tms needs --at: 4gon, 4+gon, 5gon, 5+gon, 6gon or 18 numbers"))?;
+    let (w_star, localisation) = if at.contains(',') {
+        (parse_list(&at, tms::D, "--at").map_err(|e| CliError::input(e.to_string()))?, "at --at".to_string())
+    } else {
+        let cp = critical_point_id(&at)?;
+        let (w, why) = if m.population {
+            (cp.w.clone(), "the population's critical point".to_string())
+        } else {
+            tms::localise_on_data(&m, &cp)
+        };
+        if cp.saddle {
+            warnings.push(saddle_warning(&cp.id));
+        }
+        (w, format!("{why} (population loss {:.6})", cp.loss))
+    };
+    crate::core::dmodel::check_point(&m, &w_star)?;
+    let info = json!({"kind": "tms", "features": tms::C, "hidden": 2, "dim": tms::D, "n": n, "data_seed": seed,
+                      "population": m.population, "phase": tms::classify(&w_star).id});
+    Ok(DTarget { model: Box::new(m), w_star, localisation, info, lambda_exact: None, separable: None, warnings })
+}
+
+pub fn llc_json(t: &DTarget, r: &DLlc) -> Value {
+    let nb = r.n * r.beta;
+    let (exact_tempered, exact_loc, note) = match &t.separable {
+        Some(s) => (
+            Some(s.exact_tempered(t.model.bounds(), &t.w_star, nb, 0.0)),
+            Some(s.exact_tempered(t.model.bounds(), &t.w_star, nb, r.gamma)),
+            "separable: the sum of one-dimensional quadratures",
+        ),
+        None => (None, None, "no exact tempered value: the model has more than two coupled parameters"),
+    };
+    json!({
+        "llc_mean": r.llc_mean, "llc_se": r.llc_se, "llc_std": r.llc_std, "chain_means": r.chain_means,
+        "n": r.n, "beta": r.beta, "gamma": r.gamma, "chains": r.chains, "draws": r.draws, "burn_in": r.burn_in,
+        "seed": r.seed, "dim": r.dim, "w_star": r.w_star, "loss_star": r.loss_star, "localisation": t.localisation,
+        "model": t.info, "sampler": r.sampler.name(),
+        "lambda_exact": t.lambda_exact.map(|e| e.0), "m_exact": t.lambda_exact.map(|e| e.1),
+        "exact_tempered": exact_tempered, "exact_tempered_localized": exact_loc, "exact_note": note,
+        "diagnostics": {"r_hat": finite(r.r_hat), "ess": finite(r.ess), "acceptance": r.acceptance},
+        "left_box": r.left_box, "divergences": r.divergences,
+        "warnings": t.warnings.iter().chain(&r.warnings).collect::<Vec<_>>(),
+        "elapsed_ms": r.elapsed_ms,
+    })
+}
+
+fn finite(v: f64) -> Value {
+    if v.is_finite() { json!(v) } else { Value::Null }
+}
+
+pub fn run_llc_d(a: &LlcArgs, t: DTarget) -> Result<(), CliError> {
+    let mut r = llc_d(t.model.as_ref(), &t.w_star, &super::run::llc_options(a))?;
+    if let Some(ph) = t.info.get("phase").and_then(|p| p.as_str())
+        && let Some(w) = tms::phase_warning(&r.states, ph)
+    {
+        r.warnings.insert(0, w);
+    }
+    let v = llc_json(&t, &r);
+    if a.json {
+        println!("{v}");
+        return Ok(());
+    }
+    println!("model       {}", t.model.describe());
+    println!("w*          {} ({})", fmt_vec(&t.w_star), t.localisation);
+    println!(
+        "LLC         {:.4} {} (s.e. over {} chains; spread {:.4})",
+        r.llc_mean,
+        crate::core::num::pm(r.llc_se),
+        r.chains,
+        r.llc_std
+    );
+    if let Some((l, m)) = t.lambda_exact {
+        println!("exact λ     {l} (m = {m}), Aoyagi & Watanabe (2005)");
+    }
+    match (&v["exact_tempered"], &v["exact_tempered_localized"]) {
+        (Value::Number(e), Value::Number(el)) => println!(
+            "exact       {:.4} tempered, {:.4} with the same localisation γ = {}",
+            e.as_f64().unwrap_or(f64::NAN),
+            el.as_f64().unwrap_or(f64::NAN),
+            r.gamma
+        ),
+        _ => println!("exact       {}", v["exact_note"].as_str().unwrap_or("")),
+    }
+    println!(
+        "settings    d = {}, n = {}, β = {:.5}, γ = {}, {} × {} draws after {} burn-in, seed {}, {}",
+        r.dim,
+        r.n,
+        r.beta,
+        r.gamma,
+        r.chains,
+        r.draws,
+        r.burn_in,
+        r.seed,
+        r.sampler.name()
+    );
+    println!(
+        "diagnostics split-R̂ {:.3}, {:.0} effective draws{}",
+        r.r_hat,
+        r.ess,
+        r.acceptance.map(|a| format!(", acceptance {:.1}%", 100.0 * a)).unwrap_or_default()
+    );
+    println!("cost        {:.0} ms", r.elapsed_ms);
+    for w in t.warnings.iter().chain(&r.warnings) {
+        println!("warning     {w}");
+    }
+    Ok(())
+}
+
+/// The paper's LLC estimates at n = 5,000 (Chen et al. 2023, as reproduced publicly).
+pub fn paper_llc(id: &str) -> Option<(f64, f64)> {
+    match id {
+        "5" => Some((7.71, 0.85)),
+        "5+" => Some((9.91, 1.27)),
+        "6" => Some((9.03, 0.59)),
+        _ => None,
+    }
+}
+
+pub fn run_tms(a: &TmsArgs) -> Result<(), CliError> {
+    let n = if a.n.is_finite() && a.n >= 2.0 && a.n.fract() == 0.0 && a.n <= tms::TMS_N_MAX as f64 {
+        a.n as usize
+    } else {
+        return Err(CliError::input(format!(
+            "--n {}: the TMS's n is its number of data points, 2 … {}",
+            a.n,
+            tms::TMS_N_MAX
+        )));
+    };
+    let model = Tms::new(n, a.data_seed).map_err(CliError::input)?;
+    let opts = LlcOptions {
+        n: n as f64,
+        gamma: a.gamma,
+        chains: a.chains,
+        draws: a.draws,
+        burn_in: a.burn_in,
+        seed: a.seed,
+        ..Default::default()
+    };
+    let cps = tms::critical_points();
+    let mut rows = vec![];
+    let mut lams = vec![];
+    for cp in &cps {
+        let (w, why) = tms::localise_on_data(&model, cp);
+        let mut r = llc_d(&model, &w, &opts)?;
+        if let Some(w) = tms::phase_warning(&r.states, &cp.id) {
+            r.warnings.insert(0, w);
+        }
+        if cp.saddle {
+            r.warnings.insert(0, saddle_warning(&cp.id));
+        }
+        // the free energies compare minima: a saddle is not a phase the posterior settles in
+        if !cp.saddle {
+            lams.push((cp.id.clone(), cp.loss, r.llc_mean));
+        }
+        rows.push((cp.clone(), r, why));
+    }
+    let cross = tms::crossovers(&lams);
+    if a.json {
+        let v = json!({
+            "n": n, "data_seed": a.data_seed, "seed": a.seed, "gamma": a.gamma, "chains": a.chains, "draws": a.draws,
+            "burn_in": a.burn_in, "d": tms::D,
+            "critical_points": rows.iter().map(|(cp, r, why)| json!({
+                "id": cp.id, "loss": cp.loss, "l": cp.l, "b": cp.b, "plus_bias": cp.plus_bias,
+                "grad_norm": cp.grad_norm, "llc": r.llc_mean, "llc_se": r.llc_se,
+                "hessian_rank": cp.hessian_rank, "half_d": tms::D as f64 / 2.0, "saddle": cp.saddle,
+                "on_hinge": cp.on_hinge, "localisation": why, "w_star": r.w_star,
+                "paper_llc": paper_llc(&cp.id).map(|p| p.0), "paper_llc_se": paper_llc(&cp.id).map(|p| p.1),
+                "r_hat": finite(r.r_hat), "ess": finite(r.ess), "acceptance": r.acceptance, "warnings": r.warnings,
+            })).collect::<Vec<_>>(),
+            "crossovers": cross.iter().map(|c| json!({"from": c.from, "to": c.to, "n": c.n})).collect::<Vec<_>>(),
+            "crossovers_note": "F_k(n) ≈ n·H(w_k) + λ̂_k·log n over the minima (saddles excluded), with the LLCs above (measured at this n) at every n",
+        });
+        println!("{v}");
+        return Ok(());
+    }
+    println!(
+        "TMS, 6 features in 2 dimensions (d = 18); LLC at n = {n} (data seed {}), γ = {}, {} × {} draws",
+        a.data_seed, a.gamma, a.chains, a.draws
+    );
+    println!("{:<4} {:>10} {:>8} {:>8} {:>14} {:>6} {:>12}  kind", "id", "H", "l", "b", "LLC", "rank", "paper");
+    for (cp, r, _) in &rows {
+        println!(
+            "{:<4} {:>10.6} {:>8.5} {:>8.5} {:>8.2} ± {:<4.2} {:>6} {:>12}  {}",
+            cp.id,
+            cp.loss,
+            cp.l,
+            cp.b,
+            r.llc_mean,
+            r.llc_se,
+            cp.hessian_rank,
+            paper_llc(&cp.id).map(|p| format!("{} ± {}", p.0, p.1)).unwrap_or_else(|| "—".into()),
+            if cp.saddle { "saddle" } else { "minimum" }
+        );
+        for w in &r.warnings {
+            println!("     warning: {w}");
+        }
+    }
+    for c in &cross {
+        println!("crossover   {} → {} at n ≈ {:.0}", c.from, c.to, c.n);
+    }
+    Ok(())
+}
