@@ -65,8 +65,78 @@ fn per_frame() {
     println!("K sampled on a 512² view (worker thread): {:.2} ms", t0.elapsed().as_secs_f64() * 1e3);
 }
 
+/// Issue 15: the LLC on reduced-rank regression at n = 10⁶ (mean over five data seeds, against
+/// Aoyagi & Watanabe's λ) and at the TMS's critical points (n = 5,000, the `tms` settings).
+fn dmodels_timing() {
+    use lambdascope::core::dsampler::llc_d;
+    use lambdascope::core::rrr::{Rrr, RrrShape};
+    use lambdascope::core::sampler::LlcOptions;
+    use lambdascope::core::tms;
+    println!();
+    println!(
+        "{:<22} {:>5} {:>3} {:>8} {:>26} {:>8} {:>9}",
+        "RRR (M,H,N,r), n = 1e6", "λ", "m", "mean λ̂", "per seed", "error", "ms/est."
+    );
+    for spec in ["2,2,2,0", "3,2,3,0", "2,2,2,1", "2,1,2,0"] {
+        let sh = RrrShape::parse(spec).expect("shape");
+        let mut v = vec![];
+        let mut ms = 0.0;
+        for seed in 1..=5 {
+            let m = Rrr::new(sh, 1_000_000, 1.0, seed, 2.0).expect("rrr");
+            let r = llc_d(&m, &m.empirical_minimum(), &LlcOptions::default()).expect("llc");
+            v.push(r.llc_mean);
+            ms += r.elapsed_ms / 5.0;
+        }
+        let (lam, mult) = lambdascope::core::rrr::exact_lambda(sh.m, sh.h, sh.n, sh.r);
+        let mean = v.iter().sum::<f64>() / 5.0;
+        let each: Vec<String> = v.iter().map(|x| format!("{x:.2}")).collect();
+        println!(
+            "{:<22} {:>5} {:>3} {:>8.3} {:>26} {:>+7.1}% {:>9.0}",
+            spec,
+            lam,
+            mult,
+            mean,
+            each.join(" "),
+            100.0 * (mean - lam) / lam,
+            ms
+        );
+    }
+    println!("{:<22} {:>10} {:>14} {:>10} {:>9}", "TMS, n = 5000, γ = 10", "H", "LLC", "paper", "ms");
+    let model = tms::Tms::new(5000, 1).expect("tms");
+    let opts = LlcOptions {
+        n: 5000.0,
+        gamma: tms::LLC_GAMMA,
+        draws: tms::LLC_DRAWS,
+        burn_in: tms::LLC_BURN_IN,
+        ..Default::default()
+    };
+    for cp in tms::critical_points() {
+        let (w, _) = tms::localise_on_data(&model, &cp);
+        let r = llc_d(&model, &w, &opts).expect("llc");
+        println!(
+            "{:<22} {:>10.6} {:>8.2} ± {:<4.2} {:>10} {:>9.0}{}",
+            cp.id,
+            cp.loss,
+            r.llc_mean,
+            r.llc_se,
+            match cp.id.as_str() {
+                "5" => "7.71",
+                "5+" => "9.91",
+                "6" => "9.03",
+                _ => "—",
+            },
+            r.elapsed_ms,
+            if cp.saddle { "  (saddle)" } else { "" }
+        );
+    }
+}
+
 fn main() {
-    // `cargo bench` passes --bench; nothing else to parse.
+    // `cargo bench` passes --bench; `cargo bench -- dmodels` runs only the d-parameter part.
+    if std::env::args().any(|a| a == "dmodels") {
+        dmodels_timing();
+        return;
+    }
     #[cfg(feature = "gui")]
     per_frame();
     println!("{:<28} {:>9} {:>9} {:>11} {:>8}", "landscape", "ms", "λ̂", "evals", "decades");
@@ -100,6 +170,7 @@ fn main() {
     }
     llc_timing();
     calibration_timing();
+    dmodels_timing();
 }
 
 /// A 5 × 5 calibration grid (step × γ) at n = 10,000 with default draws (target ≤ 10 s on 2 cores).

@@ -3385,4 +3385,20 @@ mod dmodels {
         assert!((n * 0.01 - 4.0 * n.ln()).abs() < 1e-6 * n, "n_c = {n}");
         assert_eq!((c[0].from.as_str(), c[0].to.as_str()), ("a", "b"));
     }
+
+    /// Part 5: the default SGD run is deterministic, lowers the population loss, and ends in the
+    /// phase the README names, with its LLC along the path.
+    #[test]
+    fn tms_sgd_default_run() {
+        use lambdascope::core::tms_lab::{DEFAULT_SGD, TmsSgdOptions, sgd};
+        let o = TmsSgdOptions { steps: 8000, llc_every: 4000, llc_draws: 600, ..DEFAULT_SGD };
+        let a = sgd(&o).unwrap();
+        let b = sgd(&o).unwrap();
+        assert_eq!(a.loss, b.loss, "seeded: the same run twice");
+        assert!(a.loss[0] > 0.3 && *a.loss.last().unwrap() < 0.0625, "{:?}", (a.loss[0], a.loss.last()));
+        assert_eq!(a.phase.last().unwrap(), "5+");
+        assert_eq!(a.llc.len(), 2);
+        assert!(a.transitions.iter().any(|t| t.2 == "5+"), "{:?}", a.transitions);
+        assert!(sgd(&TmsSgdOptions { lr: 0.0, ..o }).is_err());
+    }
 }

@@ -236,13 +236,13 @@ pub struct TmsArgs {
     pub seed: u64,
     /// Localisation strength γ (10: the chains stay near their critical point; with γ = 1 the
     /// 5⁺ chains reach the deeper 6-gon and read its loss — README "Toy Model of Superposition").
-    #[arg(long, default_value_t = 10.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = crate::core::tms::LLC_GAMMA, allow_hyphen_values = true)]
     pub gamma: f64,
     #[arg(long, default_value_t = 4, value_parser = count)]
     pub chains: usize,
-    #[arg(long, default_value_t = 20_000, value_parser = count)]
+    #[arg(long, default_value_t = crate::core::tms::LLC_DRAWS, value_parser = count)]
     pub draws: usize,
-    #[arg(long = "burn-in", default_value_t = 4000, value_parser = count)]
+    #[arg(long = "burn-in", default_value_t = crate::core::tms::LLC_BURN_IN, value_parser = count)]
     pub burn_in: usize,
     #[arg(long)]
     pub json: bool,

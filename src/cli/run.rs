@@ -239,6 +239,9 @@ pub(super) fn llc_options(a: &LlcArgs) -> crate::core::sampler::LlcOptions {
 }
 
 fn run_sgd(a: &SgdArgs) -> Result<(), CliError> {
+    if a.llc.model.model.as_deref().map(|m| m.trim().eq_ignore_ascii_case("tms")) == Some(true) {
+        return super::dmodels::run_tms_sgd(a);
+    }
     let land = llc_landscape(&a.llc)?;
     // a landscape without a minimum on the box (−∞, undefined) is refused, as by `llc`
     land.minimize()?;

@@ -27,4 +27,5 @@ pub mod sgd;
 pub mod tape;
 pub mod theory;
 pub mod tms;
+pub mod tms_lab;
 pub mod volume;

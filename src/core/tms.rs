@@ -167,6 +167,12 @@ pub struct Tms {
     pub points: Vec<(usize, f64)>,
 }
 
+/// The `tms` command's sampler settings: γ = 10 keeps each chain near its critical point (with
+/// γ = 1 the 5⁺ chains reach the deeper 6-gon; README "Toy Model of Superposition").
+pub const LLC_GAMMA: f64 = 10.0;
+pub const LLC_DRAWS: usize = 20_000;
+pub const LLC_BURN_IN: usize = 4000;
+
 /// The default box: [−2, 2] for every weight and bias (a 6-gon's columns have length 1.32).
 pub const BOX: f64 = 2.0;
 
