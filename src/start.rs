@@ -49,6 +49,7 @@ crate::choice! {
         Phase = "phase",
         Theory = "theory",
         Learn = "learn" | "learning",
+        Tms = "tms",
     }
 }
 

@@ -1545,3 +1545,33 @@ fn snapshot_diagnostics_and_calibration() {
     h.get_by_label_contains("WBIC, sampled");
     h.snapshot("learning_diagnostics");
 }
+
+/// Issue 15 part 7: the TMS lab — opened with `--tab tms` it computes on the worker, then shows the
+/// polygon, the loss with its k-gon levels and phase band, the LLC along SGD, the critical points
+/// (saddles said to be no LLC) and the free-energy crossovers; a snapshot.
+#[test]
+fn snapshot_tms_lab() {
+    let ctx = egui::Context::default();
+    let app = LambdaApp::new(
+        &ctx,
+        StartOptions { spec: Some(LandscapeSpec::preset("cross")), tab: Some(Tab::Tms), ..Default::default() },
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 1500.0))
+        .build_ui_state(|ui, app: &mut LambdaApp| app.show(ui), app);
+    settle(&mut h);
+    for _ in 0..3 {
+        h.step();
+        settle(&mut h);
+    }
+    let l = h.state().pipeline.learning();
+    let lab = l.tms.as_ref().expect("the lab ran").as_ref().expect("without error");
+    assert_eq!(lab.rows.len(), 5);
+    assert!(!l.running_tms);
+    h.get_by_label("Run the TMS lab again");
+    h.get_by_label("6-gon");
+    assert!(h.query_all_by_label("saddle: not an LLC").count() == 2, "the 4- and 4+-gons");
+    h.get_by_label_contains("Phase changes along SGD");
+    h.get_by_label_contains("SGD ended in the 5+ phase");
+    h.snapshot("tms_lab");
+}

@@ -195,12 +195,6 @@ fn rrr_target(a: &LlcArgs, spec: &str) -> Result<DTarget, CliError> {
     })
 }
 
-fn saddle_warning(id: &str) -> String {
-    format!(
-        "the {id} point is a saddle of the population loss (its Hessian has a negative eigenvalue): the LLC is a local minimum's; here the localisation γ alone holds the chains, and the number is not a learning coefficient"
-    )
-}
-
 fn tms_target(a: &LlcArgs) -> Result<DTarget, CliError> {
     let mut warnings = vec![];
     if a.model.truth.is_some() || a.model.sigma.is_some() {
@@ -223,7 +217,7 @@ fn tms_target(a: &LlcArgs) -> Result<DTarget, CliError> {
             tms::localise_on_data(&m, &cp)
         };
         if cp.saddle {
-            warnings.push(saddle_warning(&cp.id));
+            warnings.push(tms::saddle_warning(&cp.id));
         }
         (w, format!("{why} (population loss {:.6})", cp.loss))
     };
@@ -349,25 +343,9 @@ pub fn run_tms(a: &TmsArgs) -> Result<(), CliError> {
         seed: a.seed,
         ..Default::default()
     };
-    let cps = tms::critical_points();
-    let mut rows = vec![];
-    let mut lams = vec![];
-    for cp in &cps {
-        let (w, why) = tms::localise_on_data(&model, cp);
-        let mut r = llc_d(&model, &w, &opts)?;
-        if let Some(w) = tms::phase_warning(&r.states, &cp.id) {
-            r.warnings.insert(0, w);
-        }
-        if cp.saddle {
-            r.warnings.insert(0, saddle_warning(&cp.id));
-        }
-        // the free energies compare minima: a saddle is not a phase the posterior settles in
-        if !cp.saddle {
-            lams.push((cp.id.clone(), cp.loss, r.llc_mean));
-        }
-        rows.push((cp.clone(), r, why));
-    }
-    let cross = tms::crossovers(&lams);
+    let (table, cross) = crate::core::tms_lab::critical_table(&model, &opts)?;
+    let rows: Vec<(tms::CriticalPoint, DLlc, String)> =
+        table.into_iter().map(|r| (r.point, r.llc, r.localisation)).collect();
     if a.json {
         let v = json!({
             "n": n, "data_seed": a.data_seed, "seed": a.seed, "gamma": a.gamma, "chains": a.chains, "draws": a.draws,

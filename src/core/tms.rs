@@ -580,3 +580,10 @@ pub fn phase_warning(states: &[Vec<Vec<f64>>], id: &str) -> Option<String> {
         )
     })
 }
+
+/// What to say at a saddle instead of presenting its number as an LLC.
+pub fn saddle_warning(id: &str) -> String {
+    format!(
+        "the {id} point is a saddle of the population loss (its Hessian has a negative eigenvalue): the LLC is a local minimum's; here the localisation γ alone holds the chains, and the number is not a learning coefficient"
+    )
+}

@@ -165,3 +165,63 @@ pub fn sgd(o: &TmsSgdOptions) -> Result<TmsSgdRun, SamplerError> {
     run.elapsed_ms = t0.elapsed().as_secs_f64() * 1e3;
     Ok(run)
 }
+
+/// One row of the critical-point table: the point, its LLC on the data, and where it was measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct CriticalRow {
+    pub point: tms::CriticalPoint,
+    pub llc: super::dsampler::DLlc,
+    /// Why w* is where it is (`tms::localise_on_data`).
+    pub localisation: String,
+}
+
+/// The LLC at every critical point (n data points, seeded), with the phase and saddle warnings,
+/// and the crossovers of the minima's local free energies.
+pub fn critical_table(model: &Tms, opts: &LlcOptions) -> Result<(Vec<CriticalRow>, Vec<tms::Crossover>), SamplerError> {
+    let mut rows = vec![];
+    let mut phases = vec![];
+    for cp in tms::critical_points() {
+        let (w, why) = tms::localise_on_data(model, &cp);
+        let mut r = llc_d(model, &w, opts)?;
+        if let Some(m) = tms::phase_warning(&r.states, &cp.id) {
+            r.warnings.insert(0, m);
+        }
+        if cp.saddle {
+            r.warnings.insert(0, tms::saddle_warning(&cp.id));
+        } else {
+            // the free energies compare minima: a saddle is not a phase the posterior settles in
+            phases.push((cp.id.clone(), cp.loss, r.llc_mean));
+        }
+        rows.push(CriticalRow { point: cp, llc: r, localisation: why });
+    }
+    Ok((rows, tms::crossovers(&phases)))
+}
+
+/// Everything the window's TMS lab shows: the table, the crossovers and one SGD run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lab {
+    pub rows: Vec<CriticalRow>,
+    pub crossovers: Vec<tms::Crossover>,
+    pub sgd: TmsSgdRun,
+    pub elapsed_ms: f64,
+}
+
+/// The `tms` command's sampler settings at n.
+pub fn llc_options(n: usize, seed: u64) -> LlcOptions {
+    LlcOptions {
+        n: n as f64,
+        gamma: tms::LLC_GAMMA,
+        draws: tms::LLC_DRAWS,
+        burn_in: tms::LLC_BURN_IN,
+        seed,
+        ..Default::default()
+    }
+}
+
+pub fn lab(o: &TmsSgdOptions) -> Result<Lab, SamplerError> {
+    let t0 = std::time::Instant::now();
+    let model = Tms::new(o.n, o.data_seed).map_err(SamplerError::StartOutside)?;
+    let (rows, crossovers) = critical_table(&model, &llc_options(o.n, 0))?;
+    let sgd = sgd(o)?;
+    Ok(Lab { rows, crossovers, sgd, elapsed_ms: t0.elapsed().as_secs_f64() * 1e3 })
+}

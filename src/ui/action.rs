@@ -43,6 +43,10 @@ pub enum Action {
     RunLlc,
     /// A calibration grid of step × γ at the minimum.
     RunCalibration,
+    /// The TMS lab: critical points, their LLCs, one SGD run with this seed.
+    RunTms {
+        seed: u64,
+    },
     /// A click on the landscape: the SGD start, when the learning tab asks for it.
     Clicked([f64; 2]),
 }

@@ -93,6 +93,10 @@ impl LambdaApp {
         s.apply_start(&start);
         let mut pipeline = Pipeline::new(ctx);
         pipeline.update(s.spec(), s.fit_window, s.grid);
+        if start.tab == Some(Tab::Tms) {
+            // opened on the TMS lab (`--tab tms`): compute it at once, as the button would
+            pipeline.run_tms(crate::core::tms_lab::DEFAULT_SGD);
+        }
         LambdaApp {
             settings: s,
             pipeline,
@@ -415,6 +419,10 @@ impl LambdaApp {
             Action::SetFitWindow(w) => s.fit_window = w,
             Action::RunSgd => self.run_learning(true, false),
             Action::RunLlc => self.run_learning(false, true),
+            Action::RunTms { seed } => {
+                let o = crate::core::tms_lab::TmsSgdOptions { seed, ..crate::core::tms_lab::DEFAULT_SGD };
+                self.pipeline.run_tms(o);
+            }
             Action::RunCalibration => {
                 if let Some(cx) = self.view.as_ref().map(|d| LearnContext::of(d)) {
                     let o = self.settings.learn.llc_options(cx.n, cx.model);

@@ -475,7 +475,7 @@ pub fn target_panel(target: ShotTarget, s: &Settings) -> Option<Panel> {
             crate::start::Tab::Volume => Panel::Volume,
             crate::start::Tab::Phase => Panel::Phase,
             crate::start::Tab::Theory => Panel::Theory,
-            crate::start::Tab::Learn => Panel::Learn,
+            crate::start::Tab::Learn | crate::start::Tab::Tms => Panel::Learn,
         }),
         ShotTarget::Window | ShotTarget::Panels => None,
     }

@@ -31,6 +31,7 @@ pub struct Panels {
     pub phase: PhasePanel,
     pub theory: TheoryPanel,
     pub learn: LearnPanel,
+    pub tms: super::panels::tms::TmsPanel,
     /// Compare mode's second landscape.
     pub landscape_b: LandscapePanel,
     pub posterior_b: PosteriorPanel,
@@ -46,6 +47,7 @@ impl Default for Panels {
             phase: PhasePanel::default(),
             theory: TheoryPanel::default(),
             learn: LearnPanel::default(),
+            tms: Default::default(),
             landscape_b: LandscapePanel::with_salt("-b"),
             posterior_b: PosteriorPanel::with_salt("-b"),
         }
@@ -53,11 +55,16 @@ impl Default for Panels {
 }
 
 /// The right column's tabs: name and hover text.
-const TABS: [(Tab, &str, &str); 4] = [
+const TABS: [(Tab, &str, &str); 5] = [
     (Tab::Volume, "Volume law", "V(ε) on log–log axes, its fit and the local slope"),
     (Tab::Phase, "Phase transitions", "Posterior mass per basin against n, and the free energies"),
     (Tab::Theory, "Theory", "Exact λ from the Newton polygon, the Hessian, and the comparison with the measurements"),
     (Tab::Learn, "Learning", "SGD from a start point, SGLD chains and the local learning coefficient"),
+    (
+        Tab::Tms,
+        "TMS lab",
+        "The Toy Model of Superposition (18 parameters): its k-gon phases, their LLCs, SGD between them",
+    ),
 ];
 
 impl Panels {
@@ -78,6 +85,7 @@ impl Panels {
         self.phase.data = a.clone();
         self.theory.data = a.clone();
         self.learn.data = a.clone();
+        self.tms.data = a.clone();
         self.landscape_b.data = b.clone();
         self.posterior_b.data = b.clone();
     }
@@ -152,6 +160,7 @@ impl Panels {
                             Tab::Phase => p.phase.ui(ui),
                             Tab::Theory => p.theory.ui(ui),
                             Tab::Learn => out.extend(p.learn.ui(ui, &mut s.learn)),
+                            Tab::Tms => out.extend(p.tms.ui(ui)),
                         }
                     });
                 });

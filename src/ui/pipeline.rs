@@ -40,6 +40,9 @@ pub struct Learning {
     pub running_calibration: bool,
     pub running_sgd: bool,
     pub running_llc: bool,
+    /// The TMS lab (independent of the landscape).
+    pub tms: Option<Result<Arc<crate::core::tms_lab::Lab>, String>>,
+    pub running_tms: bool,
 }
 
 /// How the heatmaps are drawn (from the settings; carried to the panels with the data).
@@ -387,6 +390,10 @@ impl Pipeline {
                     }
                 }
                 Reply::Saved(m) => self.notices.push(m),
+                Reply::Tms(r) => {
+                    self.learning.running_tms = false;
+                    self.learning.tms = Some(r);
+                }
                 _ => {} // stale: from inputs that have changed since
             }
         }
@@ -406,6 +413,12 @@ impl Pipeline {
             self.learning.running_llc = true;
             self.worker.send(Job::Llc { version: self.version, opts });
         }
+    }
+
+    /// The TMS lab on the worker.
+    pub fn run_tms(&mut self, opts: crate::core::tms_lab::TmsSgdOptions) {
+        self.learning.running_tms = true;
+        self.worker.send(Job::Tms { version: self.version, opts });
     }
 
     /// A calibration grid at the current landscape's minimum (if there is one).

@@ -37,6 +37,9 @@ pub enum Job {
     Calibrate { version: u64, opts: LlcOptions },
     /// A CSV file of the current landscape, with the fit on screen (and its basins, if found).
     Csv { version: u64, csv: Box<CsvJob> },
+    /// The TMS lab: critical points with their LLCs, the crossovers, one SGD run (independent of
+    /// the landscape).
+    Tms { version: u64, opts: crate::core::tms_lab::TmsSgdOptions },
 }
 
 /// What a CSV export writes, as the screen shows it.
@@ -62,7 +65,8 @@ impl Job {
             | Job::Sgd { version, .. }
             | Job::Llc { version, .. }
             | Job::Calibrate { version, .. }
-            | Job::Csv { version, .. } => *version,
+            | Job::Csv { version, .. }
+            | Job::Tms { version, .. } => *version,
         }
     }
 }
@@ -105,6 +109,7 @@ pub enum Reply {
     },
     /// A file written (or why not): a message for the user.
     Saved(String),
+    Tms(Result<Arc<crate::core::tms_lab::Lab>, String>),
 }
 
 pub struct Worker {
@@ -138,9 +143,10 @@ impl Worker {
                     let sgd = newest(&|j| matches!(j, Job::Sgd { .. }));
                     let llc = newest(&|j| matches!(j, Job::Llc { .. }));
                     let cal = newest(&|j| matches!(j, Job::Calibrate { .. }));
+                    let tms = newest(&|j| matches!(j, Job::Tms { .. }));
                     // (every file asked for is written, not only the newest)
                     let files = batch.iter().filter(|j| matches!(j, Job::Csv { .. })).cloned().map(Some);
-                    let jobs = [analyze, refit, resample, phase, sgd, llc, cal].into_iter().chain(files);
+                    let jobs = [analyze, refit, resample, phase, sgd, llc, cal, tms].into_iter().chain(files);
                     for job in jobs.flatten() {
                         let version = job.version();
                         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(job, &mut state)));
@@ -195,6 +201,9 @@ struct State {
 }
 
 fn run(job: Job, state: &mut State) -> Option<Reply> {
+    if let Job::Tms { opts, .. } = job {
+        return Some(Reply::Tms(crate::core::tms_lab::lab(&opts).map(Arc::new).map_err(|e| e.to_string())));
+    }
     let current = &mut state.current;
     if let Job::Analyze { version, spec, fit_window, view } = job {
         let a = match Analysis::compute(version, spec, fit_window) {
@@ -212,7 +221,7 @@ fn run(job: Job, state: &mut State) -> Option<Reply> {
     let a = current.as_ref().filter(|a| a.version == job.version())?;
     let version = a.version;
     Some(match job {
-        Job::Analyze { .. } => return None,
+        Job::Analyze { .. } | Job::Tms { .. } => return None,
         Job::Phase { .. } => match PhaseData::compute(a) {
             Ok(p) => Reply::Phase(Arc::new(p)),
             Err(e) => Reply::PhaseFailed { version, message: e.to_string() },

@@ -10,5 +10,6 @@ pub mod phase;
 pub mod posterior;
 pub mod theory;
 pub mod three;
+pub mod tms;
 pub mod tour;
 pub mod volume;

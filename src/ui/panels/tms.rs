@@ -1,0 +1,284 @@
+//! The TMS lab (issue 15 part 7): the Toy Model of Superposition's weight polygon along an SGD run,
+//! the population loss with the k-gon levels and a phase band under it, the LLC along the path, the
+//! critical-point table with the paper's values beside ours, and the n where the local free
+//! energies cross. Computed on the worker (`Action::RunTms`); this panel only draws.
+
+use eframe::egui;
+use std::sync::Arc;
+
+use egui_plot::{Line, Plot, PlotPoints, Points};
+
+use crate::core::tms;
+use crate::core::tms_lab::Lab;
+use crate::ui::action::Action;
+use crate::ui::pipeline::ViewData;
+
+#[derive(Default)]
+pub struct TmsPanel {
+    pub data: Option<Arc<ViewData>>,
+    /// The SGD seed to run.
+    seed: Option<u64>,
+    /// Which recorded SGD step the polygon shows (None: the last).
+    step: Option<usize>,
+}
+
+/// A colour per phase id (stable across frames).
+fn phase_colour(id: &str) -> egui::Color32 {
+    let base = id.trim_end_matches(" (irregular)");
+    let c = match base {
+        "0" | "1" => egui::Color32::from_rgb(150, 150, 150),
+        "2" | "2+" => egui::Color32::from_rgb(140, 86, 75),
+        "3" | "3+" => egui::Color32::from_rgb(148, 103, 189),
+        "4" => egui::Color32::from_rgb(31, 119, 180),
+        "4+" => egui::Color32::from_rgb(23, 190, 207),
+        "5" => egui::Color32::from_rgb(255, 127, 14),
+        "5+" => egui::Color32::from_rgb(214, 39, 40),
+        "6" => egui::Color32::from_rgb(44, 160, 44),
+        _ => egui::Color32::from_rgb(188, 189, 34),
+    };
+    if id.ends_with("(irregular)") { c.gamma_multiply(0.55) } else { c }
+}
+
+impl TmsPanel {
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
+        let mut out = vec![];
+        let w = ui.available_width();
+        let learning = self.data.as_ref().map(|d| (d.learning.tms.clone(), d.learning.running_tms));
+        egui::ScrollArea::vertical().id_salt("tms").auto_shrink([false, true]).show(ui, |ui| {
+            ui.set_max_width(w);
+            ui.label(
+                "Toy Model of Superposition: 6 features squeezed into 2 dimensions, 18 parameters (W is 2×6, b has 6). \
+                 Each column of W is one feature's arrow in the plane; the phases are polygons of k arrows (\"+\": an unused feature's bias is positive). \
+                 The landscape, posterior and volume panels still show the formula on the left: this lab is its own model.",
+            );
+            let seed = self.seed.get_or_insert(crate::core::tms_lab::DEFAULT_SGD.seed);
+            ui.horizontal_wrapped(|ui| {
+                let (running, has) = learning.as_ref().map(|l| (l.1, l.0.is_some())).unwrap_or((false, false));
+                let label = if has { "Run the TMS lab again" } else { "Run the TMS lab" };
+                if ui
+                    .add_enabled(!running, egui::Button::new(label))
+                    .on_hover_text("On the worker: the five k-gon critical points with their LLC at n = 5,000 (MALA, γ = 10), the free-energy crossovers, and SGD from a small random start (~3 s)")
+                    .clicked()
+                {
+                    out.push(Action::RunTms { seed: *seed });
+                }
+                let l = ui.label("SGD seed");
+                ui.add(egui::DragValue::new(seed).range(0..=9999)).labelled_by(l.id);
+                if running {
+                    ui.spinner();
+                    ui.label("computing on the worker…");
+                }
+            });
+            match learning.and_then(|l| l.0) {
+                None => {}
+                Some(Err(e)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+                Some(Ok(lab)) => self.lab_ui(ui, &lab),
+            }
+        });
+        out
+    }
+
+    fn lab_ui(&mut self, ui: &mut egui::Ui, lab: &Lab) {
+        let run = &lab.sgd;
+        let last = run.steps.len().saturating_sub(1);
+        let k = self.step.unwrap_or(last).min(last);
+        ui.separator();
+        ui.strong(format!(
+            "SGD: seed {}, learning rate {}, batch {}, {} steps on n = {} points",
+            run.options.seed, run.options.lr, run.options.batch, run.options.steps, run.options.n
+        ));
+        let mut kk = k;
+        ui.horizontal_wrapped(|ui| {
+            let l = ui.label("step");
+            if ui.add(egui::Slider::new(&mut kk, 0..=last).show_value(false)).labelled_by(l.id).changed() {
+                self.step = Some(kk);
+            }
+            ui.label(format!("{} — phase {}, population loss {:.5}", run.steps[k], run.phase[k], run.loss[k]));
+        });
+        let width = ui.available_width();
+        let side = (width * 0.5).clamp(160.0, 320.0);
+        ui.horizontal_top(|ui| {
+            // the weight polygon at the chosen step
+            let wv = &run.path[k];
+            Plot::new("tms-polygon")
+                .width(side)
+                .height(side)
+                .data_aspect(1.0)
+                .include_x(-1.5)
+                .include_x(1.5)
+                .include_y(-1.5)
+                .include_y(1.5)
+                .allow_drag(false)
+                .allow_scroll(false)
+                .show(ui, |p| {
+                    for i in 0..tms::C {
+                        let (x, y) = (wv[2 * i], wv[2 * i + 1]);
+                        let col = if wv[2 * tms::C + i] > 0.04 && x.hypot(y) < 0.2 {
+                            egui::Color32::from_rgb(214, 39, 40)
+                        } else {
+                            egui::Color32::from_rgb(31, 119, 180)
+                        };
+                        p.line(Line::new(format!("W{}", i + 1), PlotPoints::from(vec![[0.0, 0.0], [x, y]])).color(col).width(2.5));
+                        p.points(Points::new(format!("W{} tip", i + 1), vec![[x, y]]).radius(3.5).color(col));
+                        p.text(egui_plot::Text::new(format!("label {}", i + 1), [x * 1.15, y * 1.15].into(), format!("{}", i + 1)));
+                    }
+                });
+            ui.vertical(|ui| {
+                ui.label("Each arrow is a column W_i of W at the chosen step: the features the model represents, as a polygon in the plane. Red dot: an unused feature whose bias is positive (the \"+\").");
+                if run.transitions.is_empty() {
+                    ui.label("No phase change held for 2% of the run.");
+                } else {
+                    ui.label("Phase changes along SGD:");
+                    for t in &run.transitions {
+                        ui.label(format!("  step {}: {} to {}", t.0, t.1, t.2));
+                    }
+                }
+            });
+        });
+        // the population loss along the run, with the critical points' levels
+        let pts: Vec<[f64; 2]> = run.steps.iter().zip(&run.loss).map(|(s, l)| [*s as f64, *l]).collect();
+        let end = run.steps.last().copied().unwrap_or(1) as f64;
+        Plot::new("tms-loss")
+            .width(width)
+            .height((side * 0.75).max(140.0))
+            .x_axis_label("SGD step")
+            .y_axis_label("population loss H")
+            .include_y(0.0)
+            .show(ui, |p| {
+                p.line(Line::new("H along SGD", PlotPoints::from(pts)).width(2.0));
+                for r in &lab.rows {
+                    let c = phase_colour(&r.point.id);
+                    p.hline(
+                        egui_plot::HLine::new(format!("{}-gon", r.point.id), r.point.loss)
+                            .color(c)
+                            .style(egui_plot::LineStyle::dashed_loose()),
+                    );
+                    p.text(
+                        egui_plot::Text::new(
+                            format!("{}-gon level", r.point.id),
+                            [end, r.point.loss].into(),
+                            format!("{}-gon", r.point.id),
+                        )
+                        .color(c)
+                        .anchor(egui::Align2::RIGHT_BOTTOM),
+                    );
+                }
+                p.vline(egui_plot::VLine::new("shown step", run.steps[k] as f64).color(egui::Color32::GRAY));
+            });
+        // the phase band under it
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 14.0), egui::Sense::hover());
+        let n = run.phase.len().max(1) as f32;
+        for (i, ph) in run.phase.iter().enumerate() {
+            let x0 = rect.left() + rect.width() * i as f32 / n;
+            let x1 = rect.left() + rect.width() * (i + 1) as f32 / n;
+            ui.painter().rect_filled(
+                egui::Rect::from_min_max(egui::pos2(x0, rect.top()), egui::pos2(x1 + 0.5, rect.bottom())),
+                0.0,
+                phase_colour(ph),
+            );
+        }
+        ui.horizontal_wrapped(|ui| {
+            ui.label("phase along SGD:");
+            let mut seen: Vec<&str> = vec![];
+            for ph in &run.phase {
+                let base = ph.trim_end_matches(" (irregular)");
+                if !seen.contains(&base) {
+                    seen.push(base);
+                    let (r, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                    ui.painter().rect_filled(r, 1.0, phase_colour(base));
+                    ui.label(base);
+                }
+            }
+            if run.phase.iter().any(|p| p.ends_with("(irregular)")) {
+                ui.label("(faded: not yet a regular polygon)");
+            }
+        });
+        if !run.llc.is_empty() {
+            let pts: Vec<[f64; 2]> = run.llc.iter().map(|p| [p.step as f64, p.llc]).collect();
+            Plot::new("tms-llc-path")
+                .width(width)
+                .height((side * 0.5).max(110.0))
+                .x_axis_label("SGD step")
+                .y_axis_label("LLC at the iterate")
+                .show(ui, |p| {
+                    p.line(Line::new("LLC", PlotPoints::from(pts.clone())));
+                    p.points(Points::new("LLC estimates", pts).radius(2.5));
+                });
+            ui.label(
+                "LLC estimated at the iterate (MALA, γ = 10, 2 chains). While the iterate is still moving it is no minimum: the chains go downhill and the estimate is negative.",
+            );
+        }
+        ui.separator();
+        ui.strong("Critical points (population loss exact; LLC at n = 5,000, MALA, γ = 10, 4 chains; d/2 = 9)");
+        egui::ScrollArea::horizontal().id_salt("tms-critical-scroll").show(ui, |ui| {
+            egui::Grid::new("tms-critical").striped(true).spacing([10.0, 3.0]).show(ui, |ui| {
+                for h in ["phase", "kind", "H", "LLC", "paper", "rank", "l", "b"] {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for r in &lab.rows {
+                    ui.colored_label(phase_colour(&r.point.id), format!("{}-gon", r.point.id));
+                    if r.point.saddle {
+                        ui.colored_label(ui.visuals().warn_fg_color, "saddle: not an LLC")
+                            .on_hover_text(tms::saddle_warning(&r.point.id));
+                    } else if r.llc.warnings.is_empty() {
+                        ui.label("minimum");
+                    } else {
+                        ui.colored_label(ui.visuals().warn_fg_color, "minimum (see warnings)")
+                            .on_hover_text(r.llc.warnings.join("\n\n"));
+                    }
+                    ui.label(format!("{:.6}", r.point.loss));
+                    let cell = ui.label(format!("{:.2} ± {:.2}", r.llc.llc_mean, r.llc.llc_se));
+                    if !r.llc.warnings.is_empty() {
+                        cell.on_hover_text(r.llc.warnings.join("\n\n"));
+                    }
+                    ui.label(match r.point.id.as_str() {
+                        "5" => "7.71 ± 0.85",
+                        "5+" => "9.91 ± 1.27",
+                        "6" => "9.03 ± 0.59",
+                        _ => "—",
+                    });
+                    ui.label(r.point.hessian_rank.to_string())
+                        .on_hover_text("rank of the population Hessian (18 parameters)");
+                    ui.label(format!("{:.5}", r.point.l));
+                    ui.label(format!("{:.5}", r.point.b));
+                    ui.end_row();
+                }
+            });
+        });
+        ui.label(
+            "Paper: Chen, Lau, Mendel, Wei, Murfet (2023), SGLD estimates at n = 5,000. Ours differ with the localisation γ \
+             (README \"Toy Model of Superposition\"): the k-gons other than the 6-gon are not isolated minima.",
+        );
+        ui.separator();
+        ui.strong("Bayesian phase as n grows (local free energies F_k(n) ≈ n·H_k + λ̂_k·log n over the minima)");
+        if lab.crossovers.is_empty() {
+            ui.label("No crossover between n = 2 and 10¹²: one phase has both the least loss and the least LLC.");
+        }
+        for c in &lab.crossovers {
+            ui.label(format!("{}-gon, then {}-gon from n ≈ {:.0}", c.from, c.to, c.n));
+        }
+        ui.label(format!(
+            "SGD ended in the {} phase; the posterior at n = {} prefers the {} phase.",
+            run.phase.last().map(String::as_str).unwrap_or("?"),
+            run.options.n,
+            dominant(lab, run.options.n as f64)
+        ));
+    }
+}
+
+/// The phase with the least local free energy at n.
+fn dominant(lab: &Lab, n: f64) -> String {
+    lab.rows
+        .iter()
+        .filter(|r| !r.point.saddle)
+        .min_by(|a, b| {
+            let fa = n * a.point.loss + a.llc.llc_mean * n.ln();
+            let fb = n * b.point.loss + b.llc.llc_mean * n.ln();
+            fa.partial_cmp(&fb).unwrap_or(std::cmp::Ordering::Equal)
+        })
+        .map(|r| r.point.id.clone())
+        .unwrap_or_else(|| "?".into())
+}
