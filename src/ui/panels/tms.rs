@@ -99,7 +99,13 @@ impl TmsPanel {
         });
         let width = ui.available_width();
         let side = (width * 0.5).clamp(160.0, 320.0);
-        ui.horizontal_top(|ui| {
+        // (beside the polygon when there is room for a readable column, else below it)
+        let layout = if width - side > 14.0 * ui.text_style_height(&egui::TextStyle::Body) {
+            egui::Layout::left_to_right(egui::Align::Min)
+        } else {
+            egui::Layout::top_down(egui::Align::Min)
+        };
+        ui.with_layout(layout, |ui| {
             // the weight polygon at the chosen step
             let wv = &run.path[k];
             Plot::new("tms-polygon")
