@@ -3337,6 +3337,9 @@ mod dmodels {
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!((v["lambda_exact"].as_f64(), v["m_exact"].as_u64()), (Some(1.0), Some(2)));
         assert!(v["exact_tempered"].is_null() && v["exact_note"].as_str().unwrap().contains("no exact"));
+        for k in ["r_hat", "ess", "acceptance", "burn_in", "traces"] {
+            assert!(v["diagnostics"].get(k).is_some(), "diagnostics.{k}");
+        }
         let (code, out, err) = run(&["llc", "--model", "tms", "--at", "6gon", "--draws", "3000", "--json"]);
         assert_eq!(code, 0, "{err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -3400,5 +3403,33 @@ mod dmodels {
         assert_eq!(a.llc.len(), 2);
         assert!(a.transitions.iter().any(|t| t.2 == "5+"), "{:?}", a.transitions);
         assert!(sgd(&TmsSgdOptions { lr: 0.0, ..o }).is_err());
+    }
+
+    /// Part 6: (b) the posterior sampled by replica exchange: fractions sum to one, two runs agree,
+    /// and at n = 3,000 the deepest phase holds it (68 nats below the 5-gon's at n = 5,000); (a) the
+    /// free-energy fractions sum to one and switch phase where `crossovers` says.
+    #[test]
+    fn tms_bayesian_phases() {
+        use lambdascope::core::tms_lab::{critical_table, free_energy_fractions, llc_options, posterior_phases};
+        let p = posterior_phases(3000, 1, 0, 3000).unwrap();
+        let total: f64 = p.fractions.iter().map(|f| f.1).sum();
+        assert!((total - 1.0).abs() < 1e-12);
+        assert_eq!(p.fractions[0].0, "6");
+        assert!(p.fractions[0].1 > 0.9, "{:?}", p.fractions);
+        assert!(p.disagreement < 0.1 && p.min_swap > 0.05, "{p:?}");
+        let model = Tms::new(5000, 1).unwrap();
+        let opts = lambdascope::core::sampler::LlcOptions { draws: 4000, burn_in: 2000, ..llc_options(5000, 0) };
+        let (rows, cross) = critical_table(&model, &opts).unwrap();
+        for n in [50.0, 500.0, 5000.0, 5e4] {
+            let f = free_energy_fractions(&rows, n);
+            assert!((f.iter().map(|x| x.1).sum::<f64>() - 1.0).abs() < 1e-12);
+        }
+        let last = cross.last().expect("a crossover");
+        let best = |n: f64| {
+            let f = free_energy_fractions(&rows, n);
+            f.into_iter().max_by(|a, b| a.1.partial_cmp(&b.1).unwrap()).unwrap().0
+        };
+        assert_eq!(best(last.n * 1.5), last.to);
+        assert_eq!(best(last.n / 1.5), last.from);
     }
 }

@@ -244,7 +244,11 @@ pub fn llc_json(t: &DTarget, r: &DLlc) -> Value {
         "model": t.info, "sampler": r.sampler.name(),
         "lambda_exact": t.lambda_exact.map(|e| e.0), "m_exact": t.lambda_exact.map(|e| e.1),
         "exact_tempered": exact_tempered, "exact_tempered_localized": exact_loc, "exact_note": note,
-        "diagnostics": {"r_hat": finite(r.r_hat), "ess": finite(r.ess), "acceptance": r.acceptance},
+        "diagnostics": {
+            "r_hat": finite(r.r_hat), "ess": finite(r.ess), "acceptance": r.acceptance, "burn_in": r.burn_in,
+            // (draw, nβ(L − L*)) per chain, thinned to 200 points
+            "traces": r.traces.iter().map(|t| t.iter().step_by(t.len().div_ceil(200).max(1)).copied().collect::<Vec<_>>()).collect::<Vec<_>>(),
+        },
         "left_box": r.left_box, "divergences": r.divergences,
         "warnings": t.warnings.iter().chain(&r.warnings).collect::<Vec<_>>(),
         "elapsed_ms": r.elapsed_ms,
@@ -344,6 +348,25 @@ pub fn run_tms(a: &TmsArgs) -> Result<(), CliError> {
         ..Default::default()
     };
     let (table, cross) = crate::core::tms_lab::critical_table(&model, &opts)?;
+    let posterior_ns: Vec<usize> = match &a.posterior {
+        None => vec![],
+        Some(t) => t
+            .split(',')
+            .map(|p| match p.trim().parse::<f64>() {
+                Ok(v) if v.fract() == 0.0 && (10.0..=tms::TMS_N_MAX as f64).contains(&v) => Ok(v as usize),
+                _ => Err(CliError::input(format!(
+                    "--posterior: '{p}' is not a whole number of data points 10 … {}",
+                    tms::TMS_N_MAX
+                ))),
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let fe: Vec<(usize, Vec<(String, f64)>)> =
+        posterior_ns.iter().map(|&m| (m, crate::core::tms_lab::free_energy_fractions(&table, m as f64))).collect();
+    let sampled = posterior_ns
+        .iter()
+        .map(|&m| crate::core::tms_lab::posterior_phases(m, a.data_seed, a.seed, crate::core::tms_lab::BAYES_SWEEPS))
+        .collect::<Result<Vec<_>, _>>()?;
     let rows: Vec<(tms::CriticalPoint, DLlc, String)> =
         table.into_iter().map(|r| (r.point, r.llc, r.localisation)).collect();
     if a.json {
@@ -360,6 +383,10 @@ pub fn run_tms(a: &TmsArgs) -> Result<(), CliError> {
             })).collect::<Vec<_>>(),
             "crossovers": cross.iter().map(|c| json!({"from": c.from, "to": c.to, "n": c.n})).collect::<Vec<_>>(),
             "crossovers_note": "F_k(n) ≈ n·H(w_k) + λ̂_k·log n over the minima (saddles excluded), with the LLCs above (measured at this n) at every n",
+            "posterior_phases": sampled.iter().zip(&fe).map(|(p, (m, f))| json!({
+                "n": m, "sampled": p.fractions, "disagreement": p.disagreement, "min_swap": p.min_swap,
+                "warnings": p.warnings, "free_energy": f,
+            })).collect::<Vec<_>>(),
         });
         println!("{v}");
         return Ok(());
@@ -388,6 +415,15 @@ pub fn run_tms(a: &TmsArgs) -> Result<(), CliError> {
     }
     for c in &cross {
         println!("crossover   {} → {} at n ≈ {:.0}", c.from, c.to, c.n);
+    }
+    for (p, (m, f)) in sampled.iter().zip(&fe) {
+        let show = |v: &[(String, f64)]| {
+            v.iter().filter(|x| x.1 >= 0.01).map(|x| format!("{} {:.2}", x.0, x.1)).collect::<Vec<_>>().join(", ")
+        };
+        println!("posterior   n = {m}: sampled {} | free energies {}", show(&p.fractions), show(f));
+        for w in &p.warnings {
+            println!("     warning: {w}");
+        }
     }
     Ok(())
 }

@@ -244,6 +244,10 @@ pub struct TmsArgs {
     pub draws: usize,
     #[arg(long = "burn-in", default_value_t = crate::core::tms::LLC_BURN_IN, value_parser = count)]
     pub burn_in: usize,
+    /// Also sample the posterior's phase fractions at these n (replica exchange, ~1–3 s each),
+    /// e.g. --posterior 100,1000,10000.
+    #[arg(long, value_name = "N1,N2,...")]
+    pub posterior: Option<String>,
     #[arg(long)]
     pub json: bool,
 }

@@ -1,7 +1,9 @@
 //! The TMS lab's dynamical story (issue 15 part 5): minibatch SGD on L_n from a seeded small
 //! random start — the population loss along the path with its plateaus and drops, the phase of W
 //! at every recorded step (a band under the curves), and the LLC localised at the iterate every k
-//! steps. (The Bayesian story's local free energies are `tms::crossovers`.)
+//! steps; and the Bayesian story (part 6): the phase fractions from local free energies
+//! (`free_energy_fractions`, `tms::crossovers`) beside the posterior sampled by replica exchange
+//! (`posterior_phases`).
 //!
 //! Plain SGD, not Adam: its plateaus are the saddles' (a small start escapes the 0-gon, then each
 //! new feature's column grows out of a saddle), which is the dynamics the paper describes; Adam
@@ -12,6 +14,7 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
 use serde::Serialize;
 
+use super::dmodel::Model;
 use super::dsampler::llc_d;
 use super::sampler::{LlcOptions, Sampler, SamplerError};
 use super::tms::{self, D, Tms};
@@ -197,13 +200,33 @@ pub fn critical_table(model: &Tms, opts: &LlcOptions) -> Result<(Vec<CriticalRow
     Ok((rows, tms::crossovers(&phases)))
 }
 
-/// Everything the window's TMS lab shows: the table, the crossovers and one SGD run.
+/// Everything the window's TMS lab shows: the table, the crossovers, one SGD run, and the
+/// posterior's sampled phase fractions at `BAYES_NS`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Lab {
     pub rows: Vec<CriticalRow>,
     pub crossovers: Vec<tms::Crossover>,
     pub sgd: TmsSgdRun,
+    pub bayes: Vec<PhaseFractions>,
     pub elapsed_ms: f64,
+}
+
+/// The n at which the lab samples the posterior's phases.
+pub const BAYES_NS: [usize; 5] = [30, 100, 300, 1000, 3000];
+/// Sweeps of the replica-exchange sampler per n in the lab.
+pub const BAYES_SWEEPS: usize = 6000;
+
+/// The phase fractions the local free energies predict at n: p_k ∝ exp(−F_k(n)),
+/// F_k = n·H_k + λ̂_k·log n, over the minima (saddles are not phases the posterior settles in).
+pub fn free_energy_fractions(rows: &[CriticalRow], n: f64) -> Vec<(String, f64)> {
+    let fs: Vec<(String, f64)> = rows
+        .iter()
+        .filter(|r| !r.point.saddle)
+        .map(|r| (r.point.id.clone(), n * r.point.loss + r.llc.llc_mean * n.ln()))
+        .collect();
+    let m = fs.iter().map(|f| f.1).fold(f64::INFINITY, f64::min);
+    let z: f64 = fs.iter().map(|f| (-(f.1 - m)).exp()).sum();
+    fs.into_iter().map(|(id, f)| (id, (-(f - m)).exp() / z)).collect()
 }
 
 /// The `tms` command's sampler settings at n.
@@ -223,5 +246,134 @@ pub fn lab(o: &TmsSgdOptions) -> Result<Lab, SamplerError> {
     let model = Tms::new(o.n, o.data_seed).map_err(SamplerError::StartOutside)?;
     let (rows, crossovers) = critical_table(&model, &llc_options(o.n, 0))?;
     let sgd = sgd(o)?;
-    Ok(Lab { rows, crossovers, sgd, elapsed_ms: t0.elapsed().as_secs_f64() * 1e3 })
+    let bayes = BAYES_NS
+        .iter()
+        .map(|&n| posterior_phases(n, o.data_seed, o.seed, BAYES_SWEEPS))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Lab { rows, crossovers, sgd, bayes, elapsed_ms: t0.elapsed().as_secs_f64() * 1e3 })
+}
+
+/// The posterior's phase fractions at one n (issue 15 part 6b), sampled, not inferred from local
+/// free energies: a local chain never crosses between phases (the 5-gon and the 6-gon are 68 nats
+/// apart at n = 5,000), so counting its draws would only report where it started. Replica exchange
+/// does cross: `RUNGS` copies of the chain at inverse temperatures t_k·n from n down to ~10 (where
+/// the phases merge), each a random-walk Metropolis chain on the box prior with its step tuned to
+/// its temperature, neighbours swapping states by the Metropolis rule. The draws of the t = 1 copy
+/// are classified. Two independent runs are made; their phase fractions' disagreement is reported
+/// (and a warning when it exceeds 0.1, or when a rung's swap rate is below 5%: the ladder broke).
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseFractions {
+    pub n: usize,
+    /// (phase id, fraction of the target copy's draws), largest first.
+    pub fractions: Vec<(String, f64)>,
+    /// The largest difference of one phase's fraction between the two runs.
+    pub disagreement: f64,
+    /// The smallest swap acceptance between neighbouring rungs.
+    pub min_swap: f64,
+    pub warnings: Vec<String>,
+}
+
+/// Rungs of the temperature ladder.
+pub const RUNGS: usize = 24;
+
+fn replica_run(model: &Tms, n: f64, sweeps: usize, seed: u64) -> (Vec<(String, f64)>, f64) {
+    let d = D;
+    let mut rng = StdRng::seed_from_u64(seed);
+    // inverse temperatures: n·β_k from n down to 10, geometric
+    let lo = 10f64.min(n);
+    let nbs: Vec<f64> = (0..RUNGS).map(|k| n * (lo / n).powf(k as f64 / (RUNGS - 1) as f64)).collect();
+    // start every rung at a random k-gon (rotated), so no phase is privileged
+    let cps = tms::critical_points();
+    let mut states: Vec<Vec<f64>> = (0..RUNGS).map(|k| cps[(k + seed as usize) % cps.len()].w.clone()).collect();
+    let mut losses: Vec<f64> = states.iter().map(|w| model.loss(w)).collect();
+    // per-rung proposal scale, tuned during the first half towards 25% acceptance
+    let mut scale: Vec<f64> = nbs.iter().map(|nb| (1.0 / nb).sqrt().min(0.5)).collect();
+    let (mut swaps, mut tries) = (vec![0usize; RUNGS - 1], vec![0usize; RUNGS - 1]);
+    let mut counts: Vec<(String, f64)> = vec![];
+    let burn = sweeps / 2;
+    let inside = |w: &[f64]| w.iter().all(|v| v.abs() <= tms::BOX);
+    for t in 0..sweeps {
+        for k in 0..RUNGS {
+            // a few Metropolis steps per sweep
+            for _ in 0..4 {
+                let prop: Vec<f64> = states[k]
+                    .iter()
+                    .map(|v| v + scale[k] * rng.sample::<f64, _>(StandardNormal) / (d as f64).sqrt())
+                    .collect();
+                let mut acc = 0.0;
+                if inside(&prop) {
+                    let lp = model.loss(&prop);
+                    let log_r = -nbs[k] * (lp - losses[k]);
+                    acc = log_r.min(0.0).exp();
+                    if rng.random::<f64>() < acc {
+                        states[k] = prop;
+                        losses[k] = lp;
+                    }
+                }
+                if t < burn {
+                    scale[k] *= (0.05 * (acc - 0.25)).exp();
+                }
+            }
+        }
+        // swap neighbours (alternating even/odd pairs)
+        for k in ((t % 2)..RUNGS - 1).step_by(2) {
+            let log_r = (nbs[k] - nbs[k + 1]) * (losses[k] - losses[k + 1]);
+            tries[k] += usize::from(t >= burn);
+            if rng.random::<f64>() < log_r.min(0.0).exp() {
+                states.swap(k, k + 1);
+                losses.swap(k, k + 1);
+                swaps[k] += usize::from(t >= burn);
+            }
+        }
+        if t >= burn {
+            let id = tms::classify(&states[0]).id;
+            match counts.iter_mut().find(|c| c.0 == id) {
+                Some(c) => c.1 += 1.0,
+                None => counts.push((id, 1.0)),
+            }
+        }
+    }
+    let total: f64 = counts.iter().map(|c| c.1).sum::<f64>().max(1.0);
+    counts.iter_mut().for_each(|c| c.1 /= total);
+    let min_swap = (0..RUNGS - 1).map(|k| swaps[k] as f64 / tries[k].max(1) as f64).fold(1.0f64, f64::min);
+    (counts, min_swap)
+}
+
+pub fn posterior_phases(n: usize, data_seed: u64, seed: u64, sweeps: usize) -> Result<PhaseFractions, SamplerError> {
+    if !(10..=tms::TMS_N_MAX).contains(&n) {
+        return Err(SamplerError::StartOutside(format!("n = {n} (the phase sampler needs 10 … {})", tms::TMS_N_MAX)));
+    }
+    let model = Tms::new(n, data_seed).map_err(SamplerError::StartOutside)?;
+    let sweeps = sweeps.max(200);
+    let (runs, swaps): (Vec<_>, Vec<_>) = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..2u64)
+            .map(|r| {
+                let model = &model;
+                sc.spawn(move || replica_run(model, n as f64, sweeps, seed.wrapping_mul(7919).wrapping_add(r)))
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap_or_default()).unzip()
+    });
+    let mut ids: Vec<String> = runs.iter().flatten().map(|c| c.0.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let frac = |r: &Vec<(String, f64)>, id: &str| r.iter().find(|c| c.0 == id).map(|c| c.1).unwrap_or(0.0);
+    let mut fractions: Vec<(String, f64)> =
+        ids.iter().map(|id| (id.clone(), 0.5 * (frac(&runs[0], id) + frac(&runs[1], id)))).collect();
+    fractions.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
+    let disagreement = ids.iter().map(|id| (frac(&runs[0], id) - frac(&runs[1], id)).abs()).fold(0.0, f64::max);
+    let min_swap = swaps.iter().copied().fold(1.0f64, f64::min);
+    let mut warnings = vec![];
+    if disagreement > 0.1 {
+        warnings.push(format!(
+            "two independent runs disagree by {disagreement:.2} on a phase's share: the sampler has not converged; run more sweeps"
+        ));
+    }
+    if min_swap < 0.05 {
+        warnings.push(format!(
+            "a rung of the temperature ladder swapped only {:.1}% of the time: the chain at n may not reach every phase",
+            100.0 * min_swap
+        ));
+    }
+    Ok(PhaseFractions { n, fractions, disagreement, min_swap, warnings })
 }

@@ -57,7 +57,7 @@ impl TmsPanel {
                 let label = if has { "Run the TMS lab again" } else { "Run the TMS lab" };
                 if ui
                     .add_enabled(!running, egui::Button::new(label))
-                    .on_hover_text("On the worker: the five k-gon critical points with their LLC at n = 5,000 (MALA, γ = 10), the free-energy crossovers, and SGD from a small random start (~3 s)")
+                    .on_hover_text("On the worker: the five k-gon critical points with their LLC at n = 5,000 (MALA, γ = 10), the free-energy crossovers, SGD from a small random start, and the posterior sampled at five n (~12 s)")
                     .clicked()
                 {
                     out.push(Action::RunTms { seed: *seed });
@@ -255,7 +255,8 @@ impl TmsPanel {
             });
         });
         ui.label(
-            "Paper: Chen, Lau, Mendel, Wei, Murfet (2023), SGLD estimates at n = 5,000. Ours differ with the localisation γ \
+            "No exact tempered value exists for these 18 coupled parameters (quadrature stops at two; a separable formula's is a sum of one-dimensional ones). \
+             Paper: Chen, Lau, Mendel, Wei, Murfet (2023), SGLD estimates at n = 5,000. Ours differ with the localisation γ \
              (README \"Toy Model of Superposition\"): the k-gons other than the 6-gon are not isolated minima.",
         );
         ui.separator();
@@ -266,12 +267,86 @@ impl TmsPanel {
         for c in &lab.crossovers {
             ui.label(format!("{}-gon, then {}-gon from n ≈ {:.0}", c.from, c.to, c.n));
         }
+        self.bayes_chart(ui, lab);
         ui.label(format!(
             "SGD ended in the {} phase; the posterior at n = {} prefers the {} phase.",
             run.phase.last().map(String::as_str).unwrap_or("?"),
             run.options.n,
             dominant(lab, run.options.n as f64)
         ));
+    }
+}
+
+impl TmsPanel {
+    /// Fraction of the posterior in each phase against log₁₀ n: lines from the local free energies
+    /// (a), points from sampling the posterior (b, replica exchange; an irregular polygon counted
+    /// with its k), and where the SGD run (at its n) ended.
+    fn bayes_chart(&self, ui: &mut egui::Ui, lab: &Lab) {
+        let width = ui.available_width();
+        let ids: Vec<String> = lab.rows.iter().filter(|r| !r.point.saddle).map(|r| r.point.id.clone()).collect();
+        let sgd_n = lab.sgd.options.n as f64;
+        let sgd_end = lab.sgd.phase.last().cloned().unwrap_or_default();
+        Plot::new("tms-bayes")
+            .width(width)
+            .height(240.0)
+            .x_axis_label("log₁₀ n")
+            .y_axis_label("fraction of the posterior")
+            .include_y(0.0)
+            .include_y(1.0)
+            // (room right of n = 10⁵ for the legend, so that it covers no curve)
+            .include_x(1.0)
+            .include_x(6.9)
+            .legend(egui_plot::Legend::default().position(egui_plot::Corner::RightBottom))
+            .show(ui, |p| {
+                for id in &ids {
+                    let pts: Vec<[f64; 2]> = (0..=120)
+                        .map(|i| {
+                            let lg = 1.0 + 4.0 * i as f64 / 120.0;
+                            let f = crate::core::tms_lab::free_energy_fractions(&lab.rows, 10f64.powf(lg));
+                            [lg, f.iter().find(|x| &x.0 == id).map(|x| x.1).unwrap_or(0.0)]
+                        })
+                        .collect();
+                    // (line and points share a name: one legend entry per phase)
+                    p.line(Line::new(format!("{id}-gon"), PlotPoints::from(pts)).color(phase_colour(id)).width(2.0));
+                }
+                // sampled: the minima's phases, and every other polygon as "other"
+                let base_of = |id: &str| {
+                    let b = id.trim_end_matches(" (irregular)").to_string();
+                    if ids.contains(&b) { b } else { "other".to_string() }
+                };
+                let mut groups = ids.clone();
+                groups.push("other".into());
+                for g in &groups {
+                    let pts: Vec<[f64; 2]> = lab
+                        .bayes
+                        .iter()
+                        .map(|b| {
+                            let f: f64 = b.fractions.iter().filter(|x| &base_of(&x.0) == g).map(|x| x.1).sum();
+                            [(b.n as f64).log10(), f]
+                        })
+                        .collect();
+                    let name = if g == "other" { "other polygons".to_string() } else { format!("{g}-gon") };
+                    let col = if g == "other" { egui::Color32::GRAY } else { phase_colour(g) };
+                    p.points(Points::new(name, pts).radius(4.5).color(col));
+                }
+                p.vline(
+                    egui_plot::VLine::new(
+                        format!("SGD at n = {} ends in {}", lab.sgd.options.n, sgd_end),
+                        sgd_n.log10(),
+                    )
+                    .color(phase_colour(&sgd_end))
+                    .style(egui_plot::LineStyle::dashed_dense()),
+                );
+            });
+        let warn: Vec<String> =
+            lab.bayes.iter().flat_map(|b| b.warnings.iter().map(move |w| format!("n = {}: {w}", b.n))).collect();
+        ui.label(
+            "Lines: the local free energies' prediction (asymptotic: trust it at large n). Points: the posterior sampled by replica exchange \
+             (24 temperatures, two independent runs; irregular polygons counted with their k). Dashed: where the SGD run ended.",
+        );
+        if !warn.is_empty() {
+            ui.colored_label(ui.visuals().warn_fg_color, warn.join("\n"));
+        }
     }
 }
 
