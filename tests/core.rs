@@ -3432,4 +3432,38 @@ mod dmodels {
         assert_eq!(best(last.n * 1.5), last.to);
         assert_eq!(best(last.n / 1.5), last.from);
     }
+
+    /// Part 1: gradient descent on a d-parameter model: x1² goes to 0 geometrically, the quartic
+    /// and sextic axes slowly; the loss never rises; the CLI runs it on a formula and on rrr.
+    #[test]
+    fn sgd_on_d_parameter_models() {
+        use lambdascope::core::dsampler::sgd_d;
+        let m = FormulaModel::new("x1^2+x2^4+x3^6", &[[-1.0, 1.0]]).unwrap();
+        let opts = LlcOptions { draws: 2000, burn_in: 500, ..Default::default() };
+        let r = sgd_d(&m, &[0.8, 0.8, 0.8], 0.1, 2000, 1000, &opts).unwrap();
+        assert!(r.loss.windows(2).all(|w| w[1] <= w[0] + 1e-15), "monotone for a small step");
+        let end = r.path.last().unwrap();
+        // x1 ← (1 − 0.2)·x1 each step: 0.8^2001·0.8 ≈ 0
+        assert!(end[0].abs() < 1e-12 && end[1].abs() > 1e-3 && end[1].abs() < 0.2, "{end:?}");
+        assert_eq!(r.llc.len(), 2);
+        let (code, out, err) =
+            super::cli::run(&["sgd", "--expr", "x1^2+x2^4", "--start", "0.5,0.5", "--steps", "100", "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["path"].as_array().unwrap()[0].as_array().unwrap().len(), 2);
+        let (code, _, err) = super::cli::run(&[
+            "sgd",
+            "--model",
+            "rrr:2,1,2,0",
+            "--n",
+            "1000",
+            "--start",
+            "0.5,0.5,0.5,0.5",
+            "--steps",
+            "50",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let (code, _, _) = super::cli::run(&["sgd", "--expr", "x1^2+x2^4", "--start", "0.5,0.5", "--lr", "-1"]);
+        assert_eq!(code, 2);
+    }
 }

@@ -273,13 +273,7 @@ pub fn run_llc_d(a: &LlcArgs, t: DTarget) -> Result<(), CliError> {
     }
     println!("model       {}", t.model.describe());
     println!("w*          {} ({})", fmt_vec(&t.w_star), t.localisation);
-    println!(
-        "LLC         {:.4} {} (s.e. over {} chains; spread {:.4})",
-        r.llc_mean,
-        crate::core::num::pm(r.llc_se),
-        r.chains,
-        r.llc_std
-    );
+    super::run::print_llc_line(r.llc_mean, r.llc_se, r.chains, r.llc_std);
     if let Some((l, m)) = t.lambda_exact {
         println!("exact λ     {l} (m = {m}), Aoyagi & Watanabe (2005)");
     }
@@ -482,5 +476,49 @@ pub fn run_tms_sgd(a: &SgdArgs) -> Result<(), CliError> {
         );
     }
     println!("cost        {:.0} ms", r.elapsed_ms);
+    Ok(())
+}
+
+/// `sgd` on a d-parameter formula or reduced-rank regression: full-gradient descent from --start
+/// (default: the box's centre), with the LLC at the iterate every --llc-every steps.
+pub fn run_sgd_d(a: &SgdArgs, t: DTarget) -> Result<(), CliError> {
+    let d = t.model.dim();
+    if a.sgd_batch.is_some() {
+        return Err(CliError::input(
+            "--sgd-batch: a d-parameter formula or rrr takes full gradient steps (its L_n comes from sufficient statistics)",
+        ));
+    }
+    let start = match &a.start {
+        Some(s) => parse_list(s, d, "--start").map_err(|e| CliError::input(e.to_string()))?,
+        None => t.model.bounds().iter().map(|b| 0.5 * (b[0] + b[1])).collect(),
+    };
+    crate::core::dmodel::check_point(t.model.as_ref(), &start)?;
+    let lr = a.lr.unwrap_or(0.05);
+    let steps = a.steps.unwrap_or(2000);
+    let r = crate::core::dsampler::sgd_d(
+        t.model.as_ref(),
+        &start,
+        lr,
+        steps,
+        a.llc_every,
+        &super::run::llc_options(&a.llc),
+    )?;
+    if a.llc.json {
+        let v = json!({"model": t.info, "start": start, "lr": lr, "steps": r.steps, "path": r.path, "loss": r.loss,
+                       "llc": r.llc, "warnings": r.warnings, "elapsed_ms": r.elapsed_ms});
+        println!("{v}");
+        return Ok(());
+    }
+    println!("model       {}", t.model.describe());
+    println!("settings    start {}, lr {lr}, {steps} full-gradient steps", fmt_vec(&start));
+    let k = r.path.len();
+    for i in (0..k).step_by((k / 10).max(1)).chain(std::iter::once(k - 1)) {
+        let llc =
+            r.llc.iter().find(|p| p[0] as usize == r.steps[i]).map(|p| format!("  LLC {:.3} ± {:.3}", p[1], p[2]));
+        println!("step {:>7}  {}  loss {:.6}{}", r.steps[i], fmt_vec(&r.path[i]), r.loss[i], llc.unwrap_or_default());
+    }
+    for w in &r.warnings {
+        println!("warning     {w}");
+    }
     Ok(())
 }

@@ -242,6 +242,9 @@ fn run_sgd(a: &SgdArgs) -> Result<(), CliError> {
     if a.llc.model.model.as_deref().map(|m| m.trim().eq_ignore_ascii_case("tms")) == Some(true) {
         return super::dmodels::run_tms_sgd(a);
     }
+    if let Some(t) = super::dmodels::d_target(&a.llc)? {
+        return super::dmodels::run_sgd_d(a, t);
+    }
     let land = llc_landscape(&a.llc)?;
     // a landscape without a minimum on the box (−∞, undefined) is refused, as by `llc`
     land.minimize()?;
@@ -424,13 +427,7 @@ fn run_llc(a: &LlcArgs) -> Result<(), CliError> {
         return Ok(());
     }
     println!("landscape   {}", land.describe());
-    println!(
-        "LLC         {:.4} {} (s.e. over {} chains; spread {:.4})",
-        r.llc_mean,
-        crate::core::num::pm(r.llc_se),
-        r.chains,
-        r.llc_std
-    );
+    print_llc_line(r.llc_mean, r.llc_se, r.chains, r.llc_std);
     println!(
         "exact       {} tempered, {} with the same localisation γ = {}",
         crate::core::num::fixed4(r.exact_tempered),
@@ -537,4 +534,9 @@ fn run_command_here(cmd: &Command) -> i32 {
             1
         }
     }
+}
+
+/// The "LLC" line of `llc`'s text output (2-D and d-parameter models alike).
+pub(super) fn print_llc_line(mean: f64, se: f64, chains: usize, spread: f64) {
+    println!("LLC         {mean:.4} {} (s.e. over {chains} chains; spread {spread:.4})", crate::core::num::pm(se));
 }

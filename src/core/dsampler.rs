@@ -26,7 +26,7 @@ use rand_distr::StandardNormal;
 use serde::Serialize;
 
 use super::dmodel::{Model, check_point, hessian};
-use super::sampler::{LlcOptions, Sampler, SamplerError, ess, split_r_hat};
+use super::sampler::{LlcOptions, Sampler, SamplerError, ess, reflect, split_r_hat};
 
 /// MALTA's drift cap, in proposal widths (as in the 2-D sampler).
 const DRIFT_CAP: f64 = 2.0;
@@ -393,16 +393,73 @@ fn covariance_shape(states: &[DVector<f64>], cap: f64) -> Option<(DMatrix<f64>, 
     Some((m, l))
 }
 
-fn reflect(mut v: f64, lo: f64, hi: f64) -> f64 {
-    let w = hi - lo;
-    for _ in 0..8 {
-        if v < lo {
-            v = 2.0 * lo - v;
-        } else if v > hi {
-            v = 2.0 * hi - v;
-        } else {
-            return v;
-        }
+/// Full-gradient descent on a d-parameter model (a formula in x1 … x8, reduced-rank regression),
+/// projected onto the box, with the LLC localised at the iterate every `llc_every` steps.
+#[derive(Debug, Clone, Serialize)]
+pub struct DSgd {
+    pub steps: Vec<usize>,
+    pub path: Vec<Vec<f64>>,
+    pub loss: Vec<f64>,
+    /// (step, LLC, s.e.)
+    pub llc: Vec<[f64; 3]>,
+    /// Steps that the box stopped (a coordinate clamped to its edge).
+    pub clamped: usize,
+    pub warnings: Vec<String>,
+    pub elapsed_ms: f64,
+}
+
+pub fn sgd_d(
+    model: &dyn Model,
+    start: &[f64],
+    lr: f64,
+    steps: usize,
+    llc_every: usize,
+    llc_opts: &LlcOptions,
+) -> Result<DSgd, SamplerError> {
+    let t0 = Instant::now();
+    check_point(model, start).map_err(|e| SamplerError::StartOutside(e.to_string()))?;
+    if !(lr > 0.0 && lr.is_finite()) {
+        return Err(SamplerError::BadLearningRate(lr));
     }
-    v.clamp(lo, hi).min(lo + w)
+    if steps == 0 || steps > 10_000_000 {
+        return Err(SamplerError::BadSteps);
+    }
+    let d = model.dim();
+    let b = model.bounds().to_vec();
+    let every = (steps / 1000).max(1);
+    let mut w = start.to_vec();
+    let mut g = vec![0.0; d];
+    let mut out =
+        DSgd { steps: vec![], path: vec![], loss: vec![], llc: vec![], clamped: 0, warnings: vec![], elapsed_ms: 0.0 };
+    for t in 0..=steps {
+        let l = model.loss_grad(&w, &mut g);
+        if !l.is_finite() {
+            out.warnings.push(format!("the loss is not finite at step {t}: the run stops there"));
+            break;
+        }
+        if t % every == 0 || t == steps {
+            out.steps.push(t);
+            out.path.push(w.clone());
+            out.loss.push(l);
+        }
+        if llc_every > 0 && t > 0 && t % llc_every == 0 {
+            let r = llc_d(model, &w, llc_opts)?;
+            out.llc.push([t as f64, r.llc_mean, r.llc_se]);
+        }
+        if t == steps {
+            break;
+        }
+        let mut hit = false;
+        for i in 0..d {
+            let v = w[i] - lr * g[i];
+            w[i] = v.clamp(b[i][0], b[i][1]);
+            hit |= w[i] != v;
+        }
+        out.clamped += usize::from(hit);
+    }
+    if out.clamped > 0 {
+        out.warnings.push(format!("{} steps were stopped at the box's edge", out.clamped));
+    }
+    out.elapsed_ms = t0.elapsed().as_secs_f64() * 1e3;
+    Ok(out)
 }

@@ -257,8 +257,8 @@ fn grad(land: &Landscape, w: [f64; 2], h: [f64; 2]) -> [f64; 2] {
     g
 }
 
-/// Reflect a coordinate into [lo, hi].
-fn reflect(mut v: f64, lo: f64, hi: f64) -> f64 {
+/// Reflect a coordinate into [lo, hi] (the 2-D and the d-D samplers).
+pub(crate) fn reflect(mut v: f64, lo: f64, hi: f64) -> f64 {
     let w = hi - lo;
     for _ in 0..4 {
         if v < lo {

@@ -187,6 +187,19 @@ impl Tms {
         Ok(Tms { n_data: n, seed, bounds: vec![[-BOX, BOX]; D], population: false, data, points })
     }
 
+    /// The model with no data, showing the population loss (for its Hessian).
+    pub fn population_only() -> Tms {
+        let points = vec![];
+        Tms {
+            n_data: 1,
+            seed: 0,
+            bounds: vec![[-BOX, BOX]; D],
+            population: true,
+            data: DataMoments::new(&points),
+            points,
+        }
+    }
+
     /// The loss of one input μ·e_i and its gradient added into `g` (SGD minibatches).
     pub fn point_loss_grad(w: &[f64], i: usize, mu: f64, g: &mut [f64]) -> f64 {
         let col = |k: usize| [w[2 * k], w[2 * k + 1]];
@@ -427,7 +440,7 @@ pub fn refine(k: usize, plus: bool, start: [f64; 2]) -> CriticalPoint {
     let mut g = vec![0.0; D];
     let loss = population_grad(&w, &mut g);
     let grad_norm = g.iter().map(|v| v * v).sum::<f64>().sqrt();
-    let pop = Tms { population: true, ..Tms::new(1, 0).expect("one point") };
+    let pop = Tms::population_only();
     let h = super::dmodel::hessian(&pop, &w, 1e-5);
     let (ev, _) = super::dmodel::spectrum(&h, 1e-6);
     let smooth = ev.iter().filter(|v| v.abs() < 1e3).fold(0.0f64, |m, v| m.max(v.abs()));
