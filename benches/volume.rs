@@ -119,12 +119,7 @@ fn dmodels_timing() {
             cp.loss,
             r.llc_mean,
             r.llc_se,
-            match cp.id.as_str() {
-                "5" => "7.71",
-                "5+" => "9.91",
-                "6" => "9.03",
-                _ => "—",
-            },
+            tms::paper_llc(&cp.id).map(|p| format!("{}", p.0)).unwrap_or_else(|| "—".into()),
             r.elapsed_ms,
             if cp.saddle { "  (saddle)" } else { "" }
         );

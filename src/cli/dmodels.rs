@@ -9,7 +9,7 @@ use crate::core::dsampler::{DLlc, llc_d};
 use crate::core::landscape::parse_list;
 use crate::core::rrr::{Rrr, RrrShape};
 use crate::core::sampler::LlcOptions;
-use crate::core::tms::{self, Tms};
+use crate::core::tms::{self, Tms, paper_llc};
 
 use super::validate::CliError;
 use super::{LlcArgs, SgdArgs, TmsArgs};
@@ -309,16 +309,6 @@ pub fn run_llc_d(a: &LlcArgs, t: DTarget) -> Result<(), CliError> {
         println!("warning     {w}");
     }
     Ok(())
-}
-
-/// The paper's LLC estimates at n = 5,000 (Chen et al. 2023, as reproduced publicly).
-pub fn paper_llc(id: &str) -> Option<(f64, f64)> {
-    match id {
-        "5" => Some((7.71, 0.85)),
-        "5+" => Some((9.91, 1.27)),
-        "6" => Some((9.03, 0.59)),
-        _ => None,
-    }
 }
 
 pub fn run_tms(a: &TmsArgs) -> Result<(), CliError> {

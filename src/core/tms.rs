@@ -594,6 +594,17 @@ pub fn phase_warning(states: &[Vec<Vec<f64>>], id: &str) -> Option<String> {
     })
 }
 
+/// The paper's LLC estimates at n = 5,000 (Chen et al. 2023, as reproduced publicly; SCIENCE.md §9),
+/// shown beside ours — never used by a computation.
+pub fn paper_llc(id: &str) -> Option<(f64, f64)> {
+    match id {
+        "5" => Some((7.71, 0.85)),
+        "5+" => Some((9.91, 1.27)),
+        "6" => Some((9.03, 0.59)),
+        _ => None,
+    }
+}
+
 /// What to say at a saddle instead of presenting its number as an LLC.
 pub fn saddle_warning(id: &str) -> String {
     format!(

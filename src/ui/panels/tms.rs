@@ -240,12 +240,9 @@ impl TmsPanel {
                     if !r.llc.warnings.is_empty() {
                         cell.on_hover_text(r.llc.warnings.join("\n\n"));
                     }
-                    ui.label(match r.point.id.as_str() {
-                        "5" => "7.71 ± 0.85",
-                        "5+" => "9.91 ± 1.27",
-                        "6" => "9.03 ± 0.59",
-                        _ => "—",
-                    });
+                    ui.label(
+                        tms::paper_llc(&r.point.id).map(|p| format!("{} ± {}", p.0, p.1)).unwrap_or_else(|| "—".into()),
+                    );
                     ui.label(r.point.hessian_rank.to_string())
                         .on_hover_text("rank of the population Hessian (18 parameters)");
                     ui.label(format!("{:.5}", r.point.l));
@@ -352,14 +349,9 @@ impl TmsPanel {
 
 /// The phase with the least local free energy at n.
 fn dominant(lab: &Lab, n: f64) -> String {
-    lab.rows
-        .iter()
-        .filter(|r| !r.point.saddle)
-        .min_by(|a, b| {
-            let fa = n * a.point.loss + a.llc.llc_mean * n.ln();
-            let fb = n * b.point.loss + b.llc.llc_mean * n.ln();
-            fa.partial_cmp(&fb).unwrap_or(std::cmp::Ordering::Equal)
-        })
-        .map(|r| r.point.id.clone())
+    crate::core::tms_lab::free_energy_fractions(&lab.rows, n)
+        .into_iter()
+        .max_by(|a, b| a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal))
+        .map(|f| f.0)
         .unwrap_or_else(|| "?".into())
 }
