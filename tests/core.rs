@@ -3205,6 +3205,7 @@ mod dmodels {
         let want = [
             ("4", 1.0 / 9.0, Some((1.0, 0.0))),
             ("4+", 0.104167, None),
+            ("4++", 1.0 / 9.0 - 2.0 / 144.0, None),
             ("5", 0.068744, Some((1.17046, -0.28230))),
             ("5+", 0.061799, None),
             ("6", 0.048192, Some((1.32053, -0.61814))),
@@ -3220,6 +3221,10 @@ mod dmodels {
             assert!(cp.hessian_rank < tms::D, "{id}: the rotation is a flat direction");
             assert_eq!(tms::classify(&cp.w).id, id, "the classifier on {id}");
         }
+        // what the Hessian certifies: the squares are saddles or sit on a ReLU hinge (b = 0 with
+        // orthogonal neighbours), so only the 5-, 5+- and 6-gons count as phases
+        let kinds: Vec<&str> = cps.iter().map(|c| c.kind()).collect();
+        assert_eq!(kinds, ["saddle", "saddle", "hinge", "minimum", "minimum", "minimum"]);
         // the "+" bias is 1/12 at the 4-gon (SCIENCE.md §9)
         assert!((cps[1].plus_bias.unwrap() - 1.0 / 12.0).abs() < 1e-6);
     }
@@ -3241,6 +3246,16 @@ mod dmodels {
         w[3] = 0.2;
         assert!(!tms::classify(&w).regular);
         assert_eq!(tms::classify(&tms::kgon(3, 1.0, 0.0, None)).id, "3");
+        // the square with both unused biases positive; a pentagon with two features on one vertex
+        let mut w = tms::kgon(4, 1.0, 0.0, None);
+        w[2 * tms::C + 4] = 1.0 / 12.0;
+        w[2 * tms::C + 5] = 1.0 / 12.0;
+        assert_eq!(tms::classify(&w).id, "4++");
+        let mut w = tms::kgon(5, 1.17, -0.28, None);
+        w[10] = 0.8 * w[0] - 0.05 * w[1];
+        w[11] = 0.8 * w[1] + 0.05 * w[0];
+        let ph = tms::classify(&w);
+        assert_eq!((ph.id.as_str(), ph.k, ph.shared), ("5 (shared)", 5, 1));
     }
 
     /// Issue 15 part 1 / issue 16 part 5: the d-D sampler on separable formulas in 3–8 variables is
@@ -3369,7 +3384,7 @@ mod dmodels {
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         let cps = v["critical_points"].as_array().unwrap();
         let ids: Vec<&str> = cps.iter().map(|c| c["id"].as_str().unwrap()).collect();
-        assert_eq!(ids, ["4", "4+", "5", "5+", "6"]);
+        assert_eq!(ids, ["4", "4+", "4++", "5", "5+", "6"]);
         for c in cps {
             for k in ["loss", "l", "b", "llc", "llc_se", "hessian_rank", "saddle"] {
                 assert!(c.get(k).is_some(), "{k} in {c}");
@@ -3394,14 +3409,32 @@ mod dmodels {
     #[test]
     fn tms_sgd_default_run() {
         use lambdascope::core::tms_lab::{DEFAULT_SGD, TmsSgdOptions, sgd};
-        let o = TmsSgdOptions { steps: 8000, llc_every: 4000, llc_draws: 600, ..DEFAULT_SGD };
+        let o = TmsSgdOptions { llc_every: 10_000, llc_draws: 1000, ..DEFAULT_SGD };
         let a = sgd(&o).unwrap();
         let b = sgd(&o).unwrap();
         assert_eq!(a.loss, b.loss, "seeded: the same run twice");
-        assert!(a.loss[0] > 0.3 && *a.loss.last().unwrap() < 0.0625, "{:?}", (a.loss[0], a.loss.last()));
+        // a plateau on the square with two positive unused biases, H = 1/9 − 2/144 (exact), held
+        // for at least 10,000 steps …
+        let on = |ph: &str| a.phase.iter().zip(&a.steps).filter(|(p, _)| *p == ph).map(|(_, s)| *s).collect::<Vec<_>>();
+        let plateau = on("4++");
+        let span = plateau.last().unwrap() - plateau.first().unwrap();
+        assert!(span >= 10_000, "4++ held for {span} steps");
+        let k_end = a.steps.iter().position(|s| s == plateau.last().unwrap()).unwrap();
+        let h_plateau = a.loss[k_end - 20];
+        assert!((h_plateau - (1.0 / 9.0 - 2.0 / 144.0)).abs() < 1e-3, "plateau H = {h_plateau}");
+        // … then a drop of more than 0.03 to the 5+ plateau, where the run ends
+        assert!(a.transitions.iter().any(|t| t.1 == "4++"), "{:?}", a.transitions);
         assert_eq!(a.phase.last().unwrap(), "5+");
-        assert_eq!(a.llc.len(), 2);
-        assert!(a.transitions.iter().any(|t| t.2 == "5+"), "{:?}", a.transitions);
+        let h_end = *a.loss.last().unwrap();
+        assert!(h_end < 0.0625 && h_plateau - h_end > 0.03, "{h_plateau} then {h_end}");
+        // the LLC at a plateau's iterate (a saddle) is negative and says so; at the end, positive
+        assert_eq!(a.llc.len(), 5);
+        let at = |step: usize| a.llc.iter().find(|p| p.step == step).unwrap();
+        let flagged = |p: &lambdascope::core::tms_lab::TmsLlcPoint| {
+            p.warnings.iter().any(|w| w == lambdascope::core::dsampler::NOT_A_MINIMUM)
+        };
+        assert!(at(20_000).llc < 0.0 && flagged(at(20_000)), "{:?}", at(20_000));
+        assert!(at(50_000).llc > 5.0 && !flagged(at(50_000)), "{:?}", at(50_000));
         assert!(sgd(&TmsSgdOptions { lr: 0.0, ..o }).is_err());
     }
 

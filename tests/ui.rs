@@ -1566,12 +1566,13 @@ fn snapshot_tms_lab() {
     }
     let l = h.state().pipeline.learning();
     let lab = l.tms.as_ref().expect("the lab ran").as_ref().expect("without error");
-    assert_eq!(lab.rows.len(), 5);
+    assert_eq!(lab.rows.len(), 6);
     assert!(!l.running_tms);
     h.get_by_label("Run the TMS lab again");
     assert!(h.query_all_by_label("6-gon").count() >= 1, "the table row and the chart legend");
     h.get_by_label("other polygons");
     assert!(h.query_all_by_label("saddle: not an LLC").count() == 2, "the 4- and 4+-gons");
+    assert!(h.query_all_by_label("hinge: not certified").count() == 1, "the 4++-gon");
     h.get_by_label_contains("Phase changes along SGD");
     h.get_by_label_contains("SGD ended in the 5+ phase");
     h.snapshot("tms_lab");

@@ -37,10 +37,10 @@ pub struct DTarget {
 /// `--at` for the TMS: a critical point id, "4", "4+", "5gon", "5+gon" …
 pub fn critical_point_id(s: &str) -> Result<tms::CriticalPoint, CliError> {
     let t = s.trim().to_ascii_lowercase().replace("-gon", "").replace("gon", "");
-    let t = if let Some(k) = t.strip_suffix('+') { format!("{k}+") } else { t };
+    let t = t.replace(' ', "");
     tms::critical_points().into_iter().find(|c| c.id == t).ok_or_else(|| {
         CliError::input(format!(
-            "--at {s}: unknown critical point; the TMS's are 4gon, 4+gon, 5gon, 5+gon, 6gon (or a list of 18 numbers)"
+            "--at {s}: unknown critical point; the TMS's are 4gon, 4+gon, 4++gon, 5gon, 5+gon, 6gon (or a list of 18 numbers)"
         ))
     })
 }
@@ -204,9 +204,9 @@ fn tms_target(a: &LlcArgs) -> Result<DTarget, CliError> {
     let seed = a.model.data_seed.unwrap_or(1);
     let mut m = Tms::new(n, seed).map_err(CliError::input)?;
     m.population = a.model.population;
-    let at =
-        a.at.clone()
-            .ok_or_else(|| CliError::input("--model tms needs --at: 4gon, 4+gon, 5gon, 5+gon, 6gon or 18 numbers"))?;
+    let at = a.at.clone().ok_or_else(|| {
+        CliError::input("--model tms needs --at: 4gon, 4+gon, 4++gon, 5gon, 5+gon, 6gon or 18 numbers")
+    })?;
     let (w_star, localisation) = if at.contains(',') {
         (parse_list(&at, tms::D, "--at").map_err(|e| CliError::input(e.to_string()))?, "at --at".to_string())
     } else {
@@ -218,6 +218,8 @@ fn tms_target(a: &LlcArgs) -> Result<DTarget, CliError> {
         };
         if cp.saddle {
             warnings.push(tms::saddle_warning(&cp.id));
+        } else if cp.on_hinge {
+            warnings.push(tms::hinge_warning(&cp.id));
         }
         (w, format!("{why} (population loss {:.6})", cp.loss))
     };
@@ -360,13 +362,13 @@ pub fn run_tms(a: &TmsArgs) -> Result<(), CliError> {
             "critical_points": rows.iter().map(|(cp, r, why)| json!({
                 "id": cp.id, "loss": cp.loss, "l": cp.l, "b": cp.b, "plus_bias": cp.plus_bias,
                 "grad_norm": cp.grad_norm, "llc": r.llc_mean, "llc_se": r.llc_se,
-                "hessian_rank": cp.hessian_rank, "half_d": tms::D as f64 / 2.0, "saddle": cp.saddle,
+                "hessian_rank": cp.hessian_rank, "half_d": tms::D as f64 / 2.0, "saddle": cp.saddle, "kind": cp.kind(),
                 "on_hinge": cp.on_hinge, "localisation": why, "w_star": r.w_star,
                 "paper_llc": paper_llc(&cp.id).map(|p| p.0), "paper_llc_se": paper_llc(&cp.id).map(|p| p.1),
                 "r_hat": finite(r.r_hat), "ess": finite(r.ess), "acceptance": r.acceptance, "warnings": r.warnings,
             })).collect::<Vec<_>>(),
             "crossovers": cross.iter().map(|c| json!({"from": c.from, "to": c.to, "n": c.n})).collect::<Vec<_>>(),
-            "crossovers_note": "F_k(n) ≈ n·H(w_k) + λ̂_k·log n over the minima (saddles excluded), with the LLCs above (measured at this n) at every n",
+            "crossovers_note": "F_k(n) ≈ n·H(w_k) + λ̂_k·log n over the certified minima with a positive LLC (saddles and hinge points excluded), with the LLCs above (measured at this n) at every n",
             "posterior_phases": sampled.iter().zip(&fe).map(|(p, (m, f))| json!({
                 "n": m, "sampled": p.fractions, "disagreement": p.disagreement, "min_swap": p.min_swap,
                 "warnings": p.warnings, "free_energy": f,
@@ -391,7 +393,7 @@ pub fn run_tms(a: &TmsArgs) -> Result<(), CliError> {
             r.llc_se,
             cp.hessian_rank,
             paper_llc(&cp.id).map(|p| format!("{} ± {}", p.0, p.1)).unwrap_or_else(|| "—".into()),
-            if cp.saddle { "saddle" } else { "minimum" }
+            cp.kind()
         );
         for w in &r.warnings {
             println!("     warning: {w}");

@@ -33,6 +33,9 @@ const DRIFT_CAP: f64 = 2.0;
 /// Points kept per chain's trace for drawing.
 const TRACE_POINTS: usize = 400;
 
+/// The warning of a negative estimate (E_β[L_n] below L_n(w*)).
+pub const NOT_A_MINIMUM: &str = "the estimate is negative: the chains found loss below L_n(w*), so w* is not a local minimum (a saddle, or a descent not yet finished); the number is not a learning coefficient";
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DLlc {
     pub llc_mean: f64,
@@ -336,6 +339,9 @@ pub fn llc_d(model: &dyn Model, w_star: &[f64], opts: &LlcOptions) -> Result<DLl
     }
     if divergences > 0 {
         warnings.push(format!("{divergences} proposals had a non-finite loss (refused)"));
+    }
+    if mean < 0.0 {
+        warnings.push(NOT_A_MINIMUM.to_string());
     }
     Ok(DLlc {
         llc_mean: mean,

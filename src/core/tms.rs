@@ -310,13 +310,15 @@ pub fn kgon(k: usize, l: f64, b: f64, plus: Option<f64>) -> Vec<f64> {
 /// A critical point of the population loss in the k-gon family, with what was measured there.
 #[derive(Debug, Clone, Serialize)]
 pub struct CriticalPoint {
-    /// "4", "4+", "5", "5+", "6".
+    /// "4", "4+", "4++", "5", "5+", "6".
     pub id: String,
     pub k: usize,
     pub plus: bool,
+    /// Unused features with a positive bias.
+    pub pluses: usize,
     pub l: f64,
     pub b: f64,
-    /// The unused feature's bias of a "+" point.
+    /// The unused features' bias of a "+" point.
     pub plus_bias: Option<f64>,
     pub loss: f64,
     /// |∇H| at the refined point (all 18 coordinates).
@@ -333,6 +335,42 @@ pub struct CriticalPoint {
     /// the gradient across it are of order 1/h (|eigenvalue| > 1e3), the one-sided curvatures
     /// differ, and the rank counts those directions.
     pub on_hinge: bool,
+}
+
+impl CriticalPoint {
+    /// A minimum the Hessian certifies: no negative curvature and off every ReLU hinge (where the
+    /// Hessian by differences does not exist, so it can certify nothing).
+    pub fn certified_minimum(&self) -> bool {
+        !self.saddle && !self.on_hinge
+    }
+    /// "saddle", "hinge" (not certified) or "minimum", for tables.
+    pub fn kind(&self) -> &'static str {
+        if self.saddle {
+            "saddle"
+        } else if self.on_hinge {
+            "hinge"
+        } else {
+            "minimum"
+        }
+    }
+}
+
+/// Some output's ReLU argument W_i·W_j·μ + b_i (feature j active) vanishes for every μ: W_i·W_j
+/// and b_i both (numerically) zero. There H is not twice differentiable (the 4-gon family's b = 0
+/// with orthogonal neighbours), and differences of the gradient across the hinge depend on h.
+pub fn on_a_hinge(w: &[f64]) -> bool {
+    let tol = 1e-6;
+    (0..C).any(|i| {
+        w[2 * C + i].abs() < tol
+            && (0..C).any(|j| j != i && (w[2 * i] * w[2 * j] + w[2 * i + 1] * w[2 * j + 1]).abs() < tol)
+    })
+}
+
+/// What to say at a point on a ReLU hinge that has no negative curvature to show.
+pub fn hinge_warning(id: &str) -> String {
+    format!(
+        "the {id} point sits on a ReLU hinge (an argument W_i·W_j·μ + b_i vanishes for every μ): H has no Hessian there, so nothing certifies a minimum; it is left out of the free energies"
+    )
 }
 
 /// Nelder–Mead on a function of two variables (our own: 2-D, a few hundred evaluations; a crate
@@ -383,19 +421,21 @@ fn nelder_mead2(f: &dyn Fn([f64; 2]) -> f64, start: [f64; 2], step: f64) -> [f64
     s[best]
 }
 
-/// The five critical points of the paper's table, each refined by minimising H over its family's
-/// (l, b) (and the unused feature's bias for "+"): by the polygon's symmetry the gradient along W
-/// is radial, so a stationary (l, b) is a critical point of H in all 18 coordinates (`grad_norm`
-/// shows it).
+/// The critical points of the k-gon family: the five (the paper's table) and the square
+/// with both unused biases positive (4⁺⁺, where SGD from a standard-normal start often rests),
+/// each refined by minimising H over its family's (l, b) (and the unused features' bias for "+"):
+/// by the polygon's symmetry the gradient along W is radial, so a stationary (l, b) is a critical
+/// point of H in all 18 coordinates (`grad_norm` shows it).
 pub fn critical_points() -> Vec<CriticalPoint> {
-    let specs: [(usize, bool, [f64; 2]); 5] = [
-        (4, false, [1.0, 0.0]),
-        (4, true, [1.0, 0.0]),
-        (5, false, [1.1, -0.2]),
-        (5, true, [1.1, -0.2]),
-        (6, false, [1.3, -0.6]),
+    let specs: [(usize, usize, [f64; 2]); 6] = [
+        (4, 0, [1.0, 0.0]),
+        (4, 1, [1.0, 0.0]),
+        (4, 2, [1.0, 0.0]),
+        (5, 0, [1.1, -0.2]),
+        (5, 1, [1.1, -0.2]),
+        (6, 0, [1.3, -0.6]),
     ];
-    specs.iter().map(|&(k, plus, start)| refine(k, plus, start)).collect()
+    specs.iter().map(|&(k, pluses, start)| refine(k, pluses, start)).collect()
 }
 
 /// The unused feature's best bias given the rest: H is quadratic in it where its ReLU is on.
@@ -420,12 +460,21 @@ fn plus_bias(w: &[f64], k: usize) -> f64 {
     0.5 * (a + b)
 }
 
-pub fn refine(k: usize, plus: bool, start: [f64; 2]) -> CriticalPoint {
+/// Refine the k-gon with `pluses` unused features given a positive bias. Each unused feature's
+/// output depends on its own bias only (its column is zero), so they share the best one.
+pub fn refine(k: usize, pluses: usize, start: [f64; 2]) -> CriticalPoint {
+    let pluses = pluses.min(C - k);
+    let with_pluses = |mut w: Vec<f64>, pb: f64| {
+        for j in k..k + pluses {
+            w[2 * C + j] = pb;
+        }
+        w
+    };
     let value = |p: [f64; 2]| {
         let w = kgon(k, p[0], p[1], None);
-        let w = if plus {
+        let w = if pluses > 0 {
             let pb = plus_bias(&w, k);
-            kgon(k, p[0], p[1], Some(pb))
+            with_pluses(w, pb)
         } else {
             w
         };
@@ -433,9 +482,9 @@ pub fn refine(k: usize, plus: bool, start: [f64; 2]) -> CriticalPoint {
     };
     let p = nelder_mead2(&value, start, 0.05);
     let mut w = kgon(k, p[0], p[1], None);
-    let pb = plus.then(|| plus_bias(&w, k));
+    let pb = (pluses > 0).then(|| plus_bias(&w, k));
     if let Some(v) = pb {
-        w[2 * C + k] = v;
+        w = with_pluses(w, v);
     }
     let mut g = vec![0.0; D];
     let loss = population_grad(&w, &mut g);
@@ -446,11 +495,12 @@ pub fn refine(k: usize, plus: bool, start: [f64; 2]) -> CriticalPoint {
     let smooth = ev.iter().filter(|v| v.abs() < 1e3).fold(0.0f64, |m, v| m.max(v.abs()));
     let rank = ev.iter().filter(|v| v.abs() > 1e-6 * smooth).count();
     let saddle = ev.iter().any(|&v| v < -1e-6 * smooth);
-    let on_hinge = ev.iter().any(|v| v.abs() >= 1e3);
+    let on_hinge = on_a_hinge(&w) || ev.iter().any(|v| v.abs() >= 1e3);
     CriticalPoint {
-        id: format!("{k}{}", if plus { "+" } else { "" }),
+        id: format!("{k}{}", "+".repeat(pluses)),
         k,
-        plus,
+        plus: pluses > 0,
+        pluses,
         l: p[0],
         b: p[1],
         plus_bias: pb,
@@ -465,36 +515,62 @@ pub fn refine(k: usize, plus: bool, start: [f64; 2]) -> CriticalPoint {
 }
 
 /// The phase of (W, b): how many columns are in use (length above a third of the longest and
-/// above 0.2), whether they sit on a regular polygon (every gap between consecutive angles within
-/// 0.35 rad of 2π/k), and "+" when an unused feature has a positive bias (above 0.04; the "+"
-/// points' is 1/12).
+/// above 0.2), on how many vertices they sit (columns within `SHARED_RAD` of each other's angle
+/// share a vertex: SGD from a wide start often parks two features on one vertex of a pentagon,
+/// a plateau it leaves when one of them lets go), whether the vertices form a regular polygon
+/// (every gap between consecutive angles within 0.35 rad of 2π/k), and one "+" for each unused
+/// feature with a positive bias (above 0.04; the "+" points' is 1/12): "4++" is the square with
+/// both unused biases positive (H = 1/9 − 2/144), where SGD often rests before a drop.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Phase {
-    /// "4", "5+", … or "3 (irregular)".
+    /// "4", "4++", "5+", "5 (shared)", … or "3 (irregular)".
     pub id: String,
+    /// Vertices of the polygon (columns in use, counting a shared vertex once).
     pub k: usize,
     pub plus: bool,
     pub regular: bool,
+    /// Columns in use beyond the vertices (features sharing a vertex with another).
+    pub shared: usize,
 }
 
+/// Columns whose angles differ by less than this (rad, about 8.6°) share a vertex.
+pub const SHARED_RAD: f64 = 0.15;
+
 pub fn classify(w: &[f64]) -> Phase {
+    use std::f64::consts::TAU;
     let lens: Vec<f64> = (0..C).map(|i| w[2 * i].hypot(w[2 * i + 1])).collect();
     let top = lens.iter().copied().fold(0.0, f64::max);
     let used: Vec<usize> = (0..C).filter(|&i| lens[i] > 0.2 && lens[i] > top / 3.0).collect();
-    let k = used.len();
     let mut angles: Vec<f64> = used.iter().map(|&i| w[2 * i + 1].atan2(w[2 * i])).collect();
     angles.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    // one vertex per run of angles closer than SHARED_RAD (around the circle)
+    let mut vertices: Vec<f64> = vec![];
+    for (j, &a) in angles.iter().enumerate() {
+        if j == 0 || a - angles[j - 1] >= SHARED_RAD {
+            vertices.push(a);
+        }
+    }
+    if vertices.len() > 1 && vertices[0] + TAU - angles[angles.len() - 1] < SHARED_RAD {
+        vertices.remove(0);
+    }
+    let k = vertices.len();
+    let shared = used.len() - k;
     let regular = k >= 2 && {
-        let target = std::f64::consts::TAU / k as f64;
+        let target = TAU / k as f64;
         (0..k).all(|j| {
-            let gap =
-                if j + 1 < k { angles[j + 1] - angles[j] } else { angles[0] + std::f64::consts::TAU - angles[k - 1] };
+            let gap = if j + 1 < k { vertices[j + 1] - vertices[j] } else { vertices[0] + TAU - vertices[k - 1] };
             (gap - target).abs() < 0.35
         })
     };
-    let plus = (0..C).any(|i| !used.contains(&i) && w[2 * C + i] > 0.04);
-    let id = format!("{k}{}{}", if plus { "+" } else { "" }, if regular || k < 2 { "" } else { " (irregular)" });
-    Phase { id, k, plus, regular }
+    let pluses = (0..C).filter(|&i| !used.contains(&i) && w[2 * C + i] > 0.04).count();
+    let plus = pluses > 0;
+    let id = format!(
+        "{k}{}{}{}",
+        "+".repeat(pluses),
+        if shared > 0 { " (shared)" } else { "" },
+        if regular || k < 2 { "" } else { " (irregular)" }
+    );
+    Phase { id, k, plus, regular, shared }
 }
 
 /// Where the dominant phase changes as n grows.

@@ -24,19 +24,26 @@ pub struct TmsPanel {
 
 /// A colour per phase id (stable across frames).
 fn phase_colour(id: &str) -> egui::Color32 {
-    let base = id.trim_end_matches(" (irregular)");
+    let base = id.trim_end_matches(" (irregular)").trim_end_matches(" (shared)");
     let c = match base {
         "0" | "1" => egui::Color32::from_rgb(150, 150, 150),
         "2" | "2+" => egui::Color32::from_rgb(140, 86, 75),
         "3" | "3+" => egui::Color32::from_rgb(148, 103, 189),
         "4" => egui::Color32::from_rgb(31, 119, 180),
         "4+" => egui::Color32::from_rgb(23, 190, 207),
+        "4++" => egui::Color32::from_rgb(0, 128, 128),
         "5" => egui::Color32::from_rgb(255, 127, 14),
         "5+" => egui::Color32::from_rgb(214, 39, 40),
         "6" => egui::Color32::from_rgb(44, 160, 44),
         _ => egui::Color32::from_rgb(188, 189, 34),
     };
-    if id.ends_with("(irregular)") { c.gamma_multiply(0.55) } else { c }
+    if id.ends_with("(irregular)") {
+        c.gamma_multiply(0.55)
+    } else if id.ends_with("(shared)") {
+        c.gamma_multiply(0.8)
+    } else {
+        c
+    }
 }
 
 impl TmsPanel {
@@ -151,7 +158,9 @@ impl TmsPanel {
             .height((side * 0.75).max(140.0))
             .x_axis_label("SGD step")
             .y_axis_label("population loss H")
-            .include_y(0.0)
+            // the start's loss (≈ 1) would squash the plateaus into a line: cut at 0.13, above the
+            // 4-gon's 1/9 (drag or zoom out to see the start)
+            .default_y_bounds(0.03, 0.13)
             .show(ui, |p| {
                 p.line(Line::new("H along SGD", PlotPoints::from(pts)).width(2.0));
                 for r in &lab.rows {
@@ -200,20 +209,33 @@ impl TmsPanel {
             if run.phase.iter().any(|p| p.ends_with("(irregular)")) {
                 ui.label("(faded: not yet a regular polygon)");
             }
+            if run.phase.iter().any(|p| p.contains("(shared)")) {
+                ui.label("(shared: two features on one vertex)");
+            }
         });
         if !run.llc.is_empty() {
             let pts: Vec<[f64; 2]> = run.llc.iter().map(|p| [p.step as f64, p.llc]).collect();
+            let (good, bad): (Vec<[f64; 2]>, Vec<[f64; 2]>) = pts.iter().partition(|p| p[1] >= 0.0);
             Plot::new("tms-llc-path")
                 .width(width)
                 .height((side * 0.5).max(110.0))
                 .x_axis_label("SGD step")
                 .y_axis_label("LLC at the iterate")
                 .show(ui, |p| {
-                    p.line(Line::new("LLC", PlotPoints::from(pts.clone())));
-                    p.points(Points::new("LLC estimates", pts).radius(2.5));
+                    p.hline(egui_plot::HLine::new("", 0.0).color(egui::Color32::GRAY).width(0.5));
+                    p.line(Line::new("LLC along SGD", PlotPoints::from(pts)));
+                    p.points(Points::new("estimate", good).radius(2.5));
+                    if !bad.is_empty() {
+                        p.points(
+                            Points::new("negative: not at a minimum", bad)
+                                .radius(3.0)
+                                .filled(false)
+                                .color(egui::Color32::GRAY),
+                        );
+                    }
                 });
             ui.label(
-                "LLC estimated at the iterate (MALA, γ = 10, 2 chains). While the iterate is still moving it is no minimum: the chains go downhill and the estimate is negative.",
+                "LLC estimated at the iterate (MALA, γ = 10, 2 chains). On a plateau the iterate rests near a saddle, no minimum: the chains go downhill and the estimate is negative (hollow grey points, not learning coefficients). After the drop the iterate sits in a minimum and the LLC is the new phase's.",
             );
         }
         ui.separator();
@@ -229,6 +251,9 @@ impl TmsPanel {
                     if r.point.saddle {
                         ui.colored_label(ui.visuals().warn_fg_color, "saddle: not an LLC")
                             .on_hover_text(tms::saddle_warning(&r.point.id));
+                    } else if r.point.on_hinge {
+                        ui.colored_label(ui.visuals().warn_fg_color, "hinge: not certified")
+                            .on_hover_text(tms::hinge_warning(&r.point.id));
                     } else if r.llc.warnings.is_empty() {
                         ui.label("minimum");
                     } else {
@@ -280,7 +305,7 @@ impl TmsPanel {
     /// with its k), and where the SGD run (at its n) ended.
     fn bayes_chart(&self, ui: &mut egui::Ui, lab: &Lab) {
         let width = ui.available_width();
-        let ids: Vec<String> = lab.rows.iter().filter(|r| !r.point.saddle).map(|r| r.point.id.clone()).collect();
+        let ids: Vec<String> = lab.rows.iter().filter(|r| r.is_phase()).map(|r| r.point.id.clone()).collect();
         let sgd_n = lab.sgd.options.n as f64;
         let sgd_end = lab.sgd.phase.last().cloned().unwrap_or_default();
         Plot::new("tms-bayes")
