@@ -12,6 +12,7 @@ use crate::core::model::ModelSpec;
 use crate::core::presets;
 use crate::core::sampler::LlcOptions;
 use crate::core::sgd::SgdOptions;
+use crate::core::slice::SliceSpec;
 use crate::start::{Panel, StartOptions, Tab};
 
 pub const SETTINGS_VERSION: u32 = 1;
@@ -147,6 +148,9 @@ pub struct Settings {
     pub sigma: f64,
     /// A model with sampled data in place of the formula (its n is the slider's n).
     pub model: Option<ModelSpec>,
+    /// A 2-D slice of the TMS in place of the formula (from the TMS lab; its n is the slider's n;
+    /// the formula stays in its box for "Back to the formula").
+    pub slice: Option<SliceSpec>,
     pub n: f64,
     pub eps: f64,
     /// ε = link_c / n.
@@ -198,6 +202,8 @@ pub struct Settings {
     pub learn: LearnSettings,
     /// The preset a typed formula was edited from (its explanation stays, dimmed, while typing).
     pub edited_from: Option<String>,
+    /// The formula's box while a slice is shown (restored by "Back to the formula").
+    pub formula_bounds: Option<[[f64; 2]; 2]>,
 }
 
 impl Default for Settings {
@@ -212,6 +218,7 @@ impl Default for Settings {
             gaussian: false,
             sigma: 0.5,
             model: None,
+            slice: None,
             n: 1000.0,
             eps: 1e-3,
             link: false,
@@ -247,6 +254,7 @@ impl Default for Settings {
             session_path: "lambdascope-session.json".into(),
             learn: LearnSettings::default(),
             edited_from: None,
+            formula_bounds: None,
         }
     }
 }
@@ -323,6 +331,13 @@ impl Settings {
 
     pub fn spec(&self) -> LandscapeSpec {
         let prior = if self.gaussian { Prior::Gaussian { sigma: self.sigma } } else { Prior::Uniform };
+        if let Some(sl) = &self.slice {
+            let mut sl = sl.clone();
+            sl.n = self.n.round().clamp(10.0, crate::core::tms::TMS_N_MAX as f64) as usize;
+            let mut s = LandscapeSpec::slice(sl, self.bounds);
+            s.prior = prior;
+            return s;
+        }
         if let Some(m) = &self.model {
             let mut m = m.clone();
             m.n = self.n.round().clamp(2.0, m.n_max() as f64) as usize;
@@ -375,6 +390,7 @@ impl Settings {
     pub fn choose_preset(&mut self, id: &str) {
         let Some(p) = presets::find(id) else { return };
         self.model = None;
+        self.slice = None;
         if self.compare_preset == COMPARE_POPULATION {
             self.compare_preset = "paraboloid".into();
         }
@@ -389,6 +405,29 @@ impl Settings {
         }
     }
 
+    /// A 2-D slice of the TMS (from the lab): the slice's box, the lab's n; the formula and its
+    /// box wait for "Back to the formula".
+    pub fn choose_slice(&mut self, slice: SliceSpec, half_width: f64) {
+        if self.slice.is_none() {
+            self.formula_bounds = Some(self.bounds);
+        }
+        self.n = slice.n as f64;
+        self.slice = Some(slice);
+        self.bounds = [[-half_width, half_width], [-half_width, half_width]];
+        self.fit_window = None;
+        self.compare_mode = false;
+    }
+
+    /// Leave a slice: the formula (or model) and the box it had.
+    pub fn leave_slice(&mut self) {
+        if self.slice.take().is_some()
+            && let Some(b) = self.formula_bounds.take()
+        {
+            self.bounds = b;
+        }
+        self.fit_window = None;
+    }
+
     /// A model with sampled data, with its catalogue defaults (box, n, truth, its SGD run).
     pub fn choose_model(&mut self, id: &str) {
         let Some(m) = ModelSpec::preset(id) else { return };
@@ -397,6 +436,7 @@ impl Settings {
         self.n = info.n as f64;
         self.preset = None;
         self.edited_from = None;
+        self.slice = None;
         self.model = Some(m);
         // compare mode then shows L_n beside the population K it estimates
         self.compare_preset = COMPARE_POPULATION.to_string();
@@ -589,6 +629,11 @@ impl Settings {
             let mut m = m.clone();
             m.n = m.n.max(2).min(m.n_max());
             m.validate().map_err(|e| format!("the session's model: {e}"))?;
+        }
+        if let Some(sl) = &self.slice {
+            let mut sl = sl.clone();
+            sl.n = sl.n.clamp(10, crate::core::tms::TMS_N_MAX);
+            sl.validate().map_err(|e| format!("the session's slice: {e}"))?;
         }
         if self.formula.chars().count() > crate::core::expr::MAX_FORMULA_CHARS {
             return Err("the session's formula is too long".into());

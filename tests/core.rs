@@ -3258,6 +3258,57 @@ mod dmodels {
         assert_eq!((ph.id.as_str(), ph.k, ph.shared), ("5 (shared)", 5, 1));
     }
 
+    /// Part 7: a 2-D slice of the TMS through a critical point. Along two biases of the 6-gon the
+    /// population loss is a smooth non-degenerate bowl (off every hinge), so the slice's minimum is
+    /// the point itself at the critical value and its volume law is a regular one: λ = 2/2 = 1
+    /// (the closed form for a non-degenerate quadratic in two variables). Along the two flattest
+    /// Hessian eigenvectors the directions are orthonormal and the curvatures the two smallest
+    /// eigenvalues.
+    #[test]
+    fn a_slice_of_the_tms() {
+        use lambdascope::core::analysis::Analysis;
+        use lambdascope::core::landscape::{Landscape, LandscapeSpec};
+        use lambdascope::core::slice::{Directions, SliceSpec};
+        let six = tms::critical_points().into_iter().find(|c| c.id == "6").unwrap();
+        let spec = |directions, population| SliceSpec {
+            n: 5000,
+            data_seed: 1,
+            population,
+            point: six.w.clone(),
+            through: "the 6-gon".into(),
+            directions,
+        };
+        let bx = [[-0.2, 0.2], [-0.2, 0.2]];
+        let s = LandscapeSpec::slice(spec(Directions::Params([12, 13]), true), bx);
+        assert!(s.label().starts_with("slice of the TMS's population loss through the 6-gon along b1 and b2"));
+        let a = Analysis::compute(1, s, None).unwrap();
+        let m = &a.estimate.minimum;
+        assert!((m.k_min - six.loss).abs() < 1e-10, "K* = {} vs H = {}", m.k_min, six.loss);
+        assert!(m.argmin[0][0].abs() < 1e-4 && m.argmin[0][1].abs() < 1e-4, "{:?}", m.argmin);
+        let lam = a.estimate.fit.best.lambda;
+        assert!((lam - 1.0).abs() < 0.03, "the slice's λ̂ = {lam}");
+        assert!(a.estimate.theory.is_none() && a.estimate.theory_report.reason.contains("slice"));
+        // the slice is the model's loss on the plane
+        let l = Landscape::from_spec(&LandscapeSpec::slice(spec(Directions::Eigen([0, 1]), false), bx)).unwrap();
+        let sl = l.slice.as_ref().unwrap();
+        let data = Tms::new(5000, 1).unwrap();
+        let w = sl.point(0.03, -0.07);
+        assert_eq!(l.k(0.03, -0.07), data.loss(&w));
+        let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+        assert!((dot(&sl.u, &sl.u) - 1.0).abs() < 1e-12 && dot(&sl.u, &sl.v).abs() < 1e-12);
+        let pop = Tms::population_only();
+        let (ev, _) =
+            lambdascope::core::dmodel::spectrum(&lambdascope::core::dmodel::hessian(&pop, &six.w, 1e-5), 1e-6);
+        let mut ev = ev;
+        ev.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        assert!((sl.curvatures[0] - ev[0]).abs() < 1e-9 && (sl.curvatures[1] - ev[1]).abs() < 1e-9);
+        // bad input is refused with a sentence
+        let bad = LandscapeSpec::slice(SliceSpec { point: vec![0.0; 3], ..spec(Directions::Params([0, 1]), true) }, bx);
+        assert!(Landscape::from_spec(&bad).unwrap_err().to_string().contains("18"));
+        let same = LandscapeSpec::slice(spec(Directions::Params([2, 2]), true), bx);
+        assert!(Landscape::from_spec(&same).is_err());
+    }
+
     /// Issue 15 part 1 / issue 16 part 5: the d-D sampler on separable formulas in 3–8 variables is
     /// within 0.05·d of the exact tempered value (a sum of 1-D quadratures).
     #[test]
@@ -3450,6 +3501,10 @@ mod dmodels {
         assert_eq!(p.fractions[0].0, "6");
         assert!(p.fractions[0].1 > 0.9, "{:?}", p.fractions);
         assert!(p.disagreement < 0.1 && p.min_swap > 0.05, "{p:?}");
+        // the kept draws (the window's polygon of a posterior sample) are draws of that posterior
+        assert_eq!(p.samples.len(), lambdascope::core::tms_lab::KEPT_SAMPLES);
+        assert!(p.samples.iter().all(|(w, id)| w.len() == tms::D && tms::classify(w).id == *id));
+        assert!(p.samples.iter().filter(|(_, id)| id == "6").count() >= 9, "{:?}", p.samples);
         let model = Tms::new(5000, 1).unwrap();
         let opts = lambdascope::core::sampler::LlcOptions { draws: 4000, burn_in: 2000, ..llc_options(5000, 0) };
         let (rows, cross) = critical_table(&model, &opts).unwrap();

@@ -1576,4 +1576,30 @@ fn snapshot_tms_lab() {
     h.get_by_label_contains("Phase changes along SGD");
     h.get_by_label_contains("SGD ended in the 5+ phase");
     h.snapshot("tms_lab");
+
+    // part 7: a posterior sample's polygon, and a 2-D slice through the SGD iterate along the two
+    // flattest Hessian eigenvectors in the landscape, posterior and volume panels, labelled as one
+    h.get_by_label_contains("A draw of the posterior at n = 30");
+    h.get_by_label("Show the slice").click_accesskit();
+    for _ in 0..3 {
+        h.step();
+        settle(&mut h);
+    }
+    let s = &h.state().settings;
+    assert!(s.slice.is_some() && s.bounds == [[-0.5, 0.5], [-0.5, 0.5]] && s.n == 5000.0);
+    assert_eq!(s.formula, "x^2*y^2", "the formula waits in its box");
+    let a = h.state().pipeline.analysis().expect("the slice's analysis");
+    assert!(a.spec.label().contains("through SGD step 50000 (5+) along Hessian eigenvectors 1 and 2"));
+    assert!(a.estimate.theory.is_none(), "no exact λ for a slice");
+    assert!(h.query_all_by_label("2-D slice of the TMS").count() >= 2, "landscape and posterior say it");
+    h.get_by_label_contains("A 2-D slice of an 18-parameter model");
+    h.snapshot("tms_slice");
+    h.get_by_label("Back to the formula").click_accesskit();
+    for _ in 0..2 {
+        h.step();
+        settle(&mut h);
+    }
+    let s = &h.state().settings;
+    assert!(s.slice.is_none() && s.bounds == [[-1.0, 1.0], [-1.0, 1.0]]);
+    assert_eq!(h.state().pipeline.analysis().unwrap().spec.formula, "x^2*y^2");
 }

@@ -30,7 +30,7 @@ impl Provenance {
     pub fn of(land: &Landscape, n: Option<f64>, eps: Option<f64>, seed: u64) -> Provenance {
         Provenance {
             // a model has no formula: its description names the model, truth, σ, n and data seed
-            formula: if land.data.is_some() { land.describe() } else { land.formula.source.clone() },
+            formula: if !land.is_formula() { land.describe() } else { land.formula.source.clone() },
             preset: land.preset.map(|p| p.id.to_string()),
             dim: land.dim,
             bounds: land.bounds,

@@ -12,6 +12,7 @@ use super::model::{DataLoss, ModelSpec};
 use super::num::brent_min;
 use super::presets::{self, Preset};
 use super::profile::Profile;
+use super::slice::{Slice, SliceSpec};
 
 /// The largest number of data points anywhere in lambdascope (CLI, sliders, free energy).
 pub const N_MAX: f64 = 1e12;
@@ -86,6 +87,9 @@ pub struct LandscapeSpec {
     /// A model with sampled data: its L_n (or population K) replaces the formula.
     #[serde(default)]
     pub model: Option<ModelSpec>,
+    /// A 2-D slice of a d-parameter model replaces the formula.
+    #[serde(default)]
+    pub slice: Option<SliceSpec>,
 }
 
 impl LandscapeSpec {
@@ -98,6 +102,7 @@ impl LandscapeSpec {
             bounds: None,
             prior: Prior::Uniform,
             model: None,
+            slice: None,
         }
     }
     pub fn formula(f: &str) -> Self {
@@ -108,6 +113,7 @@ impl LandscapeSpec {
             bounds: None,
             prior: Prior::Uniform,
             model: None,
+            slice: None,
         }
     }
     /// A model with sampled data (its box from the catalogue unless `bounds` is set).
@@ -119,10 +125,26 @@ impl LandscapeSpec {
             bounds: None,
             prior: Prior::Uniform,
             model: Some(m),
+            slice: None,
+        }
+    }
+    /// A 2-D slice of a d-parameter model on the box `bounds` of the slice's coordinates.
+    pub fn slice(s: SliceSpec, bounds: [[f64; 2]; 2]) -> Self {
+        LandscapeSpec {
+            preset: None,
+            formula: String::new(),
+            dim: Some(2),
+            bounds: Some(bounds),
+            prior: Prior::Uniform,
+            model: None,
+            slice: Some(s),
         }
     }
     /// A short name for legends and titles: the formula, or the model with its settings.
     pub fn label(&self) -> String {
+        if let Some(s) = &self.slice {
+            return s.label();
+        }
         match &self.model {
             Some(m) if m.population => format!("K of {}", m.info().id),
             Some(m) => format!("L_n of {} (n = {}, seed {})", m.info().id, m.n, m.seed),
@@ -133,6 +155,13 @@ impl LandscapeSpec {
     /// Cheap validation for the UI thread: a model's data are only drawn by `Landscape::from_spec`.
     /// Returns the dimension and the box.
     pub fn validate(&self) -> Result<(usize, [[f64; 2]; 2]), LandscapeError> {
+        if let Some(s) = &self.slice {
+            s.validate().map_err(LandscapeError::Model)?;
+            let b = self.bounds.unwrap_or(DEFAULT_SLICE_BOX);
+            check_bounds(b, 2)?;
+            check_prior(self.prior)?;
+            return Ok((2, b));
+        }
         match &self.model {
             Some(m) => {
                 m.validate().map_err(LandscapeError::Model)?;
@@ -157,6 +186,8 @@ pub struct Landscape {
     pub preset: Option<&'static Preset>,
     /// A model with sampled data: K(x, y) is its L_n(a = x, b = y) (or population K).
     pub data: Option<Arc<DataLoss>>,
+    /// A slice of a d-parameter model: K(x, y) = L(w₀ + x·u + y·v).
+    pub slice: Option<Arc<Slice>>,
     /// Evaluations so far. An atomic so that an analysed landscape can be shared with the UI
     /// thread; a relaxed load + store (not a read-modify-write) costs what a `Cell` does, and the
     /// count only bounds the work of one computation at a time.
@@ -176,6 +207,7 @@ impl Clone for Landscape {
             prior: self.prior,
             preset: self.preset,
             data: self.data.clone(),
+            slice: self.slice.clone(),
             evals: AtomicU64::new(self.evals.load(Relaxed)),
             budget: AtomicU64::new(self.budget.load(Relaxed)),
             grant: AtomicU64::new(self.grant.load(Relaxed)),
@@ -192,6 +224,14 @@ pub const EVAL_BUDGET: u64 = 100_000_000;
 /// formula gives up as soon as a short one does (1e8 evaluations of a 183-character formula took
 /// 50 s before this). The presets need at most ~2e7 evaluations of a cost under 30.
 pub const COST_BUDGET: u64 = 3_000_000_000;
+
+/// The box of a slice's coordinates unless one is set: ±0.5 along each unit direction.
+pub const DEFAULT_SLICE_BOX: [[f64; 2]; 2] = [[-0.5, 0.5], [-0.5, 0.5]];
+
+/// Evaluations granted to a slice per computation: an evaluation of the TMS's loss (the point's
+/// assembly in R^18 and 36 terms per feature) costs ~0.35 µs, so this bounds a slice to ~10 s; a
+/// slice through a smooth minimum needs ~6e6 (2 s).
+pub const SLICE_GRANT: u64 = 30_000_000;
 
 /// The fewest evaluations a formula is granted: what the hardest presets need (~2e7), with room.
 pub const MIN_GRANT: u64 = 30_000_000;
@@ -248,9 +288,26 @@ impl Landscape {
                 prior: spec.prior,
                 preset: None,
                 data: Some(Arc::new(data)),
+                slice: None,
                 evals: AtomicU64::new(0),
                 budget: AtomicU64::new(EVAL_BUDGET),
                 grant: AtomicU64::new(EVAL_BUDGET),
+            });
+        }
+        if let Some(sl) = &spec.slice {
+            let (_, bounds) = spec.validate()?;
+            let slice = Slice::new(sl).map_err(LandscapeError::Model)?;
+            return Ok(Landscape {
+                formula: Formula::parse("0")?,
+                dim: 2,
+                bounds,
+                prior: spec.prior,
+                preset: None,
+                data: None,
+                slice: Some(Arc::new(slice)),
+                evals: AtomicU64::new(0),
+                budget: AtomicU64::new(SLICE_GRANT),
+                grant: AtomicU64::new(SLICE_GRANT),
             });
         }
         let preset = match &spec.preset {
@@ -283,19 +340,27 @@ impl Landscape {
             prior: spec.prior,
             preset,
             data: None,
+            slice: None,
             evals: AtomicU64::new(0),
             budget: AtomicU64::new(grant),
             grant: AtomicU64::new(grant),
         })
     }
 
+    /// Not a typed formula: a model's L_n or a slice (no interval certificate, no theory of the
+    /// formula).
+    pub fn is_formula(&self) -> bool {
+        self.data.is_none() && self.slice.is_none()
+    }
+
     /// K(x, y), with NaN mapped to +∞ (an undefined point is never in a sublevel set).
     #[inline]
     pub fn k(&self, x: f64, y: f64) -> f64 {
         self.evals.store(self.evals.load(Relaxed) + 1, Relaxed);
-        let v = match &self.data {
-            Some(d) => d.loss(x, y),
-            None => self.formula.eval(x, y),
+        let v = match (&self.data, &self.slice) {
+            (Some(d), _) => d.loss(x, y),
+            (_, Some(s)) => s.loss(x, y),
+            _ => self.formula.eval(x, y),
         };
         if v.is_nan() { f64::INFINITY } else { v }
     }
@@ -371,6 +436,9 @@ impl Landscape {
     pub fn describe(&self) -> String {
         if let Some(d) = &self.data {
             return format!("model {}", d.spec.describe());
+        }
+        if let Some(s) = &self.slice {
+            return s.describe();
         }
         match self.preset {
             Some(p) => format!("{} ({})", p.id, p.formula),

@@ -134,7 +134,7 @@ impl Search<'_> {
 /// the largest value seen (the scale of the tolerance). None for a landscape that is not a
 /// formula (a model's L_n has its own search).
 pub fn certify(land: &Landscape, start: ([f64; 2], f64), k_max: f64) -> Option<Certificate> {
-    if land.data.is_some() {
+    if !land.is_formula() {
         return None;
     }
     let dim = land.dim;

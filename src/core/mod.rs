@@ -24,6 +24,7 @@ pub mod readouts;
 pub mod rrr;
 pub mod sampler;
 pub mod sgd;
+pub mod slice;
 pub mod tape;
 pub mod theory;
 pub mod tms;

@@ -337,7 +337,7 @@ pub(crate) struct Chains {
 /// long formula's evaluations cost more, and `MAX_WORK` bounds time, not only the count of terms.
 /// A model's term is one data point (its cost does not depend on a formula).
 pub fn term_weight(land: &Landscape) -> f64 {
-    if land.data.is_some() { 1.0 } else { (land.formula.tape.cost() as f64 / REFERENCE_COST).max(1.0) }
+    if !land.is_formula() { 1.0 } else { (land.formula.tape.cost() as f64 / REFERENCE_COST).max(1.0) }
 }
 
 /// The tape cost of the formulas `MAX_WORK` was measured on (the presets cost 9 … 60).

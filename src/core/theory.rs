@@ -512,6 +512,24 @@ type Candidate = (Theory, String, [f64; 2], Poly, Option<NewtonPolygon>, Option<
 /// Analyse the landscape at its minimisers (for several, the most singular wins).
 pub fn analyze(land: &Landscape, min: &Minimum) -> TheoryReport {
     let d = land.dim;
+    if let Some(sl) = &land.slice {
+        return TheoryReport {
+            polynomial: None,
+            expansion_point: None,
+            local_polynomial: None,
+            zero_tolerance: ZERO_TOL,
+            newton: None,
+            order_1d: None,
+            hessian: None,
+            not_isolated: min.argmin.len() >= 3,
+            theory: None,
+            reason: format!(
+                "a 2-D slice of an {}-parameter model, not a formula: no exact λ. The slice's volume law says how the loss grows along these two directions only; the model's learning coefficient needs all {} (the TMS lab's LLC)",
+                sl.spec.point.len(),
+                sl.spec.point.len()
+            ),
+        };
+    }
     if let Some(data) = &land.data {
         // L_n is a sum over data, not a formula: the theory belongs to the population K
         let (l, m, why) = super::model::population_lambda(&data.spec);

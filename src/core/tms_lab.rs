@@ -287,12 +287,20 @@ pub struct PhaseFractions {
     /// The smallest swap acceptance between neighbouring rungs.
     pub min_swap: f64,
     pub warnings: Vec<String>,
+    /// `KEPT_SAMPLES` posterior draws with their phase (for the window's polygon and slices).
+    #[serde(skip)]
+    pub samples: Vec<(Vec<f64>, String)>,
 }
 
 /// Rungs of the temperature ladder.
 pub const RUNGS: usize = 24;
 
-fn replica_run(model: &Tms, n: f64, sweeps: usize, seed: u64) -> (Vec<(String, f64)>, f64) {
+/// Posterior draws kept per n (from the first run's t = 1 copy, evenly spaced after the burn-in).
+pub const KEPT_SAMPLES: usize = 12;
+
+type ReplicaOut = (Vec<(String, f64)>, f64, Vec<Vec<f64>>);
+
+fn replica_run(model: &Tms, n: f64, sweeps: usize, seed: u64) -> ReplicaOut {
     let d = D;
     let mut rng = StdRng::seed_from_u64(seed);
     // inverse temperatures: n·β_k from n down to 10, geometric
@@ -307,6 +315,7 @@ fn replica_run(model: &Tms, n: f64, sweeps: usize, seed: u64) -> (Vec<(String, f
     let (mut swaps, mut tries) = (vec![0usize; RUNGS - 1], vec![0usize; RUNGS - 1]);
     let mut counts: Vec<(String, f64)> = vec![];
     let burn = sweeps / 2;
+    let mut kept: Vec<Vec<f64>> = vec![];
     let inside = |w: &[f64]| w.iter().all(|v| v.abs() <= tms::BOX);
     for t in 0..sweeps {
         for k in 0..RUNGS {
@@ -341,6 +350,10 @@ fn replica_run(model: &Tms, n: f64, sweeps: usize, seed: u64) -> (Vec<(String, f
                 swaps[k] += usize::from(t >= burn);
             }
         }
+        if t >= burn && (t - burn).is_multiple_of(((sweeps - burn) / KEPT_SAMPLES).max(1)) && kept.len() < KEPT_SAMPLES
+        {
+            kept.push(states[0].clone());
+        }
         if t >= burn {
             let id = tms::classify(&states[0]).id;
             match counts.iter_mut().find(|c| c.0 == id) {
@@ -352,7 +365,7 @@ fn replica_run(model: &Tms, n: f64, sweeps: usize, seed: u64) -> (Vec<(String, f
     let total: f64 = counts.iter().map(|c| c.1).sum::<f64>().max(1.0);
     counts.iter_mut().for_each(|c| c.1 /= total);
     let min_swap = (0..RUNGS - 1).map(|k| swaps[k] as f64 / tries[k].max(1) as f64).fold(1.0f64, f64::min);
-    (counts, min_swap)
+    (counts, min_swap, kept)
 }
 
 pub fn posterior_phases(n: usize, data_seed: u64, seed: u64, sweeps: usize) -> Result<PhaseFractions, SamplerError> {
@@ -361,15 +374,18 @@ pub fn posterior_phases(n: usize, data_seed: u64, seed: u64, sweeps: usize) -> R
     }
     let model = Tms::new(n, data_seed).map_err(SamplerError::StartOutside)?;
     let sweeps = sweeps.max(200);
-    let (runs, swaps): (Vec<_>, Vec<_>) = std::thread::scope(|sc| {
+    let outs: Vec<ReplicaOut> = std::thread::scope(|sc| {
         let hs: Vec<_> = (0..2u64)
             .map(|r| {
                 let model = &model;
                 sc.spawn(move || replica_run(model, n as f64, sweeps, seed.wrapping_mul(7919).wrapping_add(r)))
             })
             .collect();
-        hs.into_iter().map(|h| h.join().unwrap_or_default()).unzip()
+        hs.into_iter().map(|h| h.join().unwrap_or_default()).collect()
     });
+    let runs: Vec<Vec<(String, f64)>> = outs.iter().map(|o| o.0.clone()).collect();
+    let swaps: Vec<f64> = outs.iter().map(|o| o.1).collect();
+    let samples: Vec<(Vec<f64>, String)> = outs[0].2.iter().map(|w| (w.clone(), tms::classify(w).id)).collect();
     let mut ids: Vec<String> = runs.iter().flatten().map(|c| c.0.clone()).collect();
     ids.sort();
     ids.dedup();
@@ -391,5 +407,5 @@ pub fn posterior_phases(n: usize, data_seed: u64, seed: u64, sweeps: usize) -> R
             100.0 * min_swap
         ));
     }
-    Ok(PhaseFractions { n, fractions, disagreement, min_swap, warnings })
+    Ok(PhaseFractions { n, fractions, disagreement, min_swap, warnings, samples })
 }

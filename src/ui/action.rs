@@ -47,6 +47,13 @@ pub enum Action {
     RunTms {
         seed: u64,
     },
+    /// A 2-D slice of the TMS in the landscape, posterior and volume panels (box ±half_width).
+    ShowSlice {
+        slice: crate::core::slice::SliceSpec,
+        half_width: f64,
+    },
+    /// Back from a slice to the formula (or model) and its box.
+    LeaveSlice,
     /// A click on the landscape: the SGD start, when the learning tab asks for it.
     Clicked([f64; 2]),
 }

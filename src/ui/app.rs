@@ -397,6 +397,12 @@ impl LambdaApp {
                     self.notice = say(e);
                 }
             }
+            Action::CopyCommand if s.slice.is_some() => {
+                self.notice = say(
+                    "a slice of the TMS has no command line: Save session keeps it (the TMS lab itself: lambdascope --tab tms)"
+                        .to_string(),
+                );
+            }
             Action::CopyCommand => {
                 let line = s.command_line();
                 ctx.copy_text(line.clone());
@@ -419,6 +425,11 @@ impl LambdaApp {
             Action::SetFitWindow(w) => s.fit_window = w,
             Action::RunSgd => self.run_learning(true, false),
             Action::RunLlc => self.run_learning(false, true),
+            Action::ShowSlice { slice, half_width } => {
+                s.choose_slice(slice, half_width);
+                self.playing = false;
+            }
+            Action::LeaveSlice => s.leave_slice(),
             Action::RunTms { seed } => {
                 let o = crate::core::tms_lab::TmsSgdOptions { seed, ..crate::core::tms_lab::DEFAULT_SGD };
                 self.pipeline.run_tms(o);

@@ -269,8 +269,10 @@ impl Pipeline {
         if self.seen.as_ref() != Some(&spec) {
             let typed = self.seen.as_ref().is_some_and(|s| {
                 let chosen = spec.preset.is_some() && spec.preset != s.preset
-                    || spec.model.as_ref().map(|m| m.kind) != s.model.as_ref().map(|m| m.kind);
-                let edited = spec.formula != s.formula || spec.model != s.model;
+                    || spec.model.as_ref().map(|m| m.kind) != s.model.as_ref().map(|m| m.kind)
+                    || spec.slice.as_ref().map(|l| (&l.point, l.directions))
+                        != s.slice.as_ref().map(|l| (&l.point, l.directions));
+                let edited = spec.formula != s.formula || spec.model != s.model || spec.slice != s.slice;
                 edited && !chosen && spec.bounds == s.bounds && spec.prior == s.prior && spec.dim == s.dim
             });
             match &self.editing {

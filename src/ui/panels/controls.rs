@@ -257,6 +257,7 @@ impl Side<'_, '_> {
 
     fn landscape_ui(&mut self, ui: &mut egui::Ui) {
         let current = match &self.s.model {
+            _ if self.s.slice.is_some() => "(a slice of the TMS)",
             Some(m) => m.info().name,
             None => {
                 self.s.preset.clone().and_then(|id| presets::find(&id)).map(|p| p.name).unwrap_or("(typed formula)")
@@ -298,7 +299,19 @@ impl Side<'_, '_> {
         if let Some(id) = chosen_model {
             self.out.push(Action::ChooseModel(id));
         }
-        if self.s.model.is_some() {
+        if let Some(sl) = &self.s.slice {
+            ui.label(RichText::new("A 2-D slice of an 18-parameter model").strong());
+            ui.label(
+                RichText::new(format!(
+                    "K(x, y) = L(w₀ + x·u + y·v): the {}. Its volume law is the slice's (how the loss grows along these two directions), not the model's learning coefficient. n is the TMS's data size.",
+                    sl.label().trim_start_matches("slice of the ")
+                ))
+                .small(),
+            );
+            if ui.button("Back to the formula").on_hover_text("The formula (or model) and the box it had").clicked() {
+                self.out.push(Action::LeaveSlice);
+            }
+        } else if self.s.model.is_some() {
             self.model_ui(ui);
         } else {
             self.formula_ui(ui);
@@ -437,10 +450,11 @@ impl Side<'_, '_> {
 
     fn sliders_ui(&mut self, ui: &mut egui::Ui) {
         let (range, text) = match &self.s.model {
+            _ if self.s.slice.is_some() => (10.0..=1e6, "n (TMS data points)"),
             Some(m) => (2.0..=m.n_max() as f64, "n (drawn points)"),
             None => (1.0..=N_MAX, "n (samples)"),
         };
-        let model = self.s.model.is_some();
+        let model = self.s.model.is_some() || self.s.slice.is_some();
         // (a model's dataset grows with n: the pipeline sees a new landscape and debounces it)
         ui.add(
             egui::Slider::new(&mut self.s.n, range)

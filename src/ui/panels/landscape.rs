@@ -132,6 +132,7 @@ impl LandscapePanel {
         let mut asked = None;
         ui.horizontal_wrapped(|ui| {
             ui.strong("Landscape and sublevel set");
+            crate::ui::widgets::slice_badge(ui, &d.analysis.spec);
             let f = crate::core::expr::pretty(&d.analysis.spec.label());
             if f.chars().count() <= 30 {
                 ui.label(egui::RichText::new(format!("K = {f}")).small());

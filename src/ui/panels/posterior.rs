@@ -65,6 +65,7 @@ impl PosteriorPanel {
         };
         ui.horizontal_wrapped(|ui| {
             ui.strong("Posterior");
+            crate::ui::widgets::slice_badge(ui, &d.analysis.spec);
             ui.label(egui::RichText::new(format!("p_n ~ φ·exp(−n·K), n = {}", sci(d.n))).small());
         });
         if max_cell_mass(&p) > 0.5 || (d.analysis.dim == 2 && concentrated(&p)) {

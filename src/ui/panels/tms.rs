@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use egui_plot::{Line, Plot, PlotPoints, Points};
 
+use crate::core::slice::{Directions, SliceSpec};
 use crate::core::tms;
 use crate::core::tms_lab::Lab;
 use crate::ui::action::Action;
@@ -20,6 +21,70 @@ pub struct TmsPanel {
     seed: Option<u64>,
     /// Which recorded SGD step the polygon shows (None: the last).
     step: Option<usize>,
+    /// The posterior sample shown: (index into the lab's n, sample index).
+    sample: (usize, usize),
+    /// What a slice passes through and along which directions.
+    slice: SliceChoice,
+}
+
+/// The point a slice passes through.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+enum Through {
+    /// The SGD iterate at the shown step.
+    #[default]
+    Sgd,
+    /// A critical point (index into the table).
+    Critical(usize),
+    /// The shown posterior sample.
+    Posterior,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct SliceChoice {
+    through: Through,
+    eigen: bool,
+    /// 0-based: eigenvector ranks or parameter indices.
+    dirs: [usize; 2],
+    half_width: f64,
+}
+
+impl Default for SliceChoice {
+    fn default() -> Self {
+        SliceChoice { through: Through::Sgd, eigen: true, dirs: [0, 1], half_width: 0.5 }
+    }
+}
+
+/// The weight polygon: one arrow per column of W; an unused feature with a positive bias red.
+fn polygon(ui: &mut egui::Ui, id: &str, wv: &[f64], side: f32) {
+    Plot::new(id)
+        .width(side)
+        .height(side)
+        .data_aspect(1.0)
+        .include_x(-1.5)
+        .include_x(1.5)
+        .include_y(-1.5)
+        .include_y(1.5)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .show(ui, |p| {
+            for i in 0..tms::C {
+                let (x, y) = (wv[2 * i], wv[2 * i + 1]);
+                let col = if wv[2 * tms::C + i] > 0.04 && x.hypot(y) < 0.2 {
+                    egui::Color32::from_rgb(214, 39, 40)
+                } else {
+                    egui::Color32::from_rgb(31, 119, 180)
+                };
+                p.line(
+                    Line::new(format!("W{}", i + 1), PlotPoints::from(vec![[0.0, 0.0], [x, y]])).color(col).width(2.5),
+                );
+                p.points(Points::new(format!("W{} tip", i + 1), vec![[x, y]]).radius(3.5).color(col));
+                p.text(egui_plot::Text::new(
+                    format!("label {}", i + 1),
+                    [x * 1.15, y * 1.15].into(),
+                    format!("{}", i + 1),
+                ));
+            }
+        });
 }
 
 /// A colour per phase id (stable across frames).
@@ -56,7 +121,7 @@ impl TmsPanel {
             ui.label(
                 "Toy Model of Superposition: 6 features squeezed into 2 dimensions, 18 parameters (W is 2×6, b has 6). \
                  Each column of W is one feature's arrow in the plane; the phases are polygons of k arrows (\"+\": an unused feature's bias is positive). \
-                 The landscape, posterior and volume panels still show the formula on the left: this lab is its own model.",
+                 The landscape, posterior and volume panels show the formula on the left, or a 2-D slice of this model through a point (\"A 2-D slice\", at the end).",
             );
             let seed = self.seed.get_or_insert(crate::core::tms_lab::DEFAULT_SGD.seed);
             ui.horizontal_wrapped(|ui| {
@@ -64,7 +129,7 @@ impl TmsPanel {
                 let label = if has { "Run the TMS lab again" } else { "Run the TMS lab" };
                 if ui
                     .add_enabled(!running, egui::Button::new(label))
-                    .on_hover_text("On the worker: the five k-gon critical points with their LLC at n = 5,000 (MALA, γ = 10), the free-energy crossovers, SGD from a small random start, and the posterior sampled at five n (~12 s)")
+                    .on_hover_text("On the worker: the six k-gon critical points with their LLC at n = 5,000 (MALA, γ = 10), the free-energy crossovers, SGD from a standard-normal start, and the posterior sampled at five n (~12 s)")
                     .clicked()
                 {
                     out.push(Action::RunTms { seed: *seed });
@@ -81,13 +146,13 @@ impl TmsPanel {
                 Some(Err(e)) => {
                     ui.colored_label(ui.visuals().error_fg_color, e);
                 }
-                Some(Ok(lab)) => self.lab_ui(ui, &lab),
+                Some(Ok(lab)) => self.lab_ui(ui, &lab, &mut out),
             }
         });
         out
     }
 
-    fn lab_ui(&mut self, ui: &mut egui::Ui, lab: &Lab) {
+    fn lab_ui(&mut self, ui: &mut egui::Ui, lab: &Lab, out: &mut Vec<Action>) {
         let run = &lab.sgd;
         let last = run.steps.len().saturating_sub(1);
         let k = self.step.unwrap_or(last).min(last);
@@ -114,30 +179,7 @@ impl TmsPanel {
         };
         ui.with_layout(layout, |ui| {
             // the weight polygon at the chosen step
-            let wv = &run.path[k];
-            Plot::new("tms-polygon")
-                .width(side)
-                .height(side)
-                .data_aspect(1.0)
-                .include_x(-1.5)
-                .include_x(1.5)
-                .include_y(-1.5)
-                .include_y(1.5)
-                .allow_drag(false)
-                .allow_scroll(false)
-                .show(ui, |p| {
-                    for i in 0..tms::C {
-                        let (x, y) = (wv[2 * i], wv[2 * i + 1]);
-                        let col = if wv[2 * tms::C + i] > 0.04 && x.hypot(y) < 0.2 {
-                            egui::Color32::from_rgb(214, 39, 40)
-                        } else {
-                            egui::Color32::from_rgb(31, 119, 180)
-                        };
-                        p.line(Line::new(format!("W{}", i + 1), PlotPoints::from(vec![[0.0, 0.0], [x, y]])).color(col).width(2.5));
-                        p.points(Points::new(format!("W{} tip", i + 1), vec![[x, y]]).radius(3.5).color(col));
-                        p.text(egui_plot::Text::new(format!("label {}", i + 1), [x * 1.15, y * 1.15].into(), format!("{}", i + 1)));
-                    }
-                });
+            polygon(ui, "tms-polygon", &run.path[k], side);
             ui.vertical(|ui| {
                 ui.label("Each arrow is a column W_i of W at the chosen step: the features the model represents, as a polygon in the plane. Red dot: an unused feature whose bias is positive (the \"+\").");
                 if run.transitions.is_empty() {
@@ -296,10 +338,143 @@ impl TmsPanel {
             run.options.n,
             dominant(lab, run.options.n as f64)
         ));
+        self.sample_ui(ui, lab, side);
+        self.slice_ui(ui, lab, k, out);
     }
 }
 
 impl TmsPanel {
+    /// The posterior sample chosen: (n, its phase, the point).
+    fn chosen_sample<'a>(&self, lab: &'a Lab) -> Option<(usize, &'a str, &'a [f64])> {
+        let b = lab.bayes.get(self.sample.0.min(lab.bayes.len().saturating_sub(1)))?;
+        let (w, id) = b.samples.get(self.sample.1.min(b.samples.len().saturating_sub(1)))?;
+        Some((b.n, id.as_str(), w.as_slice()))
+    }
+
+    /// One draw of the posterior (replica exchange's t = 1 copy) as a polygon, at a chosen n.
+    fn sample_ui(&mut self, ui: &mut egui::Ui, lab: &Lab, side: f32) {
+        if lab.bayes.iter().all(|b| b.samples.is_empty()) {
+            return;
+        }
+        ui.separator();
+        ui.strong("A posterior sample");
+        ui.horizontal_wrapped(|ui| {
+            let l = ui.label("n");
+            let cur = lab.bayes.get(self.sample.0).map(|b| b.n).unwrap_or(0);
+            egui::ComboBox::from_id_salt("tms-sample-n")
+                .selected_text(cur.to_string())
+                .show_ui(ui, |ui| {
+                    for (i, b) in lab.bayes.iter().enumerate() {
+                        ui.selectable_value(&mut self.sample.0, i, b.n.to_string());
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            let count = lab.bayes.get(self.sample.0).map(|b| b.samples.len()).unwrap_or(1).max(1);
+            let l = ui.label("draw");
+            ui.add(egui::Slider::new(&mut self.sample.1, 0..=count - 1)).labelled_by(l.id);
+        });
+        if let Some((n, id, w)) = self.chosen_sample(lab) {
+            ui.horizontal_top(|ui| {
+                polygon(ui, "tms-sample-polygon", w, (side * 0.7).max(140.0));
+                ui.label(format!(
+                    "A draw of the posterior at n = {n} (phase {id}, population loss {:.4}). At small n the posterior is a cloud of irregular polygons; from n ≈ 1,000 every draw is a hexagon.",
+                    tms::population_loss(w)
+                ));
+            });
+        }
+    }
+
+    /// A 2-D slice through a point, along two parameters or two Hessian eigenvectors, shown in the
+    /// landscape, posterior and volume panels.
+    fn slice_ui(&mut self, ui: &mut egui::Ui, lab: &Lab, k: usize, out: &mut Vec<Action>) {
+        ui.separator();
+        ui.strong("A 2-D slice through a point, in the landscape, posterior and volume panels");
+        let c = &mut self.slice;
+        let names = crate::core::dmodel::Model::names(&tms::Tms::population_only());
+        ui.horizontal_wrapped(|ui| {
+            let l = ui.label("through");
+            let text = |t: Through| match t {
+                Through::Sgd => format!("the SGD iterate at step {}", lab.sgd.steps[k]),
+                Through::Critical(i) => lab.rows.get(i).map(|r| format!("the {}-gon", r.point.id)).unwrap_or_default(),
+                Through::Posterior => "the posterior sample above".to_string(),
+            };
+            egui::ComboBox::from_id_salt("tms-slice-through")
+                .selected_text(text(c.through))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut c.through, Through::Sgd, text(Through::Sgd));
+                    for i in 0..lab.rows.len() {
+                        ui.selectable_value(&mut c.through, Through::Critical(i), text(Through::Critical(i)));
+                    }
+                    ui.selectable_value(&mut c.through, Through::Posterior, text(Through::Posterior));
+                })
+                .response
+                .labelled_by(l.id);
+        });
+        ui.horizontal_wrapped(|ui| {
+            let l = ui.label("along");
+            ui.radio_value(&mut c.eigen, true, "Hessian eigenvectors").labelled_by(l.id).on_hover_text(
+                "Eigenvectors of the population Hessian at the point, by ascending eigenvalue: 1 and 2 are the most negative or flattest directions",
+            );
+            ui.radio_value(&mut c.eigen, false, "two parameters");
+            for (j, name) in ["first", "second"].iter().enumerate() {
+                let l = ui.label(*name);
+                if c.eigen {
+                    let mut v = c.dirs[j] + 1;
+                    if ui.add(egui::DragValue::new(&mut v).range(1..=tms::D)).labelled_by(l.id).changed() {
+                        c.dirs[j] = v - 1;
+                    }
+                } else {
+                    egui::ComboBox::from_id_salt(format!("tms-slice-param-{j}"))
+                        .selected_text(names[c.dirs[j].min(tms::D - 1)].clone())
+                        .show_ui(ui, |ui| {
+                            for (i, nm) in names.iter().enumerate() {
+                                ui.selectable_value(&mut c.dirs[j], i, nm.clone());
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                }
+            }
+            let l = ui.label("half-width");
+            ui.add(egui::DragValue::new(&mut c.half_width).speed(0.01).range(0.01..=2.0)).labelled_by(l.id);
+        });
+        let c = *c;
+        let point: Option<(Vec<f64>, String)> = match c.through {
+            Through::Sgd => {
+                Some((lab.sgd.path[k].clone(), format!("SGD step {} ({})", lab.sgd.steps[k], lab.sgd.phase[k])))
+            }
+            Through::Critical(i) => lab.rows.get(i).map(|r| (r.llc.w_star.clone(), format!("the {}-gon", r.point.id))),
+            Through::Posterior => {
+                self.chosen_sample(lab).map(|(n, id, w)| (w.to_vec(), format!("a posterior sample at n = {n} ({id})")))
+            }
+        };
+        let ok = c.dirs[0] != c.dirs[1];
+        if !ok {
+            ui.colored_label(ui.visuals().warn_fg_color, "choose two different directions");
+        }
+        if let Some((point, through)) = point
+            && ui
+                .add_enabled(ok, egui::Button::new("Show the slice"))
+                .on_hover_text("K(x, y) = L_n(w₀ + x·u + y·v) on the box ±half-width, in the landscape, posterior and volume panels; \"Back to the formula\" on the left returns")
+                .clicked()
+        {
+            let directions = if c.eigen { Directions::Eigen(c.dirs) } else { Directions::Params(c.dirs) };
+            let slice = SliceSpec {
+                n: lab.sgd.options.n,
+                data_seed: lab.sgd.options.data_seed,
+                population: false,
+                point,
+                through,
+                directions,
+            };
+            out.push(Action::ShowSlice { slice, half_width: c.half_width });
+        }
+        ui.label(
+            "A slice sees two of the 18 directions: its volume law says how L_n grows along them, not the model's learning coefficient (the LLC above needs all 18). A critical point's slice passes through the minimum of L_n the LLC was measured at.",
+        );
+    }
+
     /// Fraction of the posterior in each phase against log₁₀ n: lines from the local free energies
     /// (a), points from sampling the posterior (b, replica exchange; an irregular polygon counted
     /// with its k), and where the SGD run (at its n) ended.

@@ -75,6 +75,7 @@ impl VolumePanel {
         let dim = d.analysis.dim as f64;
         ui.horizontal_wrapped(|ui| {
             ui.strong("Volume law");
+            crate::ui::widgets::slice_badge(ui, &d.analysis.spec);
             ui.label(
                 egui::RichText::new(format!("fitted λ = {:.4}  (m = {})", fit.best.lambda, fit.best.m))
                     .color(FIT)

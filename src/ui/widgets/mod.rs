@@ -26,3 +26,15 @@ pub fn waiting(ui: &mut eframe::egui::Ui, failed: Option<&str>) {
         }
     }
 }
+
+/// Beside a panel's title when it shows a slice of a d-parameter model: "2-D slice", in the
+/// warning colour, the slice's description on hover (the panel is not the model's whole picture).
+pub fn slice_badge(ui: &mut eframe::egui::Ui, spec: &crate::core::landscape::LandscapeSpec) {
+    if let Some(s) = &spec.slice {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            eframe::egui::RichText::new("2-D slice of the TMS").small().strong(),
+        )
+        .on_hover_text(s.label());
+    }
+}
