@@ -3348,27 +3348,33 @@ mod dmodels {
         assert!((e - want).abs() < 1e-10 * want, "{e} vs {want}");
     }
 
-    /// The existing 2-parameter landscapes are instances: the d-D sampler on x²y² agrees with the
-    /// 2-D sampler's exact tempered value with the same localisation.
+    /// The existing 2-parameter landscapes and models are instances: the d-D sampler on a formula
+    /// and on a model's L_n agrees with the 2-D code's exact tempered value (quadrature) with the
+    /// same localisation.
     #[test]
     fn a_two_d_landscape_as_a_model() {
         use lambdascope::core::estimate::{EstimateOptions, estimate};
         use lambdascope::core::free_energy::VolumeLaw;
         use lambdascope::core::landscape::{Landscape, LandscapeSpec};
-        let l = std::sync::Arc::new(Landscape::from_spec(&LandscapeSpec::formula("x^2*y^2+x^4")).unwrap());
-        let e = estimate(&l, &EstimateOptions::default()).unwrap();
-        let law = VolumeLaw::new(&e.curve, &e.fit.best);
-        let opts = LlcOptions::default();
-        let r2 = lambdascope::core::sampler::llc(&l, e.minimum.argmin[0], e.minimum.k_min, &law, &opts).unwrap();
-        let m = LandscapeModel::new(l.clone());
-        let rd = llc_d(&m, &e.minimum.argmin[0], &opts).unwrap();
-        assert!(
-            (rd.llc_mean - r2.exact_tempered_localized).abs() < 0.03,
-            "d-D {} ± {} vs exact {}",
-            rd.llc_mean,
-            rd.llc_se,
-            r2.exact_tempered_localized
-        );
+        // a typed formula, and a model with sampled data (L_n of a·b·x, the smallest RRR)
+        let product = LandscapeSpec::model(lambdascope::core::model::ModelSpec::preset("product").unwrap());
+        for spec in [LandscapeSpec::formula("x^2*y^2+x^4"), product] {
+            let l = std::sync::Arc::new(Landscape::from_spec(&spec).unwrap());
+            let e = estimate(&l, &EstimateOptions::default()).unwrap();
+            let law = VolumeLaw::new(&e.curve, &e.fit.best);
+            let opts = LlcOptions::default();
+            let r2 = lambdascope::core::sampler::llc(&l, e.minimum.argmin[0], e.minimum.k_min, &law, &opts).unwrap();
+            let m = LandscapeModel::new(l.clone());
+            let rd = llc_d(&m, &e.minimum.argmin[0], &opts).unwrap();
+            assert!(
+                (rd.llc_mean - r2.exact_tempered_localized).abs() < 0.03,
+                "{}: d-D {} ± {} vs exact {}",
+                spec.label(),
+                rd.llc_mean,
+                rd.llc_se,
+                r2.exact_tempered_localized
+            );
+        }
     }
 
     /// Issue 15 part 2: the LLC on reduced-rank regression against Aoyagi & Watanabe's λ at
