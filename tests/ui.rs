@@ -1575,6 +1575,9 @@ fn snapshot_tms_lab() {
     assert!(h.query_all_by_label("hinge: not certified").count() == 1, "the 4++-gon");
     h.get_by_label_contains("Phase changes along SGD");
     h.get_by_label_contains("SGD ended in the 5+ phase");
+    // the worker said what it was computing, stage by stage (the last: the posterior's largest n)
+    let stage = h.state().pipeline.learning().tms_stage.lock().unwrap().clone();
+    assert!(stage.contains("n = 3000") && stage.contains("5 of 5"), "{stage}");
     h.snapshot("tms_lab");
 
     // part 7: a posterior sample's polygon, and a 2-D slice through the SGD iterate along the two
@@ -1602,4 +1605,12 @@ fn snapshot_tms_lab() {
     let s = &h.state().settings;
     assert!(s.slice.is_none() && s.bounds == [[-1.0, 1.0], [-1.0, 1.0]]);
     assert_eq!(h.state().pipeline.analysis().unwrap().spec.formula, "x^2*y^2");
+    // Play animates the polygon along the run (and pauses)
+    h.get_by_label("Play SGD").click_accesskit();
+    h.step();
+    h.step();
+    h.get_by_label("Pause").click_accesskit();
+    h.step();
+    h.step();
+    h.get_by_label("Play SGD");
 }

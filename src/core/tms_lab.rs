@@ -258,14 +258,22 @@ pub fn llc_options(n: usize, seed: u64) -> LlcOptions {
 }
 
 pub fn lab(o: &TmsSgdOptions) -> Result<Lab, SamplerError> {
+    lab_with_progress(o, &|_| {})
+}
+
+/// `lab`, saying what it computes as it goes (for the window: "the LLC at the 5-gon (4 of 6)" …).
+pub fn lab_with_progress(o: &TmsSgdOptions, progress: &dyn Fn(&str)) -> Result<Lab, SamplerError> {
     let t0 = std::time::Instant::now();
     let model = Tms::new(o.n, o.data_seed).map_err(SamplerError::StartOutside)?;
+    progress("the critical points and their LLCs (six chains of 4 × 20,000 draws)");
     let (rows, crossovers) = critical_table(&model, &llc_options(o.n, 0))?;
+    progress(&format!("SGD, {} steps, with the LLC every {} steps", o.steps, o.llc_every));
     let sgd = sgd(o)?;
-    let bayes = BAYES_NS
-        .iter()
-        .map(|&n| posterior_phases(n, o.data_seed, o.seed, BAYES_SWEEPS))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut bayes = vec![];
+    for (i, &n) in BAYES_NS.iter().enumerate() {
+        progress(&format!("the posterior at n = {n} by replica exchange ({} of {})", i + 1, BAYES_NS.len()));
+        bayes.push(posterior_phases(n, o.data_seed, o.seed, BAYES_SWEEPS)?);
+    }
     Ok(Lab { rows, crossovers, sgd, bayes, elapsed_ms: t0.elapsed().as_secs_f64() * 1e3 })
 }
 

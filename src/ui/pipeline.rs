@@ -43,6 +43,8 @@ pub struct Learning {
     /// The TMS lab (independent of the landscape).
     pub tms: Option<Result<Arc<crate::core::tms_lab::Lab>, String>>,
     pub running_tms: bool,
+    /// What the TMS lab is computing now (the worker writes it).
+    pub tms_stage: Arc<std::sync::Mutex<String>>,
 }
 
 /// How the heatmaps are drawn (from the settings; carried to the panels with the data).
@@ -420,7 +422,7 @@ impl Pipeline {
     /// The TMS lab on the worker.
     pub fn run_tms(&mut self, opts: crate::core::tms_lab::TmsSgdOptions) {
         self.learning.running_tms = true;
-        self.worker.send(Job::Tms { version: self.version, opts });
+        self.worker.send(Job::Tms { version: self.version, opts, stage: self.learning.tms_stage.clone() });
     }
 
     /// A calibration grid at the current landscape's minimum (if there is one).

@@ -39,7 +39,8 @@ pub enum Job {
     Csv { version: u64, csv: Box<CsvJob> },
     /// The TMS lab: critical points with their LLCs, the crossovers, one SGD run (independent of
     /// the landscape).
-    Tms { version: u64, opts: crate::core::tms_lab::TmsSgdOptions },
+    /// `stage`: what it is computing now, for the panel (written here, read by the UI thread).
+    Tms { version: u64, opts: crate::core::tms_lab::TmsSgdOptions, stage: Arc<std::sync::Mutex<String>> },
 }
 
 /// What a CSV export writes, as the screen shows it.
@@ -201,8 +202,15 @@ struct State {
 }
 
 fn run(job: Job, state: &mut State) -> Option<Reply> {
-    if let Job::Tms { opts, .. } = job {
-        return Some(Reply::Tms(crate::core::tms_lab::lab(&opts).map(Arc::new).map_err(|e| e.to_string())));
+    if let Job::Tms { opts, stage, .. } = job {
+        let say = |s: &str| {
+            if let Ok(mut g) = stage.lock() {
+                *g = s.to_string();
+            }
+        };
+        return Some(Reply::Tms(
+            crate::core::tms_lab::lab_with_progress(&opts, &say).map(Arc::new).map_err(|e| e.to_string()),
+        ));
     }
     let current = &mut state.current;
     if let Job::Analyze { version, spec, fit_window, view } = job {

@@ -21,6 +21,8 @@ pub struct TmsPanel {
     seed: Option<u64>,
     /// Which recorded SGD step the polygon shows (None: the last).
     step: Option<usize>,
+    /// Playing the run: (the time it started, the step it started from).
+    playing: Option<(f64, usize)>,
     /// The posterior sample shown: (index into the lab's n, sample index).
     sample: (usize, usize),
     /// What a slice passes through and along which directions.
@@ -116,6 +118,7 @@ impl TmsPanel {
         let mut out = vec![];
         let w = ui.available_width();
         let learning = self.data.as_ref().map(|d| (d.learning.tms.clone(), d.learning.running_tms));
+        let stage = self.data.as_ref().map(|d| d.learning.tms_stage.clone());
         egui::ScrollArea::vertical().id_salt("tms").auto_shrink([false, true]).show(ui, |ui| {
             ui.set_max_width(w);
             ui.label(
@@ -138,7 +141,9 @@ impl TmsPanel {
                 ui.add(egui::DragValue::new(seed).range(0..=9999)).labelled_by(l.id);
                 if running {
                     ui.spinner();
-                    ui.label("computing on the worker…");
+                    let stage = stage.as_ref().and_then(|s| s.lock().ok().map(|g| g.clone())).unwrap_or_default();
+                    ui.label(if stage.is_empty() { "computing on the worker…".to_string() } else { format!("computing {stage}…") });
+                    ui.ctx().request_repaint_after(std::time::Duration::from_millis(200));
                 }
             });
             match learning.and_then(|l| l.0) {
@@ -161,11 +166,35 @@ impl TmsPanel {
             "SGD: seed {}, learning rate {}, batch {}, {} steps on n = {} points",
             run.options.seed, run.options.lr, run.options.batch, run.options.steps, run.options.n
         ));
+        // Play: the whole run in PLAY_SECONDS, the polygon, the band marker and the loss's line moving
+        const PLAY_SECONDS: f64 = 12.0;
+        let now = ui.input(|i| i.time);
+        let k = match self.playing {
+            Some((t0, k0)) => {
+                let k = k0 + ((now - t0) / PLAY_SECONDS * last as f64) as usize;
+                if k >= last {
+                    self.playing = None;
+                } else {
+                    ui.ctx().request_repaint();
+                }
+                self.step = Some(k.min(last));
+                k.min(last)
+            }
+            None => k,
+        };
         let mut kk = k;
         ui.horizontal_wrapped(|ui| {
+            let label = if self.playing.is_some() { "Pause" } else { "Play SGD" };
+            if ui.button(label).on_hover_text("Animate the polygon along the run").clicked() {
+                self.playing = match self.playing {
+                    Some(_) => None,
+                    None => Some((now, if k >= last { 0 } else { k })),
+                };
+            }
             let l = ui.label("step");
             if ui.add(egui::Slider::new(&mut kk, 0..=last).show_value(false)).labelled_by(l.id).changed() {
                 self.step = Some(kk);
+                self.playing = None;
             }
             ui.label(format!("{} — phase {}, population loss {:.5}", run.steps[k], run.phase[k], run.loss[k]));
         });
