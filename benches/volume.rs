@@ -1,5 +1,7 @@
-//! `cargo bench`: time of the volume curve + fit (the whole `estimate`) for every 2-D preset and
-//! some typed formulas, one thread, median of 3 runs. Figures go in the README.
+//! `cargo bench`: time of the volume curve + fit (the whole `estimate`, both orders on the two
+//! cores) for issue 14's ten landscapes, every 2-D preset and some typed formulas, median of 3
+//! runs. Figures go in the README. `cargo bench -- volume` runs only that table;
+//! `python3 benches/peer_grid.py` puts the numpy grid-counting peer beside it.
 //! Plain harness (no criterion): a run takes tens of milliseconds, and the spread across runs is
 //! what we report.
 
@@ -141,9 +143,35 @@ fn main() {
         dmodels_timing();
         return;
     }
+    let only_volume = std::env::args().any(|a| a == "volume");
     #[cfg(feature = "gui")]
-    per_frame();
+    if !only_volume {
+        per_frame();
+    }
     println!("{:<28} {:>9} {:>9} {:>11} {:>8}", "landscape", "ms", "λ̂", "evals", "decades");
+    let mut issue_ms = vec![];
+    for f in [
+        "x^2+y^2",
+        "x^2*y^2",
+        "x^2*y^4",
+        "x^2+y^4",
+        "(x^2+y^2)^2",
+        "x^4+y^4",
+        "(x-y)^2",
+        "x^2*y^6",
+        "(x^2-y^3)^2",
+        "1-cos(x*y)",
+    ] {
+        let (ms, lam, ev, dec) = time(&LandscapeSpec::formula(f));
+        issue_ms.push(ms);
+        println!("{:<28} {:>9.1} {:>9.4} {:>11} {:>8.1}", f, ms, lam, ev, dec);
+    }
+    issue_ms.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "issue 14's ten: median {:.1} ms, max {:.1} ms",
+        issue_ms[issue_ms.len() / 2],
+        issue_ms[issue_ms.len() - 1]
+    );
     let mut preset_ms = vec![];
     for p in presets::all().iter().filter(|p| p.dim == 2) {
         let (ms, lam, ev, dec) = time(&LandscapeSpec::preset(p.id));
@@ -171,6 +199,9 @@ fn main() {
     for p in presets::all().iter().filter(|p| p.dim == 1) {
         let (ms, lam, ev, dec) = time(&LandscapeSpec::preset(p.id));
         println!("{:<28} {:>9.1} {:>9.4} {:>11} {:>8.1}", p.id, ms, lam, ev, dec);
+    }
+    if only_volume {
+        return;
     }
     llc_timing();
     calibration_timing();

@@ -2493,12 +2493,20 @@ mod hostile {
         }
         let long = land2(&long);
         assert!(long.grant() < short.grant(), "{} vs {}", long.grant(), short.grant());
-        assert_eq!(land("x^2").grant(), lambdascope::core::landscape::EVAL_BUDGET);
+        use lambdascope::core::landscape::{COST_BUDGET, EVAL_OVERHEAD};
+        let x2 = land("x^2");
+        assert_eq!(x2.grant(), COST_BUDGET / (EVAL_OVERHEAD + x2.formula.tape.cost()));
         // and a small grant ends the computation with the budget error
         let l = land2("x^2+y^4");
         l.set_grant(10_000);
         let e = estimate(&l, &EstimateOptions::default()).unwrap_err();
         assert!(e.to_string().contains("evaluation budget"), "{e}");
+        // the volume curve's two orders, on two threads, share the budget: giving up spends about
+        // the grant, not twice it (each thread counts what the other has published)
+        let l = land2("(x^2-y^3)^2");
+        l.set_grant(2_000_000);
+        assert!(estimate(&l, &EstimateOptions::default()).is_err());
+        assert!(l.evaluations() < 2_300_000, "spent {} of a grant of 2e6", l.evaluations());
     }
 
     #[test]
@@ -2885,6 +2893,36 @@ mod hostile {
         assert!(f.tape.eval_ivd(bx, by).v.contains(0.0));
         assert!(Iv::ENTIRE.div(Iv::point(f64::INFINITY)).contains(0.0));
         assert!(Iv::new(1.0, f64::INFINITY).div(Iv::new(2.0, f64::INFINITY)).contains(f64::INFINITY));
+    }
+
+    /// The fused, accumulator tape computes what the plain postfix tape does, bit for bit, on
+    /// every preset and on formulas that exercise each fusion (a constant, x or y consumed by
+    /// +, −, ×, ÷; x^k, y^k) and deep stacks.
+    #[test]
+    fn the_fused_tape_is_the_plain_tape_bit_for_bit() {
+        use lambdascope::core::expr::Formula;
+        let mut fs: Vec<String> = lambdascope::core::presets::all().iter().map(|p| p.formula.to_string()).collect();
+        fs.extend(
+            [
+                "x - 0.3",
+                "0.3 - x",
+                "x/7 + y*x - y/x",
+                "2^x + x^y - y^3*x^-2",
+                "((x+1)*(y-2))/((x-3)*(y+4)) - (x*y)/(y*x+5)",
+                "sin(x)*y - x*cos(y) + atan2(y, x)/3 - max(x, y)*min(x, 0.2)",
+                "-(x^2) - -y + 1/(1+x^2+y^4)",
+                "(((((x+y)*(x-y))+((x*y)-(y/3)))*(((x-1)*(y+1))-((x+2)*(y-2))))+((((x*x)-(y*y))*((x/2)+(y/3)))))",
+            ]
+            .map(String::from),
+        );
+        for f in &fs {
+            let form = Formula::parse(f).expect(f);
+            for i in 0..200 {
+                let (x, y) = (-1.9 + 0.019 * i as f64, 1.3 - 0.021 * i as f64);
+                let (a, b) = (form.tape.eval(x, y), form.tape.eval_plain(x, y));
+                assert!(a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()), "{f} at ({x}, {y}): {a} vs {b}");
+            }
+        }
     }
 
     /// Found by the formula fuzzer: x^(22^…) with a computed exponent of 22 was `powf` in the tape

@@ -196,6 +196,9 @@ pub struct Landscape {
     budget: AtomicU64,
     /// Evaluations granted per computation (`grant_for`; smaller for a long formula).
     grant: AtomicU64,
+    /// Two clones working on one computation in parallel (the volume curve's two orders): the
+    /// evaluations both have published, and how much of this one's count it has published.
+    shared: Option<(Arc<AtomicU64>, AtomicU64)>,
 }
 
 impl Clone for Landscape {
@@ -211,6 +214,7 @@ impl Clone for Landscape {
             evals: AtomicU64::new(self.evals.load(Relaxed)),
             budget: AtomicU64::new(self.budget.load(Relaxed)),
             grant: AtomicU64::new(self.grant.load(Relaxed)),
+            shared: None,
         }
     }
 }
@@ -219,11 +223,18 @@ impl Clone for Landscape {
 /// the hardest presets use ~2e7 (about 0.5 s); 1e8 bounds any formula to a few seconds.
 pub const EVAL_BUDGET: u64 = 100_000_000;
 
-/// The work one computation may spend, in the tape's cost units (≈ ns of evaluation; the
-/// volume code around each evaluation roughly doubles it): about 3–6 s of CPU, so that a long
-/// formula gives up as soon as a short one does (1e8 evaluations of a 183-character formula took
-/// 50 s before this). The presets need at most ~2e7 evaluations of a cost under 30.
+/// The work one computation may spend, in the tape's cost units (≈ ns of evaluation) plus
+/// `EVAL_OVERHEAD` per evaluation (the volume code around each one: profiles, roots, panels):
+/// about 3 s of CPU, which the volume curve's two orders spend together on the two cores, so that
+/// any formula gives up within ~2 s of wall time, a long one as soon as a short one (1e8
+/// evaluations of a 183-character formula took 50 s before a cost bound; `sin(x-(y^x+2^x))+x`
+/// took 8 s with a floor of 3e7 evaluations). The hardest presets: the circle's curve needs 8.9e6
+/// evaluations of cost 14 (4.7e7 granted), phase2d's basins 1.6e7 of cost 51 (3e7 granted).
 pub const COST_BUDGET: u64 = 3_000_000_000;
+
+/// The volume code's own work per evaluation, in cost units (measured: ~75 ns per evaluation
+/// beside the tape's ~20 on the cusp; `cargo bench -- volume`).
+pub const EVAL_OVERHEAD: u64 = 50;
 
 /// The box of a slice's coordinates unless one is set: ±0.5 along each unit direction.
 pub const DEFAULT_SLICE_BOX: [[f64; 2]; 2] = [[-0.5, 0.5], [-0.5, 0.5]];
@@ -233,13 +244,13 @@ pub const DEFAULT_SLICE_BOX: [[f64; 2]; 2] = [[-0.5, 0.5], [-0.5, 0.5]];
 /// slice through a smooth minimum needs ~6e6 (2 s).
 pub const SLICE_GRANT: u64 = 30_000_000;
 
-/// The fewest evaluations a formula is granted: what the hardest presets need (~2e7), with room.
-pub const MIN_GRANT: u64 = 30_000_000;
+/// The fewest evaluations a formula is granted, however long: enough to find a minimum and try.
+pub const MIN_GRANT: u64 = 2_000_000;
 
-/// Evaluations granted to a formula per computation: `COST_BUDGET` over its cost per evaluation,
-/// at most `EVAL_BUDGET`.
+/// Evaluations granted to a formula per computation: `COST_BUDGET` over its cost per evaluation
+/// (with the overhead), at most `EVAL_BUDGET`.
 pub fn grant_for(f: &Formula) -> u64 {
-    (COST_BUDGET / f.tape.cost()).clamp(MIN_GRANT, EVAL_BUDGET)
+    (COST_BUDGET / (EVAL_OVERHEAD + f.tape.cost())).clamp(MIN_GRANT, EVAL_BUDGET)
 }
 
 /// Parse a number list like "-2,2" or "0,1,0,1".
@@ -292,6 +303,7 @@ impl Landscape {
                 evals: AtomicU64::new(0),
                 budget: AtomicU64::new(EVAL_BUDGET),
                 grant: AtomicU64::new(EVAL_BUDGET),
+                shared: None,
             });
         }
         if let Some(sl) = &spec.slice {
@@ -308,6 +320,7 @@ impl Landscape {
                 evals: AtomicU64::new(0),
                 budget: AtomicU64::new(SLICE_GRANT),
                 grant: AtomicU64::new(SLICE_GRANT),
+                shared: None,
             });
         }
         let preset = match &spec.preset {
@@ -344,6 +357,7 @@ impl Landscape {
             evals: AtomicU64::new(0),
             budget: AtomicU64::new(grant),
             grant: AtomicU64::new(grant),
+            shared: None,
         })
     }
 
@@ -375,9 +389,42 @@ impl Landscape {
         self.evals.store(self.evals.load(Relaxed).saturating_add(n), Relaxed);
     }
 
-    /// True once the evaluation budget is spent (long loops check this and stop early).
+    /// True once the evaluation budget is spent (long loops check this and stop early). A clone
+    /// sharing the computation (`sharing_budget`) counts what its partner has published too: a
+    /// lower bound of the true total, so it stops early only when the computation has failed
+    /// anyway (the total is checked exactly when the two join), and a success is unchanged.
     pub fn over_budget(&self) -> bool {
-        self.evals.load(Relaxed) > self.budget.load(Relaxed)
+        let own = self.evals.load(Relaxed);
+        match &self.shared {
+            None => own > self.budget.load(Relaxed),
+            Some((total, published)) => {
+                // (published in steps of 2¹⁶: a read-modify-write of a line both cores touch
+                // at every check cost the curve ~10%)
+                let delta = own - published.load(Relaxed);
+                let spent = if delta >= 1 << 16 {
+                    published.store(own, Relaxed);
+                    total.fetch_add(delta, Relaxed) + delta
+                } else {
+                    total.load(Relaxed) + delta
+                };
+                spent > self.grant.load(Relaxed)
+            }
+        }
+    }
+
+    /// The count two clones share (`sharing_budget`): what this computation has spent so far.
+    pub fn shared_total(&self) -> Arc<AtomicU64> {
+        // the computation started where renew_budget set budget = evals + grant
+        let start = self.budget.load(Relaxed).saturating_sub(self.grant.load(Relaxed));
+        Arc::new(AtomicU64::new(self.evals.load(Relaxed).saturating_sub(start)))
+    }
+
+    /// A clone for one of two threads working on the same computation, counting into `total`
+    /// (from `shared_total`, one for both).
+    pub fn sharing_budget(&self, total: Arc<AtomicU64>) -> Landscape {
+        let mut l = self.clone();
+        l.shared = Some((total, AtomicU64::new(self.evals.load(Relaxed))));
+        l
     }
 
     /// Grant another budget from the current count (a new computation on the same landscape).

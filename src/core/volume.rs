@@ -420,6 +420,12 @@ impl<'a> Sweep<'a> {
         if let Some(p) = self.pcache.get(&u.to_bits()) {
             return p.clone();
         }
+        if self.land.over_budget() {
+            // the computation has failed (the caller reports the budget): finish without
+            // evaluating, so that giving up costs no more than the budget itself
+            let [lo, hi] = self.land.bounds[self.inner];
+            return std::rc::Rc::new(Profile { knots: vec![lo, hi], vals: vec![f64::INFINITY; 2] });
+        }
         if self.pcache.len() > 200_000 {
             self.pcache.clear(); // bound the memory (~100 bytes a profile)
         }
@@ -593,6 +599,11 @@ impl<'a> Sweep<'a> {
             if sval >= c {
                 continue;
             }
+            // a seed inside a support already found lies in that same interval of {m < c} (a
+            // ring's minima are many seeds of one component): nothing to probe
+            if supports.iter().any(|&(p, q): &(f64, f64)| p < s && s < q) {
+                continue;
+            }
             let mut ends = [lo, hi];
             for (side, dir) in [-1.0f64, 1.0].into_iter().enumerate() {
                 let mut prev = s;
@@ -737,7 +748,10 @@ fn curve_2d(
         (order_x(land), (vec![], None))
     } else if opts.parallel {
         let e0 = land.evaluations();
-        let (lx, ly) = (land.clone(), land.clone());
+        // (the two share one count of what they spend, so that a computation over its budget
+        // stops when the two together have spent it, not each)
+        let total = land.shared_total();
+        let (lx, ly) = (land.sharing_budget(total.clone()), land.sharing_budget(total));
         let r = std::thread::scope(|s| {
             let hy = std::thread::Builder::new().stack_size(64 << 20).spawn_scoped(s, || order_y(&ly));
             let rx = order_x(&lx);
